@@ -1,0 +1,32 @@
+package org.nicflow.compiler.eval;
+
+import java.util.Objects;
+
+/**
+ * State of one admitted connection (SPEC section 3, clause 4): the tuple as its first packet left
+ * the sender ({@code original}), the tuple after rewrites as it reached the receiver
+ * ({@code translated}), the VM whose stateful rule, SNAT or load balancer created it, and why.
+ * Replies are recognised by {@code translated.reversed()} and restored to
+ * {@code original.reversed()}.
+ */
+public record Connection(FlowTuple original, FlowTuple translated, String ownerVm, Kind kind) {
+
+  /** What gives a connection state. */
+  public enum Kind {
+    STATEFUL,
+    SNAT,
+    LOAD_BALANCER
+  }
+
+  public Connection {
+    Objects.requireNonNull(original, "original");
+    Objects.requireNonNull(translated, "translated");
+    Objects.requireNonNull(ownerVm, "ownerVm");
+    Objects.requireNonNull(kind, "kind");
+  }
+
+  /** The key a reply packet has. */
+  public FlowTuple replyKey() {
+    return translated.reversed();
+  }
+}

@@ -1,0 +1,46 @@
+package org.nicflow.compiler.eval;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.nicflow.compiler.packet.PacketHeaders;
+
+/**
+ * The reference evaluator's answer for one packet: the verdict, every layer's decision in the order
+ * they ran, the packet as it leaves (all rewrites applied, Ethernet addresses set for delivery), the
+ * forwarding target, the meter it passes, and the connections the packet creates.
+ *
+ * @param dropReason why a dropped packet was dropped (deny rule, default deny, no such VM, spoofed
+ *     source, ...); empty when allowed
+ * @param meterId the sender VM's meter, when it has {@code meter_kbps}
+ */
+public record Decision(
+    Verdict verdict,
+    List<LayerDecision> layers,
+    PacketHeaders packet,
+    Optional<Output> output,
+    Optional<String> dropReason,
+    OptionalLong meterId,
+    List<Connection> newConnections) {
+
+  public Decision {
+    Objects.requireNonNull(verdict, "verdict");
+    layers = List.copyOf(layers);
+    Objects.requireNonNull(packet, "packet");
+    Objects.requireNonNull(output, "output");
+    Objects.requireNonNull(dropReason, "dropReason");
+    Objects.requireNonNull(meterId, "meterId");
+    newConnections = List.copyOf(newConnections);
+    if ((verdict == Verdict.ALLOW) != output.isPresent()) {
+      throw new IllegalArgumentException("an allowed packet has an output, a dropped one none");
+    }
+    if ((verdict == Verdict.DROP) != dropReason.isPresent()) {
+      throw new IllegalArgumentException("a dropped packet has a reason, an allowed one none");
+    }
+  }
+
+  public boolean allowed() {
+    return verdict == Verdict.ALLOW;
+  }
+}

@@ -1,0 +1,40 @@
+package org.nicflow.compiler.flow;
+
+/** What made a flow; four bits of its cookie. */
+public enum FlowKind {
+  /** Per-bridge plumbing: classification, anti-spoofing, table-miss, tunnels. */
+  BASE(0),
+  /** ARP responder. */
+  ARP(1),
+  /** A proactive rule flow (one rule of one layer). */
+  RULE(2),
+  /** A layer's default. */
+  LAYER_DEFAULT(3),
+  /** Forwarding and delivery. */
+  FORWARD(4),
+  /** A reactive exact-match unified flow. */
+  UNIFIED(5),
+  /** A short-lived exact drop for a denied connection. */
+  DENIED(6),
+  /** The reverse flow of a stateful or NAT connection. */
+  REVERSE(7);
+
+  private final int code;
+
+  FlowKind(int code) {
+    this.code = code;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public static FlowKind ofCode(int code) {
+    for (FlowKind k : values()) {
+      if (k.code == code) {
+        return k;
+      }
+    }
+    throw new IllegalArgumentException("unknown flow kind " + code);
+  }
+}

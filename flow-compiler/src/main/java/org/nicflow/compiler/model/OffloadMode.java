@@ -1,0 +1,13 @@
+package org.nicflow.compiler.model;
+
+/** How rule sets reach the NIC (SPEC section 4). */
+public enum OffloadMode {
+  /** Exact-match unified flows installed on packet-in misses. */
+  REACTIVE,
+  /** The whole rule set compiled into wildcard tables; only stateful connections miss. */
+  PROACTIVE;
+
+  public String key() {
+    return name().toLowerCase(java.util.Locale.ROOT);
+  }
+}
