@@ -1,0 +1,41 @@
+package org.nicflow.controller.openflow;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.types.DatapathId;
+
+/**
+ * One connected, handshaken switch as the host-partition logic sees it. Thread-safe: may be called
+ * from any thread; writes are handed to the channel's event loop.
+ */
+public interface SwitchConnection {
+
+  DatapathId dpid();
+
+  /** The configured host this switch is. */
+  String host();
+
+  /** The factory of the negotiated OpenFlow version. */
+  OFFactory factory();
+
+  /** Current ports by name. */
+  PortMap ports();
+
+  /**
+   * Sends a message; an xid is assigned if it has none. An ERROR answering it reaches {@link
+   * SwitchListener#error} together with this message.
+   */
+  void send(OFMessage message);
+
+  /** Sends a barrier; completes when its reply arrives (all earlier messages are processed). */
+  CompletableFuture<Void> barrier();
+
+  /** Reads every flow of every table (multipart, all parts gathered). */
+  CompletableFuture<List<OFFlowStatsEntry>> flowStats();
+
+  /** Closes the connection, logging {@code reason}. */
+  void close(String reason);
+}
