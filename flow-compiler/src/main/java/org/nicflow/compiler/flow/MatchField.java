@@ -14,6 +14,8 @@ public enum MatchField {
   ARP_OP("arp_op", 16),
   ARP_SPA("arp_spa", 32),
   ARP_TPA("arp_tpa", 32),
+  ARP_SHA("arp_sha", 48),
+  ARP_THA("arp_tha", 48),
   IP_PROTO("nw_proto", 8),
   IPV4_SRC("nw_src", 32),
   IPV4_DST("nw_dst", 32),
