@@ -1,0 +1,78 @@
+package org.nicflow.controller.partition;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nicflow.compiler.eval.Connection;
+import org.nicflow.compiler.eval.ConnectionTable;
+import org.nicflow.compiler.flow.FlowEntry.FlowKey;
+
+/**
+ * Ties connections to the unified flows installed with them: a connection lives while at least one
+ * of its flows is in a switch (SPEC section 3, clause 4: "while the connection lives (idle
+ * timeout)"), and is forgotten when the last one is removed.
+ */
+final class ConnectionFlows {
+
+  /** A flow in one switch. */
+  record SwitchFlow(long dpid, FlowKey key) {}
+
+  private final ConnectionTable table;
+  private final Map<SwitchFlow, List<Connection>> byFlow = new HashMap<>();
+  private final Map<Connection, Integer> liveFlows = new HashMap<>();
+
+  ConnectionFlows(ConnectionTable table) {
+    this.table = table;
+  }
+
+  /** Records new connections, carried by {@code flows} of switch {@code dpid}. */
+  synchronized void opened(long dpid, List<Connection> connections, List<FlowKey> flows) {
+    if (connections.isEmpty()) {
+      return;
+    }
+    for (Connection c : connections) {
+      table.add(c);
+      liveFlows.merge(c, flows.size(), Integer::sum);
+    }
+    for (FlowKey k : flows) {
+      byFlow.computeIfAbsent(new SwitchFlow(dpid, k), x -> new ArrayList<>()).addAll(connections);
+    }
+    for (Connection c : connections) {
+      if (liveFlows.get(c) <= 0) {
+        liveFlows.remove(c);
+        table.remove(c);
+      }
+    }
+  }
+
+  /** A flow left the switch; returns the connections that ended with it. */
+  synchronized List<Connection> flowGone(long dpid, FlowKey key) {
+    List<Connection> carried = byFlow.remove(new SwitchFlow(dpid, key));
+    List<Connection> ended = new ArrayList<>();
+    if (carried == null) {
+      return ended;
+    }
+    for (Connection c : carried) {
+      Integer left = liveFlows.computeIfPresent(c, (x, n) -> n - 1);
+      if (left != null && left <= 0) {
+        liveFlows.remove(c);
+        table.remove(c);
+        ended.add(c);
+      }
+    }
+    return ended;
+  }
+
+  /** A switch went away: its flows carry nothing any more. */
+  synchronized void switchGone(long dpid) {
+    List<SwitchFlow> gone = byFlow.keySet().stream().filter(f -> f.dpid() == dpid).toList();
+    for (SwitchFlow f : gone) {
+      flowGone(f.dpid(), f.key());
+    }
+  }
+
+  synchronized int size() {
+    return liveFlows.size();
+  }
+}

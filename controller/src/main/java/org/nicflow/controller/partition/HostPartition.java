@@ -1,0 +1,317 @@
+package org.nicflow.controller.partition;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.nicflow.compiler.eval.Connection;
+import org.nicflow.compiler.eval.ConnectionTable;
+import org.nicflow.compiler.flow.FlowEntry;
+import org.nicflow.compiler.flow.FlowEntry.FlowKey;
+import org.nicflow.compiler.flow.MeterSpec;
+import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.proactive.HostPipelineCompiler;
+import org.nicflow.controller.openflow.SwitchConnection;
+import org.nicflow.controller.openflow.SwitchListener;
+import org.nicflow.controller.openflow.packet.FrameParser;
+import org.nicflow.controller.openflow.packet.ParsedFrame;
+import org.nicflow.controller.openflow.translate.FlowModTranslator;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFFlowMod;
+import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFMeterMod;
+import org.projectfloodlight.openflow.protocol.OFMeterModCommand;
+import org.projectfloodlight.openflow.protocol.OFPacketIn;
+import org.projectfloodlight.openflow.protocol.OFPacketOut;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.protocol.action.OFAction;
+import org.projectfloodlight.openflow.protocol.action.OFActionMeter;
+import org.projectfloodlight.openflow.protocol.errormsg.OFMeterModFailedErrorMsg;
+import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
+import org.projectfloodlight.openflow.protocol.instruction.OFInstructionApplyActions;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.OFBufferId;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.U64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The host partition: programs each host's bridge with its base (or proactive) flows, evaluates
+ * misses and installs unified flows, and folds the counters of expired flows into per-rule
+ * statistics. Every callback runs on the switch's own executor (see {@link SwitchListener}); the
+ * decisions themselves come from the pure {@link MissHandler} and {@link HostPipelineCompiler}.
+ */
+public final class HostPartition implements SwitchListener {
+
+  private static final Logger log = LoggerFactory.getLogger(HostPartition.class);
+
+  /** An OpenFlow ERROR a switch sent, kept for operators and tests. */
+  public record SwitchError(String host, String error, String request) {}
+
+  /** Per-switch state: which unified flows were sent and not yet removed. */
+  private static final class SwitchFlows {
+    final Map<FlowKey, FlowEntry> unified = new ConcurrentHashMap<>();
+  }
+
+  private final Config config;
+  private final int generation;
+  private final HostPipelineCompiler compiler;
+  private final MissHandler missHandler;
+  private final FlowReconciler reconciler;
+  private final FrameParser frames;
+  private final ConnectionTable connections;
+  private final ConnectionFlows connectionFlows;
+  private final RuleStatistics statistics;
+  private final PartitionCounters counters = new PartitionCounters();
+  private final Map<Long, SwitchFlows> switches = new ConcurrentHashMap<>();
+  private final List<SwitchError> errors = new CopyOnWriteArrayList<>();
+  private final Map<String, SwitchConnection> connected = new ConcurrentHashMap<>();
+
+  public HostPartition(
+      Config config,
+      int generation,
+      HostPipelineCompiler compiler,
+      MissHandler missHandler,
+      FlowReconciler reconciler,
+      FrameParser frames,
+      ConnectionTable connections,
+      RuleStatistics statistics) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.generation = generation;
+    this.compiler = Objects.requireNonNull(compiler, "compiler");
+    this.missHandler = Objects.requireNonNull(missHandler, "missHandler");
+    this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
+    this.frames = Objects.requireNonNull(frames, "frames");
+    this.connections = Objects.requireNonNull(connections, "connections");
+    this.connectionFlows = new ConnectionFlows(connections);
+    this.statistics = Objects.requireNonNull(statistics, "statistics");
+  }
+
+  public PartitionCounters.Snapshot counters() {
+    return counters.snapshot();
+  }
+
+  public List<SwitchError> errors() {
+    return List.copyOf(errors);
+  }
+
+  public RuleStatistics statistics() {
+    return statistics;
+  }
+
+  public ConnectionTable connections() {
+    return connections;
+  }
+
+  /** Hosts whose bridge is connected and programmed. */
+  public List<String> connectedHosts() {
+    List<String> hosts = new ArrayList<>(connected.keySet());
+    Collections.sort(hosts);
+    return hosts;
+  }
+
+  public Optional<SwitchConnection> switchOf(String host) {
+    return Optional.ofNullable(connected.get(host));
+  }
+
+  @Override
+  public void switchConnected(SwitchConnection sw) {
+    switches.put(sw.dpid().getLong(), new SwitchFlows());
+    programMeters(sw);
+    program(sw, "connect");
+    connected.put(sw.host(), sw);
+  }
+
+  @Override
+  public void switchDisconnected(SwitchConnection sw) {
+    connected.remove(sw.host(), sw);
+    switches.remove(sw.dpid().getLong());
+    connectionFlows.switchGone(sw.dpid().getLong());
+    log.info("host {} ({}) disconnected", sw.host(), sw.dpid());
+  }
+
+  @Override
+  public void portChanged(SwitchConnection sw, String portName, boolean added) {
+    log.info("host {}: port {} {}", sw.host(), portName, added ? "appeared" : "disappeared");
+    if (!added) {
+      SwitchFlows state = switches.get(sw.dpid().getLong());
+      if (state != null) {
+        state.unified.values().removeIf(f -> FlowPorts.refersTo(f, portName));
+      }
+      config.vmsOnHost(sw.host()).stream()
+          .filter(vm -> vm.port().equals(portName))
+          .forEach(vm -> forgetVmFlows(sw, config.vmIndex(vm.name())));
+    }
+    program(sw, "port " + portName + (added ? " added" : " removed"));
+  }
+
+  @Override
+  public void packetIn(SwitchConnection sw, OFPacketIn packetIn) {
+    counters.packetIns.increment();
+    SwitchFlows state = switches.get(sw.dpid().getLong());
+    if (state == null) {
+      counters.ignoredMisses.increment();
+      return;
+    }
+    ParsedFrame frame = frames.parse(packetIn.getData());
+    if (frame instanceof ParsedFrame.Malformed bad) {
+      counters.malformedFrames.increment();
+      log.debug("host {}: malformed frame dropped: {}", sw.host(), bad.reason());
+      return;
+    }
+    if (!(frame instanceof ParsedFrame.Ipv4Frame ip)) {
+      counters.unsupportedFrames.increment();
+      return;
+    }
+    OFPort inPort = inPortOf(packetIn);
+    Optional<String> portName = inPort == null ? Optional.empty() : sw.ports().name(inPort);
+    Miss miss = missHandler.handle(sw.host(), portName, tunnelIdOf(packetIn), ip.headers(), connections);
+    if (miss instanceof Miss.Ignored ignored) {
+      counters.ignoredMisses.increment();
+      log.debug("host {}: miss ignored: {}", sw.host(), ignored.reason());
+      return;
+    }
+    offload(sw, state, (Miss.Offload) miss, packetIn);
+  }
+
+  private void offload(SwitchConnection sw, SwitchFlows state, Miss.Offload miss, OFPacketIn packetIn) {
+    FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
+    List<FlowEntry> fresh = new ArrayList<>();
+    for (FlowEntry f : miss.flows()) {
+      if (!FlowPorts.resolvable(f, sw.ports())) {
+        counters.unresolvedPorts.increment();
+        log.warn("host {}: flow refers to a port the bridge lacks ({}), not installed", sw.host(),
+            FlowPorts.names(f));
+        continue;
+      }
+      if (state.unified.putIfAbsent(f.key(), f) == null) {
+        fresh.add(f);
+      }
+    }
+    if (fresh.isEmpty()) {
+      counters.duplicateMisses.increment();
+    } else {
+      counters.offloads.increment();
+      for (FlowEntry f : fresh) {
+        sw.send(translator.add(f));
+        counters.flowMods.increment();
+      }
+      connectionFlows.opened(sw.dpid().getLong(), miss.decision().newConnections(),
+          fresh.stream().map(FlowEntry::key).toList());
+    }
+    if (!miss.decision().allowed()) {
+      counters.deniedMisses.increment();
+      return;
+    }
+    Optional<FlowEntry> forward = miss.forwardFlow();
+    if (forward.isEmpty() || !FlowPorts.resolvable(forward.get(), sw.ports())) {
+      return;
+    }
+    sw.send(reinject(sw, translator.add(forward.get()), packetIn));
+    counters.packetOuts.increment();
+  }
+
+  /**
+   * The triggering packet, sent on with the actions of its own unified flow so the first packet of
+   * a connection is not lost. Applying the actions directly (rather than output:TABLE) also works
+   * for packets from tunnels, whose tunnel id a packet-out cannot carry in OpenFlow 1.3.
+   */
+  private static OFPacketOut reinject(SwitchConnection sw, OFFlowMod flow, OFPacketIn packetIn) {
+    List<OFAction> actions = new ArrayList<>();
+    for (OFInstruction i : flow.getInstructions()) {
+      if (i instanceof OFInstructionApplyActions apply) {
+        apply.getActions().stream().filter(a -> !(a instanceof OFActionMeter)).forEach(actions::add);
+      }
+    }
+    OFPacketOut.Builder out = sw.factory().buildPacketOut()
+        .setBufferId(OFBufferId.NO_BUFFER)
+        .setActions(actions)
+        .setData(packetIn.getData());
+    if (sw.factory().getVersion().compareTo(OFVersion.OF_15) >= 0) {
+      out.setMatch(sw.factory().buildMatch().setExact(MatchField.IN_PORT, OFPort.CONTROLLER).build());
+    } else {
+      out.setInPort(OFPort.CONTROLLER);
+    }
+    return out.build();
+  }
+
+  @Override
+  public void flowRemoved(SwitchConnection sw, OFFlowRemoved removed) {
+    counters.flowsRemoved.increment();
+    statistics.fold(config, removed.getCookie().getValue(), removed.getPacketCount().getValue(),
+        removed.getByteCount().getValue());
+    FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
+    translator.fromFlowRemoved(removed).ifPresent(f -> {
+      SwitchFlows state = switches.get(sw.dpid().getLong());
+      if (state != null) {
+        state.unified.remove(f.key());
+      }
+      List<Connection> ended = connectionFlows.flowGone(sw.dpid().getLong(), f.key());
+      if (!ended.isEmpty()) {
+        log.debug("host {}: {} connection(s) ended", sw.host(), ended.size());
+      }
+    });
+  }
+
+  @Override
+  public void error(SwitchConnection sw, OFErrorMsg error, Optional<OFMessage> request) {
+    if (error instanceof OFMeterModFailedErrorMsg meterError
+        && request.orElse(null) instanceof OFMeterMod meterMod
+        && meterMod.getCommand() == OFMeterModCommand.ADD
+        && meterError.getCode() == org.projectfloodlight.openflow.protocol.OFMeterModFailedCode.METER_EXISTS) {
+      sw.send(meterMod.createBuilder().setCommand(OFMeterModCommand.MODIFY).setXid(0).build());
+      return;
+    }
+    counters.switchErrors.increment();
+    String req = request.map(Object::toString).orElse("(request not known)");
+    errors.add(new SwitchError(sw.host(), error.toString(), req));
+    log.error("host {}: OpenFlow error {} answering {}", sw.host(), error, req);
+  }
+
+  private void program(SwitchConnection sw, String why) {
+    try {
+      FlowReconciler.Report report = reconciler.reconcile(sw, compiler.flows(sw.host()), generation);
+      log.info("host {} ({}): {} flows desired, {} added, {} modified, {} deleted, {} waiting for ports",
+          sw.host(), why, report.desired(), report.added(), report.modified(), report.deleted(),
+          report.unresolved());
+    } catch (FlowReconciler.ReconcileException e) {
+      log.error("host {}: could not program the bridge ({}): {}", sw.host(), why, e.getMessage());
+    }
+  }
+
+  private void programMeters(SwitchConnection sw) {
+    FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
+    for (MeterSpec meter : compiler.meters(sw.host())) {
+      sw.send(translator.addMeter(meter));
+    }
+  }
+
+  private void forgetVmFlows(SwitchConnection sw, int vmIndex) {
+    long vmMask = org.nicflow.compiler.flow.Cookie.OWNER_MASK | (0xffffL << 24);
+    long cookie = (org.nicflow.compiler.flow.Cookie.OWNER << 56) | ((long) vmIndex << 24);
+    sw.send(new FlowModTranslator(sw.factory(), sw.ports()).deleteByCookie(cookie, vmMask));
+    counters.flowMods.increment();
+  }
+
+  private static OFPort inPortOf(OFPacketIn packetIn) {
+    if (packetIn.getVersion() == OFVersion.OF_10) {
+      return packetIn.getInPort();
+    }
+    return packetIn.getMatch().get(MatchField.IN_PORT);
+  }
+
+  private static OptionalLong tunnelIdOf(OFPacketIn packetIn) {
+    if (packetIn.getVersion() == OFVersion.OF_10) {
+      return OptionalLong.empty();
+    }
+    U64 tunnel = packetIn.getMatch().get(MatchField.TUNNEL_ID);
+    return tunnel == null ? OptionalLong.empty() : OptionalLong.of(tunnel.getValue());
+  }
+}

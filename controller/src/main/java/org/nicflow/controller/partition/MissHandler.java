@@ -1,0 +1,78 @@
+package org.nicflow.controller.partition;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.nicflow.compiler.eval.ConnectionLookup;
+import org.nicflow.compiler.eval.Decision;
+import org.nicflow.compiler.eval.Ingress;
+import org.nicflow.compiler.eval.PacketEvaluator;
+import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.Host;
+import org.nicflow.compiler.model.Vm;
+import org.nicflow.compiler.packet.PacketHeaders;
+import org.nicflow.compiler.unified.UnifiedFlowBuilder;
+
+/**
+ * The slow path of one miss: which port it came from, what the rule sets decide, and which unified
+ * flows carry the rest of the connection. Pure: returns a {@link Miss}, does no I/O.
+ */
+public final class MissHandler {
+
+  private final Config config;
+  private final PacketEvaluator evaluator;
+  private final UnifiedFlowBuilder unifiedFlows;
+
+  public MissHandler(Config config, PacketEvaluator evaluator, UnifiedFlowBuilder unifiedFlows) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
+    this.unifiedFlows = Objects.requireNonNull(unifiedFlows, "unifiedFlows");
+  }
+
+  /**
+   * Evaluates an IPv4 packet that missed the unified table of {@code host}'s bridge.
+   *
+   * @param inPort the name of the port it arrived on (empty: the switch reported a port nicflow
+   *     does not know)
+   * @param tunnelId the tunnel id the bridge reported with it, for packets from a tunnel port
+   */
+  public Miss handle(
+      String host, Optional<String> inPort, OptionalLong tunnelId, PacketHeaders packet,
+      ConnectionLookup connections) {
+    if (inPort.isEmpty()) {
+      return new Miss.Ignored("packet-in from a port the switch did not describe");
+    }
+    Optional<Ingress> ingress = ingressOf(host, inPort.get(), tunnelId);
+    if (ingress.isEmpty()) {
+      return new Miss.Ignored("packet-in from port " + inPort.get() + ", which is no VM port, tunnel or uplink of "
+          + host + (inPort.get().startsWith("tun-") && tunnelId.isEmpty() ? " (no tunnel id)" : ""));
+    }
+    Decision decision = evaluator.evaluate(ingress.get(), packet, connections);
+    return new Miss.Offload(ingress.get(), inPort.get(), packet, decision,
+        unifiedFlows.flowsFor(ingress.get(), packet, decision));
+  }
+
+  /** Where a packet arriving on {@code port} of {@code host}'s bridge entered, per SPEC section 1. */
+  public Optional<Ingress> ingressOf(String host, String port, OptionalLong tunnelId) {
+    Optional<Host> self = config.host(host);
+    if (self.isEmpty()) {
+      return Optional.empty();
+    }
+    if (self.get().uplink().equals(port)) {
+      return Optional.of(new Ingress.Uplink(host));
+    }
+    for (Vm vm : config.vmsOnHost(host)) {
+      if (vm.port().equals(port)) {
+        return Optional.of(new Ingress.VmPort(host, vm.name()));
+      }
+    }
+    if (tunnelId.isPresent()) {
+      for (Host other : config.hosts()) {
+        if (!other.name().equals(host) && Host.tunnelPortName(other.name()).equals(port)) {
+          return Optional.of(new Ingress.Tunnel(host, other.name(), (int) tunnelId.getAsLong()));
+        }
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,41 @@
+package org.nicflow.controller.partition;
+
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of the host partition; cheap to bump from any thread. */
+public final class PartitionCounters {
+
+  /** A consistent-enough copy of every counter. */
+  public record Snapshot(
+      long packetIns,
+      long offloads,
+      long duplicateMisses,
+      long malformedFrames,
+      long unsupportedFrames,
+      long ignoredMisses,
+      long deniedMisses,
+      long flowMods,
+      long packetOuts,
+      long switchErrors,
+      long unresolvedPorts,
+      long flowsRemoved) {}
+
+  final LongAdder packetIns = new LongAdder();
+  final LongAdder offloads = new LongAdder();
+  final LongAdder duplicateMisses = new LongAdder();
+  final LongAdder malformedFrames = new LongAdder();
+  final LongAdder unsupportedFrames = new LongAdder();
+  final LongAdder ignoredMisses = new LongAdder();
+  final LongAdder deniedMisses = new LongAdder();
+  final LongAdder flowMods = new LongAdder();
+  final LongAdder packetOuts = new LongAdder();
+  final LongAdder switchErrors = new LongAdder();
+  final LongAdder unresolvedPorts = new LongAdder();
+  final LongAdder flowsRemoved = new LongAdder();
+
+  public Snapshot snapshot() {
+    return new Snapshot(packetIns.sum(), offloads.sum(), duplicateMisses.sum(), malformedFrames.sum(),
+        unsupportedFrames.sum(), ignoredMisses.sum(), deniedMisses.sum(), flowMods.sum(), packetOuts.sum(),
+        switchErrors.sum(), unresolvedPorts.sum(), flowsRemoved.sum());
+  }
+}

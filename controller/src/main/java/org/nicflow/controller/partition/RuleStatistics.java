@@ -1,0 +1,81 @@
+package org.nicflow.controller.partition;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.nicflow.compiler.flow.Cookie;
+import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.Layer;
+import org.nicflow.compiler.model.RuleSet;
+import org.nicflow.compiler.model.Vm;
+
+/**
+ * Per-rule packet and byte counts, folded in from the counters of removed flows: a flow's cookie
+ * names the VM and the deciding layer and rule (SPEC section 4).
+ */
+public final class RuleStatistics {
+
+  /** Which rule of which VM a count belongs to; {@code rule} is {@code default} for a layer default. */
+  public record RuleKey(String vm, String layer, String rule) {}
+
+  /** Packets and bytes of one rule. */
+  public record Counts(long packets, long bytes, long flows) {}
+
+  private record Adders(LongAdder packets, LongAdder bytes, LongAdder flows) {
+    Adders() {
+      this(new LongAdder(), new LongAdder(), new LongAdder());
+    }
+  }
+
+  private final Map<RuleKey, Adders> counts = new ConcurrentHashMap<>();
+
+  /** Adds a removed flow's counters; returns the rule it counted for, if the cookie names one. */
+  public Optional<RuleKey> fold(Config config, long cookie, long packets, long bytes) {
+    Optional<RuleKey> key = ruleOf(config, cookie);
+    key.ifPresent(k -> {
+      Adders a = counts.computeIfAbsent(k, x -> new Adders());
+      a.packets.add(packets);
+      a.bytes.add(bytes);
+      a.flows.increment();
+    });
+    return key;
+  }
+
+  /** The counts of every rule of one VM that has seen traffic, sorted by layer then rule. */
+  public Map<RuleKey, Counts> forVm(String vm) {
+    Map<RuleKey, Counts> out = new TreeMap<>(
+        java.util.Comparator.comparing(RuleKey::layer).thenComparing(RuleKey::rule));
+    counts.forEach((k, a) -> {
+      if (k.vm().equals(vm)) {
+        out.put(k, new Counts(a.packets.sum(), a.bytes.sum(), a.flows.sum()));
+      }
+    });
+    return out;
+  }
+
+  /** The (VM, layer, rule) a nicflow cookie names, resolved against the config it was made from. */
+  static Optional<RuleKey> ruleOf(Config config, long cookie) {
+    if (!Cookie.isOurs(cookie)) {
+      return Optional.empty();
+    }
+    Cookie c;
+    try {
+      c = Cookie.decode(cookie);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    if (!c.hasVm() || c.vmIndex() >= config.vms().size() || c.layerIndex() == Cookie.NO_LAYER) {
+      return Optional.empty();
+    }
+    Vm vm = config.vms().get(c.vmIndex());
+    RuleSet rules = config.rulesetOf(vm);
+    if (c.layerIndex() >= rules.layers().size()) {
+      return Optional.empty();
+    }
+    Layer layer = rules.layers().get(c.layerIndex());
+    String rule = c.ruleIndex() < layer.rules().size() ? layer.rules().get(c.ruleIndex()).id() : "default";
+    return Optional.of(new RuleKey(vm.name(), layer.name(), rule));
+  }
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/python3
+"""Traffic probes run inside Mininet hosts by nicflow's tests and demo.
+
+  probe.py serve tcp|udp PORT           echo server; prints "listening" once ready
+  probe.py connect tcp|udp HOST PORT [--timeout S] [--source-port P]
+                                        exit 0 when the echo comes back, 1 otherwise
+  probe.py udp-stream HOST PORT COUNT   send COUNT datagrams of one flow, as fast as possible
+
+Only the standard library is used, so any python3 in the host works.
+"""
+import argparse
+import socket
+import sys
+
+
+def serve(proto, port):
+    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    s = socket.socket(socket.AF_INET, kind)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port))
+    if proto == "tcp":
+        s.listen(16)
+    print("listening", flush=True)
+    while True:
+        if proto == "tcp":
+            conn, _ = s.accept()
+            conn.settimeout(5)
+            try:
+                data = conn.recv(1024)
+                if data:
+                    conn.sendall(data)
+            except OSError:
+                pass
+            finally:
+                conn.close()
+        else:
+            data, peer = s.recvfrom(2048)
+            if data != b"stream":
+                s.sendto(data, peer)
+
+
+def connect(proto, host, port, timeout, source_port):
+    kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
+    s = socket.socket(socket.AF_INET, kind)
+    s.settimeout(timeout)
+    if source_port:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("0.0.0.0", source_port))
+    payload = b"nicflow-probe"
+    try:
+        if proto == "tcp":
+            s.connect((host, port))
+            s.sendall(payload)
+            data = s.recv(1024)
+        else:
+            # A lost first datagram is retried: a UDP client would do the same.
+            data = b""
+            for _ in range(3):
+                s.sendto(payload, (host, port))
+                try:
+                    data, _ = s.recvfrom(1024)
+                    break
+                except socket.timeout:
+                    continue
+        ok = data == payload
+    except OSError as e:
+        print("failed: %s" % e, file=sys.stderr)
+        ok = False
+    finally:
+        s.close()
+    print("ok" if ok else "no answer", flush=True)
+    return 0 if ok else 1
+
+
+def udp_stream(host, port, count, source_port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if source_port:
+        s.bind(("0.0.0.0", source_port))
+    for _ in range(count):
+        s.sendto(b"stream", (host, port))
+    print("sent %d" % count, flush=True)
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="op", required=True)
+    sv = sub.add_parser("serve")
+    sv.add_argument("proto", choices=["tcp", "udp"])
+    sv.add_argument("port", type=int)
+    c = sub.add_parser("connect")
+    c.add_argument("proto", choices=["tcp", "udp"])
+    c.add_argument("host")
+    c.add_argument("port", type=int)
+    c.add_argument("--timeout", type=float, default=2.0)
+    c.add_argument("--source-port", type=int, default=0)
+    u = sub.add_parser("udp-stream")
+    u.add_argument("host")
+    u.add_argument("port", type=int)
+    u.add_argument("count", type=int)
+    u.add_argument("--source-port", type=int, default=0)
+    a = p.parse_args()
+    if a.op == "serve":
+        serve(a.proto, a.port)
+        return 0
+    if a.op == "connect":
+        return connect(a.proto, a.host, a.port, a.timeout, a.source_port)
+    return udp_stream(a.host, a.port, a.count, a.source_port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
