@@ -248,12 +248,12 @@ public final class HostPartition implements SwitchListener {
     statistics.fold(config, removed.getCookie().getValue(), removed.getPacketCount().getValue(),
         removed.getByteCount().getValue());
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
-    translator.fromFlowRemoved(removed).ifPresent(f -> {
+    translator.keyOf(removed).ifPresent(key -> {
       SwitchFlows state = switches.get(sw.dpid().getLong());
       if (state != null) {
-        state.unified.remove(f.key());
+        state.unified.remove(key);
       }
-      List<Connection> ended = connectionFlows.flowGone(sw.dpid().getLong(), f.key());
+      List<Connection> ended = connectionFlows.flowGone(sw.dpid().getLong(), key);
       if (!ended.isEmpty()) {
         log.debug("host {}: {} connection(s) ended", sw.host(), ended.size());
       }
