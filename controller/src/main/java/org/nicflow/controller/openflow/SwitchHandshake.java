@@ -79,6 +79,7 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
   private final Map<String, OFPort> describedPorts = new LinkedHashMap<>();
   private final List<OFPortStatus> earlyPortStatus = new ArrayList<>();
   private int idleIntervals;
+  private boolean wasReady;
 
   SwitchHandshake(
       SwitchRegistry registry,
@@ -270,6 +271,7 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
 
   private void onReady() {
     state = State.READY;
+    wasReady = true;
     log.info(
         "Switch {} ({}) connected from {} over {}, {} ports",
         session.dpid(),
@@ -336,14 +338,13 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    State before = state;
     state = State.CLOSED;
     if (session != null) {
-      if (before == State.READY) {
-        log.info("Switch {} ({}) disconnected", session.dpid(), session.host());
-      } else {
-        log.info("Switch {} ({}) disconnected during handshake ({})", session.dpid(), session.host(), before);
-      }
+      log.info(
+          "Switch {} ({}) disconnected{}",
+          session.dpid(),
+          session.host(),
+          wasReady ? "" : " during the handshake");
       session.disconnected(registry);
     }
     ctx.fireChannelInactive();
