@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicLong;
 import org.projectfloodlight.openflow.protocol.OFConfigFlags;
 import org.projectfloodlight.openflow.protocol.OFEchoRequest;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
@@ -67,7 +66,6 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
   private final SwitchListener listener;
   private final OpenFlowSettings settings;
   private final OpenFlowStats.ChannelCounters counters;
-  private final AtomicLong xids = new AtomicLong();
 
   private State state = State.WAIT_HELLO;
   private ChannelHandlerContext ctx;
@@ -110,7 +108,7 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
     OFFactory highest = OFFactories.getFactory(SUPPORTED.get(0));
     OFHelloElem bitmap =
         highest.buildHelloElemVersionbitmap().setBitmaps(List.of(U32.of(bitmapOf(SUPPORTED)))).build();
-    writeRaw(highest.buildHello().setXid(nextXid()).setElements(List.of(bitmap)).build());
+    writeRaw(highest.buildHello().setElements(List.of(bitmap)).build());
     ctx.fireChannelActive();
   }
 
@@ -221,7 +219,7 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
       return;
     }
     var candidate =
-        new SwitchSession(ctx.channel(), factory, dpid, host.get(), listener, counters, xids);
+        new SwitchSession(ctx.channel(), factory, dpid, host.get(), listener, counters);
     switch (registry.claim(dpid, candidate)) {
       case CLAIMED -> {
         session = candidate;
@@ -403,8 +401,9 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
     return bits;
   }
 
+  /** Xids come from the negotiated factory's generator, as for every message openflowj builds. */
   private long nextXid() {
-    long xid = xids.incrementAndGet() & 0xffffffffL;
+    long xid = factory.nextXid() & 0xffffffffL;
     return xid == 0 ? nextXid() : xid;
   }
 

@@ -12,7 +12,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.projectfloodlight.openflow.protocol.OFBarrierReply;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFactory;
@@ -54,7 +53,6 @@ final class SwitchSession implements SwitchConnection {
   private final String host;
   private final SwitchListener listener;
   private final OpenFlowStats.ChannelCounters counters;
-  private final AtomicLong xids;
   private final ExecutorService executor;
   private final Map<Long, CompletableFuture<Void>> barriers = new ConcurrentHashMap<>();
   private final Map<Long, FlowStatsGathering> flowStatsRequests = new ConcurrentHashMap<>();
@@ -75,15 +73,13 @@ final class SwitchSession implements SwitchConnection {
       DatapathId dpid,
       String host,
       SwitchListener listener,
-      OpenFlowStats.ChannelCounters counters,
-      AtomicLong xids) {
+      OpenFlowStats.ChannelCounters counters) {
     this.channel = channel;
     this.factory = factory;
     this.dpid = dpid;
     this.host = host;
     this.listener = listener;
     this.counters = counters;
-    this.xids = xids;
     this.executor =
         Executors.newSingleThreadExecutor(
             r -> {
@@ -166,8 +162,12 @@ final class SwitchSession implements SwitchConnection {
     return "switch " + dpid + " (" + host + ")";
   }
 
+  /**
+   * A fresh xid from the factory's generator: openflowj's factory builders already stamp every
+   * message with one from that same generator, so ours never collide with theirs.
+   */
   long nextXid() {
-    long xid = xids.incrementAndGet() & 0xffffffffL;
+    long xid = factory.nextXid() & 0xffffffffL;
     return xid == 0 ? nextXid() : xid;
   }
 

@@ -214,11 +214,35 @@ class SwitchSessionTest {
 
   @Test
   void sendAssignsXidsAndKeepsExplicitOnes() {
-    session.send(flowAdd(1));
+    session.send(flowAdd(1).createBuilder().setXid(0).build());
     session.send(flowAdd(2).createBuilder().setXid(777).build());
     assertThat(sw.next().getXid()).isNotZero();
     assertThat(sw.next().getXid()).isEqualTo(777);
     assertThat(server.stats().of(HOST1).out(OFType.FLOW_MOD)).isEqualTo(2);
+  }
+
+  @Test
+  void aFactoryBuiltMessageAndTheNextBarrierNeverShareAnXid() {
+    // openflowj's factory stamps built messages with xids of its own generator
+    var flowMod = flowAdd(1);
+    session.send(flowMod);
+    var barrier = session.barrier();
+    OFMessage sent = sw.next(OFType.FLOW_MOD);
+    OFMessage request = sw.next(OFType.BARRIER_REQUEST);
+    assertThat(request.getXid()).isNotEqualTo(sent.getXid());
+
+    sw.send(
+        sw.factory
+            .errorMsgs()
+            .buildFlowModFailedErrorMsg()
+            .setXid(sent.getXid())
+            .setCode(OFFlowModFailedCode.BAD_TABLE_ID)
+            .setData(OFErrorCauseData.of(new byte[0], OFVersion.OF_13))
+            .build());
+    sw.send(sw.factory.buildBarrierReply().setXid(request.getXid()).build());
+    await().until(barrier::isDone);
+    assertThat(barrier).isCompleted();
+    assertThat(listener.errors).singleElement().satisfies(e -> assertThat(e.request()).contains(flowMod));
   }
 
   @Test
