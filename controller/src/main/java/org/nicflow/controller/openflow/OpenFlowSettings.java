@@ -11,7 +11,8 @@ import java.util.Objects;
  * @param echoInterval after this long without any message from a switch, send it an ECHO_REQUEST
  *     (and again after each further interval)
  * @param idleTimeout after this long without any message from a switch (echo replies included),
- *     close its connection; at least {@code echoInterval}
+ *     close its connection; at least {@code echoInterval}. Also the time a switch has to complete
+ *     the handshake.
  */
 public record OpenFlowSettings(String host, int port, Duration echoInterval, Duration idleTimeout) {
 

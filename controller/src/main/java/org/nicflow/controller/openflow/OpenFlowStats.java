@@ -23,7 +23,8 @@ public final class OpenFlowStats {
       long errors,
       long illegalMessages,
       long malformedCloses,
-      long packetIns) {
+      long packetIns,
+      long listenerFailures) {
     public Counts {
       messagesIn = Map.copyOf(messagesIn);
       messagesOut = Map.copyOf(messagesOut);
@@ -99,6 +100,11 @@ public final class OpenFlowStats {
       target.illegal.increment();
     }
 
+    void listenerFailure() {
+      global.listenerFailures.increment();
+      target.listenerFailures.increment();
+    }
+
     void malformedClose() {
       global.malformedCloses.increment();
       target.malformedCloses.increment();
@@ -112,6 +118,7 @@ public final class OpenFlowStats {
     private final LongAdder illegal = new LongAdder();
     private final LongAdder malformedCloses = new LongAdder();
     private final LongAdder packetIns = new LongAdder();
+    private final LongAdder listenerFailures = new LongAdder();
 
     Counters() {
       for (OFType type : OFType.values()) {
@@ -135,6 +142,7 @@ public final class OpenFlowStats {
       illegal.add(other.illegal.sum());
       malformedCloses.add(other.malformedCloses.sum());
       packetIns.add(other.packetIns.sum());
+      listenerFailures.add(other.listenerFailures.sum());
     }
 
     Counts counts() {
@@ -144,7 +152,8 @@ public final class OpenFlowStats {
           errors.sum(),
           illegal.sum(),
           malformedCloses.sum(),
-          packetIns.sum());
+          packetIns.sum(),
+          listenerFailures.sum());
     }
 
     private static Map<OFType, Long> nonZero(Map<OFType, LongAdder> adders) {

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import org.projectfloodlight.openflow.protocol.OFConfigFlags;
 import org.projectfloodlight.openflow.protocol.OFEchoRequest;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
@@ -50,6 +51,9 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
   /** OpenFlow versions offered, highest first. */
   static final List<OFVersion> SUPPORTED = List.of(OFVersion.OF_15, OFVersion.OF_14, OFVersion.OF_13);
 
+  /** Illegal messages logged at WARN per channel; later ones at DEBUG (all are counted). */
+  static final int ILLEGAL_WARNINGS = 10;
+
   /** OFPCML_NO_BUFFER: send whole packets to the controller, never buffer ids. */
   static final int MISS_SEND_LEN_NO_BUFFER = 0xffff;
 
@@ -78,6 +82,7 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
   private final List<OFPortStatus> earlyPortStatus = new ArrayList<>();
   private int idleIntervals;
   private boolean wasReady;
+  private int illegalSeen;
 
   SwitchHandshake(
       SwitchRegistry registry,
@@ -109,6 +114,8 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
     OFHelloElem bitmap =
         highest.buildHelloElemVersionbitmap().setBitmaps(List.of(U32.of(bitmapOf(SUPPORTED)))).build();
     writeRaw(highest.buildHello().setElements(List.of(bitmap)).build());
+    ctx.executor()
+        .schedule(this::handshakeDeadline, settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
     ctx.fireChannelActive();
   }
 
@@ -139,6 +146,8 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
       case WAIT_HELLO -> {
         if (message instanceof OFHello hello) {
           onHello(hello);
+        } else if (message instanceof OFErrorMsg error) {
+          onHandshakeError(error);
         } else {
           illegal(message);
         }
@@ -183,6 +192,13 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
       case CLOSED -> {
         // unreachable: returned above
       }
+    }
+  }
+
+  private void handshakeDeadline() {
+    if (state != State.READY && state != State.CLOSED) {
+      log.warn("Closing {}: handshake not done within {} (stuck in {})", who(), settings.idleTimeout(), state);
+      close();
     }
   }
 
@@ -293,12 +309,13 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
 
   private void illegal(OFMessage message) {
     counters.illegal();
-    log.warn(
-        "Illegal {} (xid {}) from {} in state {}; ignored",
-        message.getType(),
-        message.getXid(),
-        who(),
-        state);
+    illegalSeen++;
+    String format = "Illegal {} (xid {}) from {} in state {}; ignored";
+    if (illegalSeen <= ILLEGAL_WARNINGS) {
+      log.warn(format, message.getType(), message.getXid(), who(), state);
+    } else {
+      log.debug(format, message.getType(), message.getXid(), who(), state);
+    }
   }
 
   @Override

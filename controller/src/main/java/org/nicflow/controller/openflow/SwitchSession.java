@@ -376,6 +376,7 @@ final class SwitchSession implements SwitchConnection {
     try {
       callback.run();
     } catch (RuntimeException e) {
+      counters.listenerFailure();
       log.error("{}: listener failed in {}", this, what, e);
     }
   }

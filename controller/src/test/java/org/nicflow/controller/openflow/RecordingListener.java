@@ -23,6 +23,8 @@ final class RecordingListener implements SwitchListener {
   final List<OFPacketIn> packetIns = new CopyOnWriteArrayList<>();
   final List<OFFlowRemoved> flowRemoved = new CopyOnWriteArrayList<>();
   final List<Error> errors = new CopyOnWriteArrayList<>();
+  /** When set, packetIn records the call and then throws. */
+  volatile boolean failPacketIns;
   /** Every callback in call order, by name. */
   final List<String> calls = new CopyOnWriteArrayList<>();
 
@@ -48,6 +50,9 @@ final class RecordingListener implements SwitchListener {
   public void packetIn(SwitchConnection sw, OFPacketIn packetIn) {
     calls.add("packetIn");
     packetIns.add(packetIn);
+    if (failPacketIns) {
+      throw new IllegalStateException("listener bug");
+    }
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFEchoReply;
 import org.projectfloodlight.openflow.protocol.OFErrorType;
@@ -305,6 +306,46 @@ class SwitchHandshakeTest {
     assertThat(server.stats().of(HOST1).illegalMessages()).isEqualTo(1);
     assertThat(server.stats().of(HOST1).in(OFType.HELLO)).isEqualTo(1);
     assertThat(server.stats().of(HOST1).out(OFType.FEATURES_REQUEST)).isEqualTo(1);
+  }
+
+  @Test
+  void aSwitchStuckInTheHandshakeIsClosedAfterTheIdleTimeout() {
+    var sw = new FakeSwitch(server, OFVersion.OF_13);
+    sw.next(OFType.HELLO);
+    sw.send(sw.hello(Set.of(OFVersion.OF_13)));
+    sw.next(OFType.FEATURES_REQUEST);
+    sw.channel.advanceTimeBy(14, TimeUnit.SECONDS);
+    sw.channel.runScheduledPendingTasks();
+    assertThat(sw.channel.isOpen()).isTrue();
+    sw.channel.advanceTimeBy(2, TimeUnit.SECONDS);
+    sw.channel.runScheduledPendingTasks();
+    assertThat(sw.channel.isOpen()).isFalse();
+  }
+
+  @Test
+  void aReadySwitchOutlivesTheHandshakeDeadline() {
+    var sw = new FakeSwitch(server, OFVersion.OF_13);
+    sw.connect(HOST1, ports("a", 1));
+    sw.channel.advanceTimeBy(60, TimeUnit.SECONDS);
+    sw.channel.runScheduledPendingTasks();
+    assertThat(sw.channel.isOpen()).isTrue();
+  }
+
+  @Test
+  void anErrorInsteadOfHelloClosesTheChannel() {
+    var sw = new FakeSwitch(server, OFVersion.OF_13);
+    sw.next(OFType.HELLO);
+    sw.send(
+        sw.factory
+            .errorMsgs()
+            .buildHelloFailedErrorMsg()
+            .setXid(1)
+            .setCode(org.projectfloodlight.openflow.protocol.OFHelloFailedCode.INCOMPATIBLE)
+            .setData(org.projectfloodlight.openflow.types.OFErrorCauseData.of(new byte[0], OFVersion.OF_13))
+            .build());
+    assertThat(sw.channel.isOpen()).isFalse();
+    assertThat(server.stats().global().errors()).isEqualTo(1);
+    assertThat(server.stats().global().illegalMessages()).isZero();
   }
 
   static OFMessage packetIn(FakeSwitch sw) {

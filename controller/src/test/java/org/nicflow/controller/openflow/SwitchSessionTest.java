@@ -213,6 +213,21 @@ class SwitchSessionTest {
   }
 
   @Test
+  void aFailingListenerIsCountedAndLaterCallbacksStillRun() {
+    listener.failPacketIns = true;
+    sw.send(SwitchHandshakeTest.packetIn(sw));
+    sw.send(
+        sw.factory
+            .buildPortStatus()
+            .setReason(OFPortReason.ADD)
+            .setDesc(sw.port("web2-eth0", 3))
+            .build());
+    await().until(() -> listener.portChanges.size() == 1);
+    assertThat(listener.calls).containsExactly("connected", "packetIn", "port");
+    assertThat(server.stats().of(HOST1).listenerFailures()).isEqualTo(1);
+  }
+
+  @Test
   void sendAssignsXidsAndKeepsExplicitOnes() {
     session.send(flowAdd(1).createBuilder().setXid(0).build());
     session.send(flowAdd(2).createBuilder().setXid(777).build());
