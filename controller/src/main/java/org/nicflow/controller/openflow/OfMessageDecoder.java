@@ -38,7 +38,8 @@ final class OfMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
   }
 
   private static String describe(int version, int type, int length) {
-    return String.format("unreadable message (version 0x%02x, type %d, %d bytes)", version, type, length);
+    return String.format(
+        "unreadable message (version 0x%02x, type %d, %d bytes)", version, type, length);
   }
 
   /** A frame that is not a readable OpenFlow message; the connection cannot be trusted further. */

@@ -32,7 +32,8 @@ public final class OpenFlowServer implements AutoCloseable {
   private final OpenFlowSettings settings;
   private final SwitchRegistry registry;
   private final OpenFlowStats stats = new OpenFlowStats();
-  private final ChannelGroup channels = new DefaultChannelGroup("openflow", GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup channels =
+      new DefaultChannelGroup("openflow", GlobalEventExecutor.INSTANCE);
   private final OfChannelInitializer initializer;
   private EventLoopGroup boss;
   private EventLoopGroup workers;
@@ -70,9 +71,16 @@ public final class OpenFlowServer implements AutoCloseable {
               .bind(settings.host(), settings.port())
               .sync()
               .channel();
-    } catch (InterruptedException | RuntimeException e) {
+    } catch (Exception e) { // Netty rethrows checked bind failures undeclared
       shutdownGroups();
-      throw e;
+      if (e instanceof InterruptedException interrupted) {
+        throw interrupted;
+      }
+      if (e instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(
+          "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e, e);
     }
     log.info("OpenFlow server listening on {}", serverChannel.localAddress());
   }

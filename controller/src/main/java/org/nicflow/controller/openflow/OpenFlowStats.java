@@ -8,8 +8,8 @@ import org.projectfloodlight.openflow.protocol.OFType;
 import org.projectfloodlight.openflow.types.DatapathId;
 
 /**
- * OpenFlow channel counters, global and per switch. Thread-safe. Messages exchanged before a
- * switch has told its dpid (HELLO, FEATURES_REPLY) are added to its counters once it has.
+ * OpenFlow channel counters, global and per switch. Thread-safe. Messages exchanged before a switch
+ * has told its dpid (HELLO, FEATURES_REPLY) are added to its counters once it has.
  */
 public final class OpenFlowStats {
 

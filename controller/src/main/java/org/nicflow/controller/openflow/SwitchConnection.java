@@ -40,7 +40,10 @@ public interface SwitchConnection {
    */
   CompletableFuture<Void> barrier();
 
-  /** Reads every flow of every table (multipart, all parts gathered); completes like {@link #barrier()}. */
+  /**
+   * Reads every flow of every table (multipart, all parts gathered); completes like {@link
+   * #barrier()}.
+   */
   CompletableFuture<List<OFFlowStatsEntry>> flowStats();
 
   /** Closes the connection, logging {@code reason}. */

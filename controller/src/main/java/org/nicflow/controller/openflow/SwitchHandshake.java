@@ -6,6 +6,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -49,7 +50,8 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(SwitchHandshake.class);
 
   /** OpenFlow versions offered, highest first. */
-  static final List<OFVersion> SUPPORTED = List.of(OFVersion.OF_15, OFVersion.OF_14, OFVersion.OF_13);
+  static final List<OFVersion> SUPPORTED =
+      List.of(OFVersion.OF_15, OFVersion.OF_14, OFVersion.OF_13);
 
   /** Illegal messages logged at WARN per channel; later ones at DEBUG (all are counted). */
   static final int ILLEGAL_WARNINGS = 10;
@@ -83,6 +85,7 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
   private int idleIntervals;
   private boolean wasReady;
   private int illegalSeen;
+  private ScheduledFuture<?> deadline;
 
   SwitchHandshake(
       SwitchRegistry registry,
@@ -112,10 +115,15 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext ctx) {
     OFFactory highest = OFFactories.getFactory(SUPPORTED.get(0));
     OFHelloElem bitmap =
-        highest.buildHelloElemVersionbitmap().setBitmaps(List.of(U32.of(bitmapOf(SUPPORTED)))).build();
+        highest
+            .buildHelloElemVersionbitmap()
+            .setBitmaps(List.of(U32.of(bitmapOf(SUPPORTED))))
+            .build();
     writeRaw(highest.buildHello().setElements(List.of(bitmap)).build());
-    ctx.executor()
-        .schedule(this::handshakeDeadline, settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    deadline =
+        ctx.executor()
+            .schedule(
+                this::handshakeDeadline, settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS);
     ctx.fireChannelActive();
   }
 
@@ -197,7 +205,11 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
 
   private void handshakeDeadline() {
     if (state != State.READY && state != State.CLOSED) {
-      log.warn("Closing {}: handshake not done within {} (stuck in {})", who(), settings.idleTimeout(), state);
+      log.warn(
+          "Closing {}: handshake not done within {} (stuck in {})",
+          who(),
+          settings.idleTimeout(),
+          state);
       close();
     }
   }
@@ -214,10 +226,10 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
               .setXid(hello.getXid())
               .setCode(OFHelloFailedCode.INCOMPATIBLE)
               .setData(
-                  OFErrorCauseData.of(reason.getBytes(StandardCharsets.US_ASCII), hello.getVersion()))
+                  OFErrorCauseData.of(
+                      reason.getBytes(StandardCharsets.US_ASCII), hello.getVersion()))
               .build());
-      closeAfterFlush(
-          "no common OpenFlow version >= 1.3 (switch offers " + offered(hello) + ")");
+      closeAfterFlush("no common OpenFlow version >= 1.3 (switch offers " + offered(hello) + ")");
       return;
     }
     factory = OFFactories.getFactory(version.get());
@@ -234,8 +246,7 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
       close();
       return;
     }
-    var candidate =
-        new SwitchSession(ctx.channel(), factory, dpid, host.get(), listener, counters);
+    var candidate = new SwitchSession(ctx.channel(), factory, dpid, host.get(), listener, counters);
     switch (registry.claim(dpid, candidate)) {
       case CLAIMED -> {
         session = candidate;
@@ -247,7 +258,7 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
             dpid,
             host.get(),
             remote());
-        candidate.disconnected(registry);
+        candidate.discard();
         close();
         return;
       }
@@ -286,6 +297,7 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
   private void onReady() {
     state = State.READY;
     wasReady = true;
+    deadline.cancel(false);
     log.info(
         "Switch {} ({}) connected from {} over {}, {} ports",
         session.dpid(),
@@ -354,6 +366,9 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     state = State.CLOSED;
+    if (deadline != null) {
+      deadline.cancel(false);
+    }
     if (session != null) {
       log.info(
           "Switch {} ({}) disconnected{}",

@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * every listener callback to a single-thread executor of its own, in arrival order.
  *
  * <p>Futures returned by {@link #barrier()} and {@link #flowStats()} complete on that same
- * executor, after the callbacks of every message the switch sent before the reply: a callback
- * must compose on them, never block on them.
+ * executor, after the callbacks of every message the switch sent before the reply: a callback must
+ * compose on them, never block on them.
  */
 final class SwitchSession implements SwitchConnection {
 
@@ -187,7 +187,8 @@ final class SwitchSession implements SwitchConnection {
         .addListener(
             f -> {
               if (!f.isSuccess()) {
-                log.debug("{}: could not write {}: {}", this, message.getType(), f.cause().toString());
+                log.debug(
+                    "{}: could not write {}: {}", this, message.getType(), f.cause().toString());
               }
             });
   }
@@ -303,7 +304,11 @@ final class SwitchSession implements SwitchConnection {
   private boolean isReplyToSent(OFMessage message) {
     boolean known = sentMessage(message.getXid()).isPresent();
     if (known) {
-      log.debug("{}: {} answering xid {} not awaited; ignored", this, message.getType(), message.getXid());
+      log.debug(
+          "{}: {} answering xid {} not awaited; ignored",
+          this,
+          message.getType(),
+          message.getXid());
     }
     return known;
   }
@@ -329,6 +334,12 @@ final class SwitchSession implements SwitchConnection {
     } catch (RejectedExecutionException e) {
       goodbye.run();
     }
+    executor.shutdown();
+  }
+
+  /** Drops a session that never held its dpid (refused as a duplicate). */
+  void discard() {
+    closed = true;
     executor.shutdown();
   }
 

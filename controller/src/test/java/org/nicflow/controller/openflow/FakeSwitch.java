@@ -101,7 +101,8 @@ final class FakeSwitch {
         .buildHello()
         .setXid(1)
         .setElements(
-            List.of(factory.buildHelloElemVersionbitmap().setBitmaps(List.of(U32.of(bits))).build()))
+            List.of(
+                factory.buildHelloElemVersionbitmap().setBitmaps(List.of(U32.of(bits))).build()))
         .build();
   }
 

@@ -1,6 +1,7 @@
 package org.nicflow.controller.openflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -49,6 +50,18 @@ class OpenFlowServerTest {
       assertThat(listener.disconnected).hasSize(1);
       assertThat(sw.read()).isNull();
     }
+  }
+
+  @Test
+  void aTakenPortFailsStartCleanly() throws Exception {
+    server.start();
+    var second =
+        new OpenFlowServer(
+            Map.of(), listener, OpenFlowSettings.of("127.0.0.1", server.boundPort()));
+    assertThatThrownBy(second::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("cannot listen on 127.0.0.1:" + server.boundPort());
+    second.close();
   }
 
   @Test

@@ -42,11 +42,21 @@ class RealOvsHandshakeTest {
     server.start();
     try {
       ovsVsctl(
-          "--may-exist", "add-br", BRIDGE,
-          "--", "set", "bridge", BRIDGE, "datapath_type=netdev", "fail_mode=secure",
+          "--may-exist",
+          "add-br",
+          BRIDGE,
+          "--",
+          "set",
+          "bridge",
+          BRIDGE,
+          "datapath_type=netdev",
+          "fail_mode=secure",
           "protocols=OpenFlow13,OpenFlow14,OpenFlow15",
           "other-config:datapath-id=00000000000000aa",
-          "--", "set-controller", BRIDGE, "tcp:127.0.0.1:" + server.boundPort());
+          "--",
+          "set-controller",
+          BRIDGE,
+          "tcp:127.0.0.1:" + server.boundPort());
       await().atMost(Duration.ofSeconds(30)).until(() -> listener.connected.size() == 1);
 
       SwitchConnection sw = listener.connected.get(0).sw();
@@ -85,8 +95,10 @@ class RealOvsHandshakeTest {
           error.request().map(m -> m.getType() + " xid " + m.getXid()).orElse("?"),
           stats.messagesIn(),
           stats.messagesOut());
-      assertThat(error.error().getErrType()).isIn(OFErrorType.FLOW_MOD_FAILED, OFErrorType.BAD_REQUEST);
-      assertThat(error.request()).hasValueSatisfying(m -> assertThat(m.getType()).isEqualTo(OFType.FLOW_MOD));
+      assertThat(error.error().getErrType())
+          .isIn(OFErrorType.FLOW_MOD_FAILED, OFErrorType.BAD_REQUEST);
+      assertThat(error.request())
+          .hasValueSatisfying(m -> assertThat(m.getType()).isEqualTo(OFType.FLOW_MOD));
       assertThat(stats.illegalMessages()).isZero();
       assertThat(stats.malformedCloses()).isZero();
     } finally {

@@ -23,8 +23,10 @@ final class RecordingListener implements SwitchListener {
   final List<OFPacketIn> packetIns = new CopyOnWriteArrayList<>();
   final List<OFFlowRemoved> flowRemoved = new CopyOnWriteArrayList<>();
   final List<Error> errors = new CopyOnWriteArrayList<>();
+
   /** When set, packetIn records the call and then throws. */
   volatile boolean failPacketIns;
+
   /** Every callback in call order, by name. */
   final List<String> calls = new CopyOnWriteArrayList<>();
 

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFEchoReply;
 import org.projectfloodlight.openflow.protocol.OFErrorType;
-import org.projectfloodlight.openflow.protocol.OFHelloElemVersionbitmap;
 import org.projectfloodlight.openflow.protocol.OFHello;
+import org.projectfloodlight.openflow.protocol.OFHelloElemVersionbitmap;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFSetConfig;
@@ -140,10 +140,14 @@ class SwitchHandshakeTest {
     sw.next(OFType.HELLO);
     sw.send(sw.hello(Set.of(OFVersion.OF_13)));
     var features = sw.next(OFType.FEATURES_REQUEST);
-    sw.send(
-        sw.factory.buildFeaturesReply().setXid(features.getXid()).setDatapathId(HOST1).build());
+    sw.send(sw.factory.buildFeaturesReply().setXid(features.getXid()).setDatapathId(HOST1).build());
     var portDesc = sw.next(OFType.STATS_REQUEST);
-    sw.send(sw.factory.buildPortDescStatsReply().setXid(portDesc.getXid()).setEntries(List.of()).build());
+    sw.send(
+        sw.factory
+            .buildPortDescStatsReply()
+            .setXid(portDesc.getXid())
+            .setEntries(List.of())
+            .build());
     OFSetConfig config = sw.next(OFType.SET_CONFIG);
     assertThat(config.getMissSendLen()).isEqualTo(0xffff);
     assertThat(sw.state()).isEqualTo(SwitchHandshake.State.WAIT_CONFIG_BARRIER);
@@ -341,7 +345,9 @@ class SwitchHandshakeTest {
             .buildHelloFailedErrorMsg()
             .setXid(1)
             .setCode(org.projectfloodlight.openflow.protocol.OFHelloFailedCode.INCOMPATIBLE)
-            .setData(org.projectfloodlight.openflow.types.OFErrorCauseData.of(new byte[0], OFVersion.OF_13))
+            .setData(
+                org.projectfloodlight.openflow.types.OFErrorCauseData.of(
+                    new byte[0], OFVersion.OF_13))
             .build());
     assertThat(sw.channel.isOpen()).isFalse();
     assertThat(server.stats().global().errors()).isEqualTo(1);

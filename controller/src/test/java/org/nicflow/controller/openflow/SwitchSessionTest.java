@@ -107,7 +107,9 @@ class SwitchSessionTest {
             .setEntries(List.of(entry(4)))
             .build());
     await().until(stats::isDone);
-    assertThat(stats.get()).extracting(e -> e.getCookie().getValue()).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(stats.get())
+        .extracting(e -> e.getCookie().getValue())
+        .containsExactly(1L, 2L, 3L, 4L);
   }
 
   @Test
@@ -257,7 +259,9 @@ class SwitchSessionTest {
     sw.send(sw.factory.buildBarrierReply().setXid(request.getXid()).build());
     await().until(barrier::isDone);
     assertThat(barrier).isCompleted();
-    assertThat(listener.errors).singleElement().satisfies(e -> assertThat(e.request()).contains(flowMod));
+    assertThat(listener.errors)
+        .singleElement()
+        .satisfies(e -> assertThat(e.request()).contains(flowMod));
   }
 
   @Test
