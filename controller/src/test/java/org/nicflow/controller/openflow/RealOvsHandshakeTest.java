@@ -108,6 +108,50 @@ class RealOvsHandshakeTest {
     assertThat(listener.disconnected).hasSize(1);
   }
 
+  @Test
+  void anOpenFlow13OnlyBridgeIsSpokenTo13() throws Exception {
+    var listener = new RecordingListener();
+    var server =
+        new OpenFlowServer(Map.of(DPID, BRIDGE), listener, OpenFlowSettings.of("127.0.0.1", 0));
+    server.start();
+    try {
+      addBridge("OpenFlow13", server.boundPort());
+      await().atMost(Duration.ofSeconds(30)).until(() -> listener.connected.size() == 1);
+      assertThat(listener.connected.get(0).sw().factory().getVersion()).isEqualTo(OFVersion.OF_13);
+    } finally {
+      ovsVsctl("--if-exists", "del-br", BRIDGE);
+      server.close();
+    }
+  }
+
+  @Test
+  void anOpenFlow10OnlyBridgeIsRefusedWithHelloFailed() throws Exception {
+    var listener = new RecordingListener();
+    var server =
+        new OpenFlowServer(Map.of(DPID, BRIDGE), listener, OpenFlowSettings.of("127.0.0.1", 0));
+    server.start();
+    try {
+      addBridge("OpenFlow10", server.boundPort());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> server.stats().global().out(OFType.ERROR) >= 1);
+      assertThat(server.stats().global().in(OFType.HELLO)).isPositive();
+      assertThat(listener.calls).isEmpty();
+    } finally {
+      ovsVsctl("--if-exists", "del-br", BRIDGE);
+      server.close();
+    }
+  }
+
+  private static void addBridge(String protocols, int port) throws Exception {
+    ovsVsctl(
+        "--may-exist", "add-br", BRIDGE,
+        "--", "set", "bridge", BRIDGE, "datapath_type=netdev", "fail_mode=secure",
+        "protocols=" + protocols,
+        "other-config:datapath-id=00000000000000aa",
+        "--", "set-controller", BRIDGE, "tcp:127.0.0.1:" + port);
+  }
+
   private static void ovsVsctl(String... args) throws IOException, InterruptedException {
     var command = Stream.concat(Stream.of("ovs-vsctl", "--timeout=10"), Stream.of(args)).toList();
     Process process = new ProcessBuilder(List.copyOf(command)).redirectErrorStream(true).start();
