@@ -145,11 +145,21 @@ class RealOvsHandshakeTest {
 
   private static void addBridge(String protocols, int port) throws Exception {
     ovsVsctl(
-        "--may-exist", "add-br", BRIDGE,
-        "--", "set", "bridge", BRIDGE, "datapath_type=netdev", "fail_mode=secure",
+        "--may-exist",
+        "add-br",
+        BRIDGE,
+        "--",
+        "set",
+        "bridge",
+        BRIDGE,
+        "datapath_type=netdev",
+        "fail_mode=secure",
         "protocols=" + protocols,
         "other-config:datapath-id=00000000000000aa",
-        "--", "set-controller", BRIDGE, "tcp:127.0.0.1:" + port);
+        "--",
+        "set-controller",
+        BRIDGE,
+        "tcp:127.0.0.1:" + port);
   }
 
   private static void ovsVsctl(String... args) throws IOException, InterruptedException {

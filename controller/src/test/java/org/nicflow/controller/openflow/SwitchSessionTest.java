@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import static org.nicflow.controller.openflow.SwitchHandshakeTest.HOST1;
 import static org.nicflow.controller.openflow.SwitchHandshakeTest.ports;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,7 @@ import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsRequest;
 import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFPortReason;
 import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
 import org.projectfloodlight.openflow.protocol.OFType;
@@ -227,6 +230,46 @@ class SwitchSessionTest {
     await().until(() -> listener.portChanges.size() == 1);
     assertThat(listener.calls).containsExactly("connected", "packetIn", "port");
     assertThat(server.stats().of(HOST1).listenerFailures()).isEqualTo(1);
+  }
+
+  @Test
+  void aMessageOfTheLargestSizeIsFramedAndDelivered() {
+    var f = sw.factory;
+    var template = SwitchHandshakeTest.packetIn(sw);
+    ByteBuf probe = Unpooled.buffer();
+    template.writeTo(probe);
+    int overhead = probe.readableBytes() - 4; // the template carries 4 data bytes
+    probe.release();
+    byte[] data = new byte[0xffff - overhead];
+    data[data.length - 1] = 0x5a;
+    var big =
+        ((OFPacketIn) template).createBuilder().setData(data).setTotalLen(data.length).build();
+
+    sw.send(big);
+
+    await().until(() -> listener.packetIns.size() == 1);
+    assertThat(listener.packetIns.get(0).getData()).hasSize(data.length).endsWith((byte) 0x5a);
+    assertThat(sw.channel.isOpen()).isTrue();
+  }
+
+  @Test
+  void messagesSplitAndJoinedAcrossReadsAreFramedExactly() {
+    ByteBuf stream = Unpooled.buffer();
+    SwitchHandshakeTest.packetIn(sw).writeTo(stream);
+    sw.factory.buildEchoRequest().setXid(77).setData(new byte[] {7}).build().writeTo(stream);
+    SwitchHandshakeTest.packetIn(sw).writeTo(stream);
+    byte[] bytes = new byte[stream.readableBytes()];
+    stream.readBytes(bytes);
+    stream.release();
+
+    for (int[] cut :
+        new int[][] {{0, 3}, {3, 11}, {11, bytes.length - 2}, {bytes.length - 2, bytes.length}}) {
+      sw.sendBytes(java.util.Arrays.copyOfRange(bytes, cut[0], cut[1]));
+    }
+
+    assertThat(sw.next(OFType.ECHO_REPLY).getXid()).isEqualTo(77);
+    await().until(() -> listener.packetIns.size() == 2);
+    assertThat(server.stats().global().malformedCloses()).isZero();
   }
 
   @Test
