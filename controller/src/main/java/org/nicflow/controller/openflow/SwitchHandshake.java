@@ -32,6 +32,7 @@ import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.protocol.OFPortDescStatsReply;
 import org.projectfloodlight.openflow.protocol.OFPortStatus;
 import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
+import org.projectfloodlight.openflow.protocol.OFType;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.OFErrorCauseData;
@@ -150,6 +151,10 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
         // by state below
       }
     }
+    if (factory != null && message.getVersion() != factory.getVersion()) {
+      illegal(message); // not the negotiated version
+      return;
+    }
     switch (state) {
       case WAIT_HELLO -> {
         if (message instanceof OFHello hello) {
@@ -181,7 +186,7 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
         }
       }
       case WAIT_CONFIG_BARRIER -> {
-        if (message.getType() == org.projectfloodlight.openflow.protocol.OFType.BARRIER_REPLY
+        if (message.getType() == OFType.BARRIER_REPLY
             && message.getXid() == barrierXid) {
           onReady();
         } else if (message instanceof OFPortStatus status) {
@@ -322,11 +327,12 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
   private void illegal(OFMessage message) {
     counters.illegal();
     illegalSeen++;
-    String format = "Illegal {} (xid {}) from {} in state {}; ignored";
+    String format = "Illegal {} {} (xid {}) from {} in state {}; ignored";
+    Object[] args = {message.getVersion(), message.getType(), message.getXid(), who(), state};
     if (illegalSeen <= ILLEGAL_WARNINGS) {
-      log.warn(format, message.getType(), message.getXid(), who(), state);
+      log.warn(format, args);
     } else {
-      log.debug(format, message.getType(), message.getXid(), who(), state);
+      log.debug(format, args);
     }
   }
 

@@ -308,6 +308,15 @@ class SwitchSessionTest {
   }
 
   @Test
+  void aMessageOfAnotherVersionThanNegotiatedIsIllegal() {
+    var other = new FakeSwitch(server, OFVersion.OF_15); // only its factory is used
+    sw.send(SwitchHandshakeTest.packetIn(other));
+    assertThat(server.stats().of(HOST1).illegalMessages()).isEqualTo(1);
+    assertThat(listener.packetIns).isEmpty();
+    assertThat(sw.channel.isOpen()).isTrue();
+  }
+
+  @Test
   void anUnsolicitedHandshakeMessageWhenReadyIsIllegal() {
     sw.send(sw.hello(Set.of(OFVersion.OF_13)));
     assertThat(server.stats().of(HOST1).illegalMessages()).isEqualTo(1);
