@@ -130,8 +130,16 @@ public final class RandomFlows {
       long mask = nonZero(field);
       m.masked(field, random.nextLong() & mask, mask);
     } else {
-      m.exact(field, random.nextLong() & field.fullMask());
+      m.exact(field, value(field));
     }
+  }
+
+  /** A random value of the field; IP protocol 255 is reserved and not representable in OpenFlow. */
+  private long value(MatchField field) {
+    if (field == MatchField.IP_PROTO) {
+      return random.nextInt(255);
+    }
+    return random.nextLong() & field.fullMask();
   }
 
   public List<FlowAction> actions() {
@@ -150,7 +158,7 @@ public final class RandomFlows {
       case 2 -> new FlowAction.OutputController();
       default -> {
         MatchField f = SETTABLE.get(random.nextInt(SETTABLE.size()));
-        yield new FlowAction.SetField(f, random.nextLong() & f.fullMask());
+        yield new FlowAction.SetField(f, value(f));
       }
     };
   }
