@@ -109,6 +109,21 @@ public final class FlowModTranslator {
         .build();
   }
 
+  /**
+   * OFPFC_DELETE_STRICT of a switch flow exactly as the switch reported it: for flows {@link
+   * #fromStats} cannot read (a port that has since disappeared, an action nicflow never writes)
+   * but whose cookie says they are nicflow's, so they can still be cleaned up.
+   */
+  public OFFlowMod deleteStrict(OFFlowStatsEntry entry) {
+    return factory.buildFlowDeleteStrict()
+        .setTableId(entry.getTableId())
+        .setPriority(entry.getPriority())
+        .setMatch(entry.getMatch())
+        .setOutPort(OFPort.ANY)
+        .setOutGroup(OFGroup.ANY)
+        .build();
+  }
+
   /** OFPFC_DELETE of every flow in every table whose cookie equals {@code cookie} under {@code mask}. */
   public OFFlowDelete deleteByCookie(long cookie, long mask) {
     return factory.buildFlowDelete()

@@ -50,6 +50,7 @@ import org.projectfloodlight.openflow.protocol.instruction.OFInstructionGotoTabl
 import org.projectfloodlight.openflow.protocol.instruction.OFInstructionMeter;
 import org.projectfloodlight.openflow.protocol.meterband.OFMeterBand;
 import org.projectfloodlight.openflow.protocol.meterband.OFMeterBandDrop;
+import org.projectfloodlight.openflow.protocol.stat.StatField;
 import org.projectfloodlight.openflow.types.OFGroup;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
@@ -102,7 +103,7 @@ class FlowModTranslatorTest {
 
   /** What a switch would report for a flow it installed from {@code mod}, after the wire. */
   private static OFFlowStatsEntry statsOf(OFFactory f, OFFlowMod mod) {
-    OFFlowStatsEntry entry = f.buildFlowStatsEntry()
+    OFFlowStatsEntry.Builder b = f.buildFlowStatsEntry()
         .setTableId(mod.getTableId())
         .setPriority(mod.getPriority())
         .setMatch(mod.getMatch())
@@ -110,17 +111,20 @@ class FlowModTranslatorTest {
         .setIdleTimeout(mod.getIdleTimeout())
         .setHardTimeout(mod.getHardTimeout())
         .setFlags(mod.getFlags())
-        .setInstructions(mod.getInstructions())
-        .setDurationSec(42)
-        .setPacketCount(U64.of(5))
-        .setByteCount(U64.of(640))
-        .build();
+        .setInstructions(mod.getInstructions());
+    if (f.getVersion().compareTo(OFVersion.OF_15) >= 0) {
+      b.setStats(f.buildStat().set(StatField.DURATION, U64.of((42L << 32) | 500))
+          .set(StatField.PACKET_COUNT, U64.of(5)).set(StatField.BYTE_COUNT, U64.of(640)).build());
+    } else {
+      b.setDurationSec(42).setPacketCount(U64.of(5)).setByteCount(U64.of(640));
+    }
+    OFFlowStatsEntry entry = b.build();
     OFFlowStatsReply reply = throughTheWire(f.buildFlowStatsReply().setEntries(List.of(entry)).build());
     return reply.getEntries().get(0);
   }
 
   @ParameterizedTest
-  @EnumSource(value = OFVersion.class, names = {"OF_13", "OF_14"})
+  @EnumSource(value = OFVersion.class, names = {"OF_13", "OF_14", "OF_15"})
   void randomFlowsRoundTripThroughFlowModAndFlowStats(OFVersion version) {
     long seed = new Random().nextLong();
     Random random = new Random(seed);
@@ -280,24 +284,44 @@ class FlowModTranslatorTest {
     assertThat(translator(OFVersion.OF_13).fromStats(entry)).isEmpty();
   }
 
-  @Test
-  void readsCountersFromFlowStats() {
-    OFFactory f = factory(OFVersion.OF_13);
-    OFFlowStatsEntry entry = statsOf(f, translator(OFVersion.OF_13).add(tcpFlow()));
+  @ParameterizedTest
+  @EnumSource(value = OFVersion.class, names = {"OF_13", "OF_14", "OF_15"})
+  void readsCountersFromFlowStats(OFVersion version) {
+    OFFactory f = factory(version);
+    OFFlowStatsEntry entry = statsOf(f, translator(version).add(tcpFlow()));
     assertThat(FlowCounters.from(entry)).isEqualTo(new FlowCounters(OURS, 5, 640, 42));
   }
 
+  @Test
+  void aFlowNicflowCannotReadCanStillBeDeletedAsReported() {
+    OFFactory f = factory(OFVersion.OF_13);
+    OFFlowStatsEntry stale = statsOf(f, translator(OFVersion.OF_13).add(tcpFlow()));
+    FlowModTranslator portGone = new FlowModTranslator(f, PORTS.without("vm1-eth0"));
+    assertThat(portGone.fromStats(stale)).isEmpty();
+    OFFlowMod del = throughTheWire(portGone.deleteStrict(stale));
+    assertThat(del).isInstanceOf(OFFlowDeleteStrict.class);
+    assertThat(del.getMatch()).isEqualTo(stale.getMatch());
+    assertThat(del.getTableId()).isEqualTo(stale.getTableId());
+    assertThat(del.getPriority()).isEqualTo(stale.getPriority());
+  }
+
   @ParameterizedTest
-  @EnumSource(value = OFVersion.class, names = {"OF_13", "OF_14"})
+  @EnumSource(value = OFVersion.class, names = {"OF_13", "OF_14", "OF_15"})
   void readsKeyAndCountersOfARemovedFlow(OFVersion version) {
     OFFactory f = factory(version);
     FlowModTranslator t = translator(version);
     FlowEntry flow = tcpFlow();
     OFFlowMod mod = t.add(flow);
-    OFFlowRemoved removed = throughTheWire(f.buildFlowRemoved()
+    OFFlowRemoved.Builder b = f.buildFlowRemoved()
         .setTableId(mod.getTableId()).setPriority(mod.getPriority()).setMatch(mod.getMatch())
-        .setCookie(mod.getCookie()).setReason(OFFlowRemovedReason.IDLE_TIMEOUT).setIdleTimeout(10)
-        .setDurationSec(77).setPacketCount(U64.of(12)).setByteCount(U64.of(9000)).build());
+        .setCookie(mod.getCookie()).setReason(OFFlowRemovedReason.IDLE_TIMEOUT).setIdleTimeout(10);
+    if (version.compareTo(OFVersion.OF_15) >= 0) {
+      b.setStats(f.buildStat().set(StatField.DURATION, U64.of(77L << 32))
+          .set(StatField.PACKET_COUNT, U64.of(12)).set(StatField.BYTE_COUNT, U64.of(9000)).build());
+    } else {
+      b.setDurationSec(77).setPacketCount(U64.of(12)).setByteCount(U64.of(9000));
+    }
+    OFFlowRemoved removed = throughTheWire(b.build());
     assertThat(t.keyOf(removed)).contains(flow.key());
     assertThat(FlowCounters.from(removed)).isEqualTo(new FlowCounters(OURS, 12, 9000, 77));
   }
