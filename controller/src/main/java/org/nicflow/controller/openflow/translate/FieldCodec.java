@@ -106,51 +106,45 @@ record FieldCodec<F extends OFValueType<F>>(
 
   private static Map<MatchField, FieldCodec<?>> declare() {
     Map<MatchField, FieldCodec<?>> m = new EnumMap<>(MatchField.class);
-    var of = new Object() {
-      <F extends OFValueType<F>> void put(MatchField f, org.projectfloodlight.openflow.protocol.match.MatchField<F> o,
-          LongFunction<F> enc, ToLongFunction<F> dec, boolean maskable) {
-        m.put(f, new FieldCodec<>(f, o, enc, dec, maskable));
-      }
-    };
-    of.put(MatchField.TUN_ID, OfField.TUNNEL_ID,
+    put(m, MatchField.TUN_ID, OfField.TUNNEL_ID,
         U64::of, U64::getValue, true);
-    of.put(MatchField.METADATA, OfField.METADATA,
+    put(m, MatchField.METADATA, OfField.METADATA,
         v -> OFMetadata.of(U64.of(v)), v -> v.getValue().getValue(), true);
-    of.put(MatchField.ETH_SRC, OfField.ETH_SRC,
+    put(m, MatchField.ETH_SRC, OfField.ETH_SRC,
         MacAddress::of, MacAddress::getLong, true);
-    of.put(MatchField.ETH_DST, OfField.ETH_DST,
+    put(m, MatchField.ETH_DST, OfField.ETH_DST,
         MacAddress::of, MacAddress::getLong, true);
-    of.put(MatchField.ETH_TYPE, OfField.ETH_TYPE,
+    put(m, MatchField.ETH_TYPE, OfField.ETH_TYPE,
         v -> EthType.of((int) v), EthType::getValue, false);
-    of.put(MatchField.ARP_OP, OfField.ARP_OP,
+    put(m, MatchField.ARP_OP, OfField.ARP_OP,
         v -> ArpOpcode.of((int) v), ArpOpcode::getOpcode, false);
-    of.put(MatchField.ARP_SPA, OfField.ARP_SPA,
+    put(m, MatchField.ARP_SPA, OfField.ARP_SPA,
         v -> IPv4Address.of((int) v), IPv4Address::getInt, true);
-    of.put(MatchField.ARP_TPA, OfField.ARP_TPA,
+    put(m, MatchField.ARP_TPA, OfField.ARP_TPA,
         v -> IPv4Address.of((int) v), IPv4Address::getInt, true);
-    of.put(MatchField.ARP_SHA, OfField.ARP_SHA,
+    put(m, MatchField.ARP_SHA, OfField.ARP_SHA,
         MacAddress::of, MacAddress::getLong, true);
-    of.put(MatchField.ARP_THA, OfField.ARP_THA,
+    put(m, MatchField.ARP_THA, OfField.ARP_THA,
         MacAddress::of, MacAddress::getLong, true);
-    of.put(MatchField.IP_PROTO, OfField.IP_PROTO,
+    put(m, MatchField.IP_PROTO, OfField.IP_PROTO,
         v -> IpProtocol.of((short) v), IpProtocol::getIpProtocolNumber, false);
-    of.put(MatchField.IPV4_SRC, OfField.IPV4_SRC,
+    put(m, MatchField.IPV4_SRC, OfField.IPV4_SRC,
         v -> IPv4Address.of((int) v), IPv4Address::getInt, true);
-    of.put(MatchField.IPV4_DST, OfField.IPV4_DST,
+    put(m, MatchField.IPV4_DST, OfField.IPV4_DST,
         v -> IPv4Address.of((int) v), IPv4Address::getInt, true);
-    of.put(MatchField.IP_DSCP, OfField.IP_DSCP,
+    put(m, MatchField.IP_DSCP, OfField.IP_DSCP,
         v -> IpDscp.of((byte) v), IpDscp::getDscpValue, false);
-    of.put(MatchField.TCP_SRC, OfField.TCP_SRC,
+    put(m, MatchField.TCP_SRC, OfField.TCP_SRC,
         v -> TransportPort.of((int) v), TransportPort::getPort, true);
-    of.put(MatchField.TCP_DST, OfField.TCP_DST,
+    put(m, MatchField.TCP_DST, OfField.TCP_DST,
         v -> TransportPort.of((int) v), TransportPort::getPort, true);
-    of.put(MatchField.UDP_SRC, OfField.UDP_SRC,
+    put(m, MatchField.UDP_SRC, OfField.UDP_SRC,
         v -> TransportPort.of((int) v), TransportPort::getPort, true);
-    of.put(MatchField.UDP_DST, OfField.UDP_DST,
+    put(m, MatchField.UDP_DST, OfField.UDP_DST,
         v -> TransportPort.of((int) v), TransportPort::getPort, true);
-    of.put(MatchField.ICMPV4_TYPE, OfField.ICMPV4_TYPE,
+    put(m, MatchField.ICMPV4_TYPE, OfField.ICMPV4_TYPE,
         v -> ICMPv4Type.of((short) v), ICMPv4Type::getType, false);
-    of.put(MatchField.ICMPV4_CODE, OfField.ICMPV4_CODE,
+    put(m, MatchField.ICMPV4_CODE, OfField.ICMPV4_CODE,
         v -> ICMPv4Code.of((short) v), ICMPv4Code::getCode, false);
     for (MatchField f : MatchField.values()) {
       if (f != MatchField.IN_PORT && !m.containsKey(f)) {
@@ -158,6 +152,12 @@ record FieldCodec<F extends OFValueType<F>>(
       }
     }
     return java.util.Collections.unmodifiableMap(m);
+  }
+
+  private static <F extends OFValueType<F>> void put(Map<MatchField, FieldCodec<?>> m, MatchField field,
+      org.projectfloodlight.openflow.protocol.match.MatchField<F> ofField, LongFunction<F> encode,
+      ToLongFunction<F> decode, boolean maskable) {
+    m.put(field, new FieldCodec<>(field, ofField, encode, decode, maskable));
   }
 
   private static Map<MatchFields, FieldCodec<?>> inverse(Map<MatchField, FieldCodec<?>> byField) {

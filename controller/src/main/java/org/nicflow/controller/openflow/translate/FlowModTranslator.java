@@ -205,8 +205,16 @@ public final class FlowModTranslator {
     return factory.oxms().fromValue(codec.value(value), codec.ofField());
   }
 
-  /** The OpenFlow match; masks only on fields OpenFlow lets be masked. */
+  /**
+   * The OpenFlow match; masks only on fields OpenFlow lets be masked, and every field's
+   * prerequisites present (else {@link IllegalArgumentException}, rather than an error from the
+   * switch later).
+   */
   public Match match(FlowMatch match) {
+    List<String> missing = missingPrerequisites(match);
+    if (!missing.isEmpty()) {
+      throw new IllegalArgumentException("match " + match + " lacks prerequisites: " + String.join("; ", missing));
+    }
     Match.Builder b = factory.buildMatch();
     for (FieldMatch fm : match.fields().values()) {
       if (fm.field() == MatchField.IN_PORT) {
@@ -216,6 +224,33 @@ public final class FlowModTranslator {
       }
     }
     return b.build();
+  }
+
+  /**
+   * The OpenFlow prerequisites a match lacks: ARP fields need {@code dl_type=0x0806}; IP fields
+   * {@code dl_type=0x0800}; TCP, UDP and ICMP fields the matching {@code nw_proto}. Empty when the
+   * match is consistent.
+   */
+  public static List<String> missingPrerequisites(FlowMatch match) {
+    List<String> missing = new ArrayList<>();
+    for (MatchField f : match.fields().keySet()) {
+      switch (f) {
+        case ARP_OP, ARP_SPA, ARP_TPA, ARP_SHA, ARP_THA -> require(match, f, MatchField.ETH_TYPE, 0x0806, missing);
+        case IP_PROTO, IPV4_SRC, IPV4_DST, IP_DSCP -> require(match, f, MatchField.ETH_TYPE, 0x0800, missing);
+        case TCP_SRC, TCP_DST -> require(match, f, MatchField.IP_PROTO, 6, missing);
+        case UDP_SRC, UDP_DST -> require(match, f, MatchField.IP_PROTO, 17, missing);
+        case ICMPV4_TYPE, ICMPV4_CODE -> require(match, f, MatchField.IP_PROTO, 1, missing);
+        default -> { }
+      }
+    }
+    return missing;
+  }
+
+  private static void require(FlowMatch match, MatchField field, MatchField needed, long value, List<String> missing) {
+    boolean ok = match.get(needed).filter(m -> m.isExact() && m.value() == value).isPresent();
+    if (!ok) {
+      missing.add(String.format("%s needs %s=0x%x", field.ovsName(), needed.ovsName(), value));
+    }
   }
 
   private static <F extends OFValueType<F>> void set(Match.Builder b, FieldCodec<F> codec, FieldMatch fm) {

@@ -229,6 +229,20 @@ class FlowModTranslatorTest {
   }
 
   @Test
+  void rejectsAMatchWithoutItsPrerequisites() {
+    FlowEntry portWithoutProto = FlowEntry.builder(Pipeline.UNIFIED, 5)
+        .match(FlowMatch.builder().exact(MatchField.ETH_TYPE, 0x0800).exact(MatchField.TCP_DST, 80).build())
+        .build();
+    assertThatThrownBy(() -> translator(OFVersion.OF_13).add(portWithoutProto))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tcp_dst needs nw_proto=0x6");
+    FlowMatch arpOnIp = FlowMatch.builder().exact(MatchField.ETH_TYPE, 0x0800).exact(MatchField.ARP_OP, 1).build();
+    assertThat(FlowModTranslator.missingPrerequisites(arpOnIp)).containsExactly("arp_op needs dl_type=0x806");
+    FlowMatch udpOnTcp = FlowMatch.builder().exact(MatchField.ETH_TYPE, 0x0800).exact(MatchField.IP_PROTO, 6)
+        .exact(MatchField.UDP_SRC, 53).build();
+    assertThat(FlowModTranslator.missingPrerequisites(udpOnTcp)).containsExactly("udp_src needs nw_proto=0x11");
+  }
+
+  @Test
   void refusesOpenFlowBefore13() {
     assertThatThrownBy(() -> new FlowModTranslator(factory(OFVersion.OF_10), PORTS))
         .isInstanceOf(IllegalArgumentException.class);
