@@ -35,9 +35,9 @@ import org.nicflow.compiler.flow.TableSpec;
  * points stop leading into a table before its flows go. Within a table: priority descending, then
  * match text, then cookie, so the output is deterministic whatever the input order.
  *
- * <p>A modify carries the whole desired flow. Sent as a strict OFPFC_MODIFY it keeps the flow's
- * counters; switches that ignore cookie or timeout changes on a modify need it sent as an ADD
- * (which replaces the flow at the same key and resets its counters).
+ * <p>A modify carries the whole desired flow. A strict OFPFC_MODIFY keeps the flow's counters but
+ * changes only its instructions; when the cookie, a timeout or the flow-removed flag changed, the
+ * flow must be re-added instead (the controller's translator decides this from the installed flow).
  */
 public final class FlowDiffer {
 

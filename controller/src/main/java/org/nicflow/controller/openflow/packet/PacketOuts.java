@@ -20,7 +20,8 @@ import org.projectfloodlight.openflow.types.U64;
  *
  * <p>Re-injection outputs to OFPP_TABLE with the packet-in's {@code in_port}, so the packet runs
  * the pipeline from table 0 as if it had just arrived. The whole frame is carried (no switch
- * buffer). A packet that came in on a tunnel carries its {@code tun_id}: before output:TABLE a
+ * buffer); only when the switch sent a truncated frame and kept the packet in a buffer is that
+ * buffer referenced instead. A packet that came in on a tunnel carries its {@code tun_id}: before output:TABLE a
  * set-field restores it, since an OpenFlow 1.3 packet-out has no other way to hold tunnel
  * metadata (OVS applies the set-field to the packet the table then sees). OpenFlow 1.5 puts the
  * in_port in the packet-out's match instead of its in_port field.
@@ -32,7 +33,8 @@ public final class PacketOuts {
   /**
    * The packet of {@code packetIn}, sent back through the pipeline from its original in_port.
    *
-   * @throws IllegalArgumentException when the packet-in carries no in_port
+   * @throws IllegalArgumentException when the packet-in carries no in_port, or holds a truncated
+   *     frame without a switch buffer
    */
   public static OFPacketOut reinject(OFFactory factory, OFPacketIn packetIn) {
     Objects.requireNonNull(packetIn, "packetIn");
@@ -45,14 +47,22 @@ public final class PacketOuts {
       }
     }
     actions.add(factory.actions().output(OFPort.TABLE, 0));
-    return build(factory, inPort, actions, packetIn.getData());
+    byte[] data = packetIn.getData();
+    if (data.length >= packetIn.getTotalLen()) {
+      return build(factory, inPort, actions, OFBufferId.NO_BUFFER, data);
+    }
+    if (!packetIn.getBufferId().equals(OFBufferId.NO_BUFFER)) {
+      return build(factory, inPort, actions, packetIn.getBufferId(), new byte[0]);
+    }
+    throw new IllegalArgumentException("packet-in holds " + data.length + " of " + packetIn.getTotalLen()
+        + " bytes and no switch buffer: the packet cannot be re-injected whole");
   }
 
   /** The frame {@code data}, sent out of {@code out} as if from the controller. */
   public static OFPacketOut send(OFFactory factory, OFPort out, byte[] data) {
     Objects.requireNonNull(out, "out");
     Objects.requireNonNull(data, "data");
-    return build(factory, OFPort.CONTROLLER, List.of(factory.actions().output(out, 0)), data);
+    return build(factory, OFPort.CONTROLLER, List.of(factory.actions().output(out, 0)), OFBufferId.NO_BUFFER, data);
   }
 
   /** The in_port a packet-in reports: in its match from OpenFlow 1.2, in its header before. */
@@ -66,9 +76,10 @@ public final class PacketOuts {
     return port;
   }
 
-  private static OFPacketOut build(OFFactory factory, OFPort inPort, List<OFAction> actions, byte[] data) {
+  private static OFPacketOut build(OFFactory factory, OFPort inPort, List<OFAction> actions, OFBufferId buffer,
+      byte[] data) {
     OFPacketOut.Builder b = factory.buildPacketOut()
-        .setBufferId(OFBufferId.NO_BUFFER)
+        .setBufferId(buffer)
         .setActions(actions)
         .setData(data);
     if (factory.getVersion().compareTo(OFVersion.OF_15) >= 0) {

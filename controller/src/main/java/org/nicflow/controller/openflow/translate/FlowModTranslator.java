@@ -98,6 +98,24 @@ public final class FlowModTranslator {
     return fill(factory.buildFlowModifyStrict(), flow).build();
   }
 
+  /**
+   * The message that turns {@code installed} into {@code desired} (same key): a strict modify when
+   * only instructions differ, keeping the flow's counters; a full ADD when the cookie, a timeout or
+   * the flow-removed flag differ, because a modify leaves those unchanged (OpenFlow 1.3 §6.4, and
+   * OVS does the same), so an audit would otherwise find the same difference for ever.
+   */
+  public OFFlowMod update(FlowEntry desired, FlowEntry installed) {
+    if (!desired.key().equals(installed.key())) {
+      throw new IllegalArgumentException("update between different flows: " + desired.key() + " vs "
+          + installed.key());
+    }
+    boolean sameHeader = desired.cookie() == installed.cookie()
+        && desired.idleTimeout() == installed.idleTimeout()
+        && desired.hardTimeout() == installed.hardTimeout()
+        && desired.sendFlowRemoved() == installed.sendFlowRemoved();
+    return sameHeader ? modifyStrict(desired) : add(desired);
+  }
+
   /** OFPFC_DELETE_STRICT by table, priority and match, whatever the flow's outputs. */
   public OFFlowMod deleteStrict(FlowEntry flow) {
     return factory.buildFlowDeleteStrict()

@@ -87,6 +87,19 @@ class PacketOutsTest {
     assertThatThrownBy(() -> PacketOuts.reinject(f, noPort)).isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Test
+  void truncatedPacketInIsReinjectedFromItsSwitchBuffer() throws Exception {
+    OFFactory f = OFFactories.getFactory(OFVersion.OF_13);
+    OFPacketIn truncated = packetIn(f, OFPort.of(3), null).createBuilder().setBufferId(OFBufferId.of(77))
+        .setData(java.util.Arrays.copyOf(FRAME, 20)).build();
+    OFPacketOut out = throughTheWire(PacketOuts.reinject(f, truncated));
+    assertThat(out.getBufferId()).isEqualTo(OFBufferId.of(77));
+    assertThat(out.getData()).isEmpty();
+    OFPacketIn lost = truncated.createBuilder().setBufferId(OFBufferId.NO_BUFFER).build();
+    assertThatThrownBy(() -> PacketOuts.reinject(f, lost)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("20 of " + FRAME.length);
+  }
+
   @ParameterizedTest
   @EnumSource(value = OFVersion.class, names = {"OF_13", "OF_14", "OF_15"})
   void sendOutputsTheFrameToOnePortFromTheController(OFVersion version) throws Exception {

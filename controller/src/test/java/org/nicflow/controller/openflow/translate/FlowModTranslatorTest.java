@@ -243,6 +243,21 @@ class FlowModTranslatorTest {
   }
 
   @Test
+  void updateModifiesInstructionsButReplacesWhenCookieOrTimeoutsChange() {
+    FlowModTranslator t = translator(OFVersion.OF_13);
+    FlowEntry installed = tcpFlow();
+    FlowEntry newOutput = installed.toBuilder().action(new FlowAction.OutputInPort()).build();
+    assertThat(t.update(newOutput, installed).getCommand()).isEqualTo(OFFlowModCommand.MODIFY_STRICT);
+    for (FlowEntry changed : List.of(installed.toBuilder().cookie(OURS + 1).build(),
+        installed.toBuilder().idleTimeout(99).build(), installed.toBuilder().hardTimeout(5).build(),
+        installed.toBuilder().sendFlowRemoved(false).build())) {
+      assertThat(t.update(changed, installed).getCommand()).isEqualTo(OFFlowModCommand.ADD);
+    }
+    FlowEntry otherKey = FlowEntry.builder(Pipeline.DELIVER, 1).build();
+    assertThatThrownBy(() -> t.update(otherKey, installed)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void refusesOpenFlowBefore13() {
     assertThatThrownBy(() -> new FlowModTranslator(factory(OFVersion.OF_10), PORTS))
         .isInstanceOf(IllegalArgumentException.class);
