@@ -88,7 +88,7 @@ public final class FlowModTranslator {
     return factory.getVersion();
   }
 
-  /** OFPFC_ADD of the flow: installs it, replacing any flow with the same key (counters reset). */
+  /** OFPFC_ADD of the flow: installs it, replacing any flow with the same key (whose counters restart). */
   public OFFlowMod add(FlowEntry flow) {
     return fill(factory.buildFlowAdd(), flow).build();
   }
