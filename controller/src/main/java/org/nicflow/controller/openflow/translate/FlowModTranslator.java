@@ -64,6 +64,8 @@ import org.projectfloodlight.openflow.types.U64;
  *       A flow it cannot represent — a table nicflow does not declare, a port without a name, a
  *       field, action or instruction nicflow never uses — reads as empty: it is not nicflow's.
  * </ul>
+ *
+ * <p>Immutable and thread-safe; {@link #withPorts} gives the translator for a changed port map.
  */
 public final class FlowModTranslator {
 
@@ -86,6 +88,11 @@ public final class FlowModTranslator {
 
   public OFVersion version() {
     return factory.getVersion();
+  }
+
+  /** The same translator for the switch's ports after a port change (translators are immutable). */
+  public FlowModTranslator withPorts(PortMap newPorts) {
+    return new FlowModTranslator(factory, newPorts);
   }
 
   /** OFPFC_ADD of the flow: installs it, replacing any flow with the same key (whose counters restart). */
