@@ -30,10 +30,20 @@ public interface SwitchConnection {
    */
   void send(OFMessage message);
 
-  /** Sends a barrier; completes when its reply arrives (all earlier messages are processed). */
+  /**
+   * Sends a barrier; completes when its reply arrives (all earlier messages are processed), on the
+   * switch's listener executor after the callbacks of everything the switch sent before the reply
+   * (so ERRORs answering earlier messages have been reported). Fails with {@link
+   * OpenFlowErrorException} if the switch answers the barrier itself with an ERROR, {@link
+   * SwitchDisconnectedException} if the connection closes first. A listener callback must compose
+   * on it, never block on it (it would wait for its own thread).
+   */
   CompletableFuture<Void> barrier();
 
-  /** Reads every flow of every table (multipart, all parts gathered). */
+  /**
+   * Reads every flow of every table (multipart, all parts gathered); completes like {@link
+   * #barrier()}.
+   */
   CompletableFuture<List<OFFlowStatsEntry>> flowStats();
 
   /** Closes the connection, logging {@code reason}. */

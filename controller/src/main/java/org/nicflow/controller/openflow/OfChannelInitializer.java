@@ -1,0 +1,59 @@
+package org.nicflow.controller.openflow;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The pipeline of one switch channel, one job per handler: bounded framing, openflowj decoding,
+ * encoding, idle detection, then the handshake/session.
+ */
+final class OfChannelInitializer extends ChannelInitializer<Channel> {
+
+  static final String FRAME_DECODER = "frame-decoder";
+  static final String OF_DECODER = "of-decoder";
+  static final String OF_ENCODER = "of-encoder";
+  static final String IDLE = "idle";
+  static final String SWITCH = "switch";
+
+  /** Largest OpenFlow message: the header's length field is 16 bits. */
+  static final int MAX_MESSAGE = 0xffff;
+
+  private final SwitchRegistry registry;
+  private final SwitchListener listener;
+  private final OpenFlowSettings settings;
+  private final OpenFlowStats stats;
+  private final ChannelGroup channels;
+
+  OfChannelInitializer(
+      SwitchRegistry registry,
+      SwitchListener listener,
+      OpenFlowSettings settings,
+      OpenFlowStats stats,
+      ChannelGroup channels) {
+    this.registry = registry;
+    this.listener = listener;
+    this.settings = settings;
+    this.stats = stats;
+    this.channels = channels;
+  }
+
+  @Override
+  protected void initChannel(Channel channel) {
+    channels.add(channel);
+    var counters = stats.newChannel();
+    channel
+        .pipeline()
+        // length at offset 2, 2 bytes, counting the whole message (hence -4)
+        .addLast(FRAME_DECODER, new LengthFieldBasedFrameDecoder(MAX_MESSAGE, 2, 2, -4, 0))
+        .addLast(OF_DECODER, new OfMessageDecoder())
+        .addLast(OF_ENCODER, new OfMessageEncoder(counters))
+        .addLast(
+            IDLE,
+            new IdleStateHandler(settings.echoInterval().toNanos(), 0, 0, TimeUnit.NANOSECONDS))
+        .addLast(SWITCH, new SwitchHandshake(registry, listener, settings, counters));
+  }
+}

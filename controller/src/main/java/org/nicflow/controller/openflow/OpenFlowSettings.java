@@ -1,0 +1,47 @@
+package org.nicflow.controller.openflow;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where the OpenFlow server listens and how it watches a quiet switch.
+ *
+ * @param host address to bind
+ * @param port TCP port to bind; 0 picks a free one (see {@link OpenFlowServer#boundPort()})
+ * @param echoInterval after this long without any message from a switch, send it an ECHO_REQUEST
+ *     (and again after each further interval)
+ * @param idleTimeout after this long without any message from a switch (echo replies included),
+ *     close its connection; at least {@code echoInterval}. Also the time a switch has to complete
+ *     the handshake.
+ */
+public record OpenFlowSettings(String host, int port, Duration echoInterval, Duration idleTimeout) {
+
+  public static final Duration DEFAULT_ECHO_INTERVAL = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(15);
+
+  public OpenFlowSettings {
+    Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(echoInterval, "echoInterval");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    if (port < 0 || port > 0xffff) {
+      throw new IllegalArgumentException("port out of range: " + port);
+    }
+    if (echoInterval.isNegative() || echoInterval.isZero()) {
+      throw new IllegalArgumentException("echoInterval must be positive: " + echoInterval);
+    }
+    if (idleTimeout.compareTo(echoInterval) < 0) {
+      throw new IllegalArgumentException(
+          "idleTimeout " + idleTimeout + " is shorter than echoInterval " + echoInterval);
+    }
+  }
+
+  public static OpenFlowSettings of(String host, int port) {
+    return new OpenFlowSettings(host, port, DEFAULT_ECHO_INTERVAL, DEFAULT_IDLE_TIMEOUT);
+  }
+
+  /** How many consecutive idle intervals make the connection dead. */
+  int idleIntervalsBeforeClose() {
+    long n = (idleTimeout.toNanos() + echoInterval.toNanos() - 1) / echoInterval.toNanos();
+    return (int) Math.max(1, Math.min(Integer.MAX_VALUE, n));
+  }
+}

@@ -1,0 +1,50 @@
+package org.nicflow.controller.openflow;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.projectfloodlight.openflow.types.DatapathId;
+
+/** Which dpids may connect (configured hosts) and which are connected now. Thread-safe. */
+final class SwitchRegistry {
+
+  /** Outcome of a switch claiming its dpid. */
+  enum Claim {
+    CLAIMED,
+    UNKNOWN_DPID,
+    ALREADY_CONNECTED
+  }
+
+  private final Map<DatapathId, String> hostsByDpid;
+  private final Map<DatapathId, SwitchSession> connected = new ConcurrentHashMap<>();
+
+  SwitchRegistry(Map<DatapathId, String> hostsByDpid) {
+    this.hostsByDpid = Map.copyOf(hostsByDpid);
+  }
+
+  Optional<String> host(DatapathId dpid) {
+    return Optional.ofNullable(hostsByDpid.get(dpid));
+  }
+
+  Claim claim(DatapathId dpid, SwitchSession session) {
+    if (!hostsByDpid.containsKey(dpid)) {
+      return Claim.UNKNOWN_DPID;
+    }
+    return connected.putIfAbsent(dpid, session) == null ? Claim.CLAIMED : Claim.ALREADY_CONNECTED;
+  }
+
+  /** Frees the dpid if {@code session} holds it. */
+  void release(DatapathId dpid, SwitchSession session) {
+    connected.remove(dpid, session);
+  }
+
+  Optional<SwitchSession> session(DatapathId dpid) {
+    return Optional.ofNullable(connected.get(dpid));
+  }
+
+  Collection<SwitchSession> sessions() {
+    return List.copyOf(connected.values());
+  }
+}

@@ -1,0 +1,399 @@
+package org.nicflow.controller.openflow;
+
+import io.netty.channel.Channel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.projectfloodlight.openflow.protocol.OFBarrierReply;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFPacketIn;
+import org.projectfloodlight.openflow.protocol.OFPortDesc;
+import org.projectfloodlight.openflow.protocol.OFPortReason;
+import org.projectfloodlight.openflow.protocol.OFPortStatus;
+import org.projectfloodlight.openflow.protocol.OFStatsReply;
+import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
+import org.projectfloodlight.openflow.protocol.OFType;
+import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.OFGroup;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One switch that has told its dpid and holds it in the registry. Tracks requests by xid (barrier
+ * and flow-stats futures, recent messages for ERROR correlation), keeps the port map, and hands
+ * every listener callback to a single-thread executor of its own, in arrival order.
+ *
+ * <p>Futures returned by {@link #barrier()} and {@link #flowStats()} complete on that same
+ * executor, after the callbacks of every message the switch sent before the reply: a callback must
+ * compose on them, never block on them.
+ */
+final class SwitchSession implements SwitchConnection {
+
+  private static final Logger log = LoggerFactory.getLogger(SwitchSession.class);
+  static final int RECENT_MESSAGES = 4096;
+
+  private final Channel channel;
+  private final OFFactory factory;
+  private final DatapathId dpid;
+  private final String host;
+  private final SwitchListener listener;
+  private final OpenFlowStats.ChannelCounters counters;
+  private final ExecutorService executor;
+  private final Map<Long, CompletableFuture<Void>> barriers = new ConcurrentHashMap<>();
+  private final Map<Long, FlowStatsGathering> flowStatsRequests = new ConcurrentHashMap<>();
+  private final Map<Long, OFMessage> recentSent =
+      new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, OFMessage> eldest) {
+          return size() > RECENT_MESSAGES;
+        }
+      };
+  private volatile PortMap ports = PortMap.EMPTY;
+  private volatile boolean ready;
+  private volatile boolean closed;
+
+  SwitchSession(
+      Channel channel,
+      OFFactory factory,
+      DatapathId dpid,
+      String host,
+      SwitchListener listener,
+      OpenFlowStats.ChannelCounters counters) {
+    this.channel = channel;
+    this.factory = factory;
+    this.dpid = dpid;
+    this.host = host;
+    this.listener = listener;
+    this.counters = counters;
+    this.executor =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "openflow-" + host + "-" + dpid);
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  @Override
+  public DatapathId dpid() {
+    return dpid;
+  }
+
+  @Override
+  public String host() {
+    return host;
+  }
+
+  @Override
+  public OFFactory factory() {
+    return factory;
+  }
+
+  @Override
+  public PortMap ports() {
+    return ports;
+  }
+
+  /** Whether the handshake completed and the connection is still open. */
+  public boolean isConnected() {
+    return ready && !closed;
+  }
+
+  @Override
+  public void send(OFMessage message) {
+    write(withXid(message));
+  }
+
+  @Override
+  public CompletableFuture<Void> barrier() {
+    long xid = nextXid();
+    var future = new CompletableFuture<Void>();
+    barriers.put(xid, future);
+    if (failIfClosed(barriers, xid)) {
+      return future;
+    }
+    write(factory.buildBarrierRequest().setXid(xid).build());
+    return future;
+  }
+
+  @Override
+  public CompletableFuture<List<OFFlowStatsEntry>> flowStats() {
+    long xid = nextXid();
+    var gathering = new FlowStatsGathering();
+    flowStatsRequests.put(xid, gathering);
+    if (failIfClosed(flowStatsRequests, xid)) {
+      return gathering.future;
+    }
+    write(
+        factory
+            .buildFlowStatsRequest()
+            .setXid(xid)
+            .setTableId(TableId.ALL)
+            .setOutPort(OFPort.ANY)
+            .setOutGroup(OFGroup.ANY)
+            .setMatch(factory.matchWildcardAll())
+            .build());
+    return gathering.future;
+  }
+
+  @Override
+  public void close(String reason) {
+    log.info("Closing switch {} ({}): {}", dpid, host, reason);
+    channel.close();
+  }
+
+  @Override
+  public String toString() {
+    return "switch " + dpid + " (" + host + ")";
+  }
+
+  /**
+   * A fresh xid from the factory's generator: openflowj's factory builders already stamp every
+   * message with one from that same generator, so ours never collide with theirs.
+   */
+  long nextXid() {
+    long xid = factory.nextXid() & 0xffffffffL;
+    return xid == 0 ? nextXid() : xid;
+  }
+
+  OFMessage withXid(OFMessage message) {
+    return message.getXid() == 0 ? message.createBuilder().setXid(nextXid()).build() : message;
+  }
+
+  /** Writes a message that already has its xid, remembering it for ERROR correlation. */
+  void write(OFMessage message) {
+    if (message.getType() != OFType.ECHO_REQUEST && message.getType() != OFType.ECHO_REPLY) {
+      synchronized (recentSent) {
+        recentSent.put(message.getXid(), message);
+      }
+    }
+    channel
+        .writeAndFlush(message)
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                log.debug(
+                    "{}: could not write {}: {}", this, message.getType(), f.cause().toString());
+              }
+            });
+  }
+
+  Optional<OFMessage> sentMessage(long xid) {
+    synchronized (recentSent) {
+      return Optional.ofNullable(recentSent.get(xid));
+    }
+  }
+
+  void setPorts(PortMap ports) {
+    this.ports = ports;
+  }
+
+  /** Handshake done: announce the switch. Event loop. */
+  void ready() {
+    ready = true;
+    deliver(() -> listener.switchConnected(this), "switchConnected");
+  }
+
+  /**
+   * A message arriving while READY. Event loop.
+   *
+   * @return false when the message has no meaning in this state (the caller counts it illegal)
+   */
+  boolean handle(OFMessage message) {
+    switch (message.getType()) {
+      case PACKET_IN -> deliver(() -> listener.packetIn(this, (OFPacketIn) message), "packetIn");
+      case FLOW_REMOVED ->
+          deliver(() -> listener.flowRemoved(this, (OFFlowRemoved) message), "flowRemoved");
+      case PORT_STATUS -> portStatus((OFPortStatus) message);
+      case ERROR -> error((OFErrorMsg) message);
+      case BARRIER_REPLY -> {
+        return barrierReply((OFBarrierReply) message);
+      }
+      case STATS_REPLY -> {
+        return statsReply((OFStatsReply) message);
+      }
+      default -> {
+        return isReplyToSent(message);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Applies a PORT_STATUS to {@code before}; returns the new map. Shared with the handshake, which
+   * applies early PORT_STATUS messages without announcing them.
+   */
+  static PortMap apply(PortMap before, OFPortStatus status) {
+    OFPortDesc desc = status.getDesc();
+    return status.getReason() == OFPortReason.DELETE
+        ? before.without(desc.getName())
+        : before.with(desc.getName(), desc.getPortNo());
+  }
+
+  private void portStatus(OFPortStatus status) {
+    ports = apply(ports, status);
+    String name = status.getDesc().getName();
+    boolean present = status.getReason() != OFPortReason.DELETE;
+    log.info("{}: port {} {} ({})", this, name, status.getReason(), status.getDesc().getPortNo());
+    deliver(() -> listener.portChanged(this, name, present), "portChanged");
+  }
+
+  private void error(OFErrorMsg error) {
+    counters.error();
+    long xid = error.getXid();
+    Optional<OFMessage> request = sentMessage(xid);
+    log.warn(
+        "{}: OpenFlow error {} answering {}",
+        this,
+        error,
+        request.map(r -> r.getType() + " xid " + xid).orElse("unknown xid " + xid));
+    var barrier = barriers.remove(xid);
+    var gathering = flowStatsRequests.remove(xid);
+    deliver(
+        () -> {
+          listener.error(this, error, request);
+          var failure = new OpenFlowErrorException(dpid, error);
+          if (barrier != null) {
+            barrier.completeExceptionally(failure);
+          }
+          if (gathering != null) {
+            gathering.future.completeExceptionally(failure);
+          }
+        },
+        "error");
+  }
+
+  private boolean barrierReply(OFBarrierReply reply) {
+    var future = barriers.remove(reply.getXid());
+    if (future == null) {
+      return isReplyToSent(reply);
+    }
+    deliver(() -> future.complete(null), "barrier");
+    return true;
+  }
+
+  private boolean statsReply(OFStatsReply reply) {
+    var gathering = flowStatsRequests.get(reply.getXid());
+    if (gathering == null || !(reply instanceof OFFlowStatsReply flowReply)) {
+      return isReplyToSent(reply);
+    }
+    gathering.entries.addAll(flowReply.getEntries());
+    if (!reply.getFlags().contains(OFStatsReplyFlags.REPLY_MORE)) {
+      flowStatsRequests.remove(reply.getXid());
+      List<OFFlowStatsEntry> all = List.copyOf(gathering.entries);
+      deliver(() -> gathering.future.complete(all), "flowStats");
+    }
+    return true;
+  }
+
+  private boolean isReplyToSent(OFMessage message) {
+    boolean known = sentMessage(message.getXid()).isPresent();
+    if (known) {
+      log.debug(
+          "{}: {} answering xid {} not awaited; ignored",
+          this,
+          message.getType(),
+          message.getXid());
+    }
+    return known;
+  }
+
+  /** The connection closed. Event loop. Fails pending requests, then announces and frees dpid. */
+  void disconnected(SwitchRegistry registry) {
+    closed = true;
+    var failure = new SwitchDisconnectedException(dpid);
+    var pendingBarriers = drain(barriers);
+    var pendingStats = drain(flowStatsRequests);
+    boolean wasReady = ready;
+    Runnable goodbye =
+        () -> {
+          pendingBarriers.forEach(f -> f.completeExceptionally(failure));
+          pendingStats.forEach(g -> g.future.completeExceptionally(failure));
+          if (wasReady) {
+            callListener(() -> listener.switchDisconnected(this), "switchDisconnected");
+          }
+          registry.release(dpid, this);
+        };
+    try {
+      executor.execute(goodbye);
+    } catch (RejectedExecutionException e) {
+      goodbye.run();
+    }
+    executor.shutdown();
+  }
+
+  /** Drops a session that never held its dpid (refused as a duplicate). */
+  void discard() {
+    closed = true;
+    executor.shutdown();
+  }
+
+  /** Waits for queued callbacks after a disconnect. */
+  boolean awaitCallbacks(long timeout, TimeUnit unit) throws InterruptedException {
+    return executor.awaitTermination(timeout, unit);
+  }
+
+  private <T> boolean failIfClosed(Map<Long, T> pending, long xid) {
+    if (!closed) {
+      return false;
+    }
+    T removed = pending.remove(xid);
+    if (removed != null) {
+      var failure = new SwitchDisconnectedException(dpid);
+      if (removed instanceof CompletableFuture<?> f) {
+        f.completeExceptionally(failure);
+      } else if (removed instanceof FlowStatsGathering g) {
+        g.future.completeExceptionally(failure);
+      }
+    }
+    return true;
+  }
+
+  private static <T> List<T> drain(Map<Long, T> pending) {
+    var drained = new ArrayList<T>();
+    for (Long xid : List.copyOf(pending.keySet())) {
+      T value = pending.remove(xid);
+      if (value != null) {
+        drained.add(value);
+      }
+    }
+    return drained;
+  }
+
+  private void deliver(Runnable callback, String what) {
+    try {
+      executor.execute(() -> callListener(callback, what));
+    } catch (RejectedExecutionException e) {
+      log.debug("{}: {} after disconnect dropped", this, what);
+    }
+  }
+
+  private void callListener(Runnable callback, String what) {
+    try {
+      callback.run();
+    } catch (RuntimeException e) {
+      counters.listenerFailure();
+      log.error("{}: listener failed in {}", this, what, e);
+    }
+  }
+
+  private static final class FlowStatsGathering {
+    final List<OFFlowStatsEntry> entries = new ArrayList<>();
+    final CompletableFuture<List<OFFlowStatsEntry>> future = new CompletableFuture<>();
+  }
+}

@@ -1,0 +1,110 @@
+package org.nicflow.compiler.diff;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nicflow.compiler.flow.Cookie;
+import org.nicflow.compiler.flow.FlowEntry;
+import org.nicflow.compiler.flow.FlowEntry.FlowKey;
+import org.nicflow.compiler.flow.Pipeline;
+import org.nicflow.compiler.flow.TableSpec;
+
+/**
+ * Computes the minimal change from the flows a switch holds ({@code actual}) to the flows nicflow
+ * wants ({@code desired}). The same differ serves rule-set changes, reconnects and audits.
+ *
+ * <ul>
+ *   <li>Identity is {@link FlowEntry#key()} (table, priority, match). A key in both sets whose
+ *       flows differ in anything else (meter, actions, metadata write, goto, cookie, timeouts,
+ *       flow-removed flag) is a <em>modify</em> carrying the desired flow; a key only in desired is
+ *       an <em>add</em>; a key only in actual is a <em>delete</em>, but only when the actual flow's
+ *       cookie is nicflow's ({@link Cookie#isOurs}). Foreign flows are never deleted.
+ *   <li>A desired flow whose key is held by a foreign flow replaces it (a modify): one key can hold
+ *       one flow, and nicflow owns the tables it declares. Foreign flows at other keys stay.
+ *   <li>Minimal: a key is never both deleted and added; equal flows produce nothing.
+ * </ul>
+ *
+ * <p>Order, which is the order to send the messages in: first {@link FlowDiff#add()}, then
+ * {@link FlowDiff#modify()}, then {@link FlowDiff#delete()}. New flows are in place before the old
+ * ones go, so no packet meets an empty table mid-change (no black hole). Adds are sorted downstream
+ * first (descending table number), so a flow's goto target is populated before the flow that jumps
+ * there; modifies and deletes are sorted upstream first (ascending table number), so the entry
+ * points stop leading into a table before its flows go. Within a table: priority descending, then
+ * match text, then cookie, so the output is deterministic whatever the input order.
+ *
+ * <p>A modify carries the whole desired flow. A strict OFPFC_MODIFY keeps the flow's counters but
+ * changes only its instructions; when the cookie, a timeout or the flow-removed flag changed, the
+ * flow must be re-added instead (the controller's translator decides this from the installed flow).
+ */
+public final class FlowDiffer {
+
+  private static final Comparator<FlowEntry> WITHIN_TABLE = Comparator
+      .comparingInt(FlowEntry::priority).reversed()
+      .thenComparing(f -> f.match().toString())
+      .thenComparingLong(FlowEntry::cookie);
+
+  private final Map<String, Integer> tableNumbers;
+
+  public FlowDiffer() {
+    Map<String, Integer> numbers = new LinkedHashMap<>();
+    for (TableSpec t : Pipeline.tables()) {
+      numbers.put(t.name(), t.number());
+    }
+    this.tableNumbers = Map.copyOf(numbers);
+  }
+
+  /**
+   * The change turning {@code actual} into {@code desired} plus the foreign flows of {@code
+   * actual}. Throws {@link IllegalArgumentException} when either collection holds two flows with
+   * the same key (a switch cannot, and a compiler must not).
+   */
+  public FlowDiff diff(Collection<FlowEntry> desired, Collection<FlowEntry> actual) {
+    Map<FlowKey, FlowEntry> want = byKey(desired, "desired");
+    Map<FlowKey, FlowEntry> have = byKey(actual, "actual");
+    List<FlowEntry> add = new ArrayList<>();
+    List<FlowEntry> modify = new ArrayList<>();
+    List<FlowEntry> delete = new ArrayList<>();
+    for (Map.Entry<FlowKey, FlowEntry> e : want.entrySet()) {
+      FlowEntry installed = have.get(e.getKey());
+      if (installed == null) {
+        add.add(e.getValue());
+      } else if (!installed.equals(e.getValue())) {
+        modify.add(e.getValue());
+      }
+    }
+    for (Map.Entry<FlowKey, FlowEntry> e : have.entrySet()) {
+      if (!want.containsKey(e.getKey()) && Cookie.isOurs(e.getValue().cookie())) {
+        delete.add(e.getValue());
+      }
+    }
+    Comparator<FlowEntry> upstreamFirst = Comparator.comparingInt(this::tableRank)
+        .thenComparing(FlowEntry::table)
+        .thenComparing(WITHIN_TABLE);
+    Comparator<FlowEntry> downstreamFirst = Comparator.comparingInt(this::tableRank).reversed()
+        .thenComparing(FlowEntry::table)
+        .thenComparing(WITHIN_TABLE);
+    add.sort(downstreamFirst);
+    modify.sort(upstreamFirst);
+    delete.sort(upstreamFirst);
+    return new FlowDiff(add, modify, delete);
+  }
+
+  /** Pipeline number of a table; tables the pipeline does not declare sort after all others. */
+  private int tableRank(FlowEntry flow) {
+    return tableNumbers.getOrDefault(flow.table(), Integer.MAX_VALUE);
+  }
+
+  private static Map<FlowKey, FlowEntry> byKey(Collection<FlowEntry> flows, String what) {
+    Map<FlowKey, FlowEntry> map = new LinkedHashMap<>();
+    for (FlowEntry f : flows) {
+      FlowEntry previous = map.putIfAbsent(f.key(), f);
+      if (previous != null) {
+        throw new IllegalArgumentException(what + " flows hold key " + f.key() + " twice");
+      }
+    }
+    return map;
+  }
+}
