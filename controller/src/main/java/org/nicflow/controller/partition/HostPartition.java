@@ -110,7 +110,7 @@ public final class HostPartition implements SwitchListener {
     return connections;
   }
 
-  /** Hosts whose bridge is connected and programmed. */
+  /** Hosts whose bridge is connected and has had its flows programmed once. */
   public List<String> connectedHosts() {
     List<String> hosts = new ArrayList<>(connected.keySet());
     Collections.sort(hosts);
@@ -126,7 +126,6 @@ public final class HostPartition implements SwitchListener {
     switches.put(sw.dpid().getLong(), new SwitchFlows());
     programMeters(sw);
     program(sw, "connect");
-    connected.put(sw.host(), sw);
   }
 
   @Override
@@ -166,7 +165,8 @@ public final class HostPartition implements SwitchListener {
       log.debug("host {}: malformed frame dropped: {}", sw.host(), bad.reason());
       return;
     }
-    if (!(frame instanceof ParsedFrame.Ipv4Frame ip)) {
+    if (!(frame instanceof ParsedFrame.Ipv4Frame ip) || ip.fragment() == ParsedFrame.Fragment.LATER) {
+      // ARP is answered by the bridge; later fragments carry no ports to build a flow from.
       counters.unsupportedFrames.increment();
       return;
     }
@@ -276,14 +276,19 @@ public final class HostPartition implements SwitchListener {
   }
 
   private void program(SwitchConnection sw, String why) {
-    try {
-      FlowReconciler.Report report = reconciler.reconcile(sw, compiler.flows(sw.host()), generation);
+    reconciler.reconcile(sw, compiler.flows(sw.host()), generation).whenComplete((report, failure) -> {
+      if (failure != null) {
+        counters.reconcileFailures.increment();
+        log.error("host {}: could not program the bridge ({}): {}", sw.host(), why, failure.toString());
+        return;
+      }
       log.info("host {} ({}): {} flows desired, {} added, {} modified, {} deleted, {} waiting for ports",
           sw.host(), why, report.desired(), report.added(), report.modified(), report.deleted(),
           report.unresolved());
-    } catch (FlowReconciler.ReconcileException e) {
-      log.error("host {}: could not program the bridge ({}): {}", sw.host(), why, e.getMessage());
-    }
+      if (why.equals("connect")) {
+        connected.put(sw.host(), sw);
+      }
+    });
   }
 
   private void programMeters(SwitchConnection sw) {

@@ -18,7 +18,8 @@ public final class PartitionCounters {
       long packetOuts,
       long switchErrors,
       long unresolvedPorts,
-      long flowsRemoved) {}
+      long flowsRemoved,
+      long reconcileFailures) {}
 
   final LongAdder packetIns = new LongAdder();
   final LongAdder offloads = new LongAdder();
@@ -32,10 +33,11 @@ public final class PartitionCounters {
   final LongAdder switchErrors = new LongAdder();
   final LongAdder unresolvedPorts = new LongAdder();
   final LongAdder flowsRemoved = new LongAdder();
+  final LongAdder reconcileFailures = new LongAdder();
 
   public Snapshot snapshot() {
     return new Snapshot(packetIns.sum(), offloads.sum(), duplicateMisses.sum(), malformedFrames.sum(),
         unsupportedFrames.sum(), ignoredMisses.sum(), deniedMisses.sum(), flowMods.sum(), packetOuts.sum(),
-        switchErrors.sum(), unresolvedPorts.sum(), flowsRemoved.sum());
+        switchErrors.sum(), unresolvedPorts.sum(), flowsRemoved.sum(), reconcileFailures.sum());
   }
 }
