@@ -36,6 +36,26 @@ import org.nicflow.compiler.packet.PacketHeaders;
  * admitting a reply ({@code layer = rule = "connection"}, action {@code allow}) and a load balancer
  * rewriting its VIP ({@code layer = "load_balancer"}, rule = the load balancer's name, action
  * {@code dnat}).
+ *
+ * <p>Readings where {@code docs/semantics.md} leaves room:
+ * <ul>
+ *   <li>A receiver's {@code in} layers are skipped when the packet is the reply of a connection it
+ *       owns: the packet equals the connection's reply key, or the reverse of its original tuple
+ *       (a reply another host already restored). This holds at tunnel ingress too, so both hosts
+ *       reach the same verdict for a reply.
+ *   <li>A connection's {@code translated} tuple is in {@code public} scope for SNAT and for packets
+ *       leaving by the uplink; otherwise in the VNET's scope. From the uplink only SNAT replies are
+ *       admitted (a stateful connection to the physical network without SNAT has a private,
+ *       possibly overlapping source, so its replies cannot be told apart).
+ *   <li>A VM has at most one connection per packet: SNAT if its layers rewrote the source, else
+ *       stateful; a load-balanced packet gives the backend one load-balancer connection.
+ *   <li>A new packet of a live load-balancer connection keeps its backend while that backend is
+ *       healthy.
+ *   <li>ICMP and other protocols without ports keep their fields under SNAT (no port is
+ *       allocated).
+ *   <li>The meter applies to every packet from a metered VM's port that passes anti-spoofing,
+ *       whatever the verdict.
+ * </ul>
  */
 public final class ReferenceEvaluator implements PacketEvaluator {
 
@@ -51,6 +71,7 @@ public final class ReferenceEvaluator implements PacketEvaluator {
   private final Set<String> unhealthyVms;
   private final MacAddress gatewayMac;
   private final Map<String, Vm> vms = new HashMap<>();
+  private final Map<String, Integer> vmIndexes = new HashMap<>();
   private final Map<String, Host> hosts = new HashMap<>();
   private final Map<String, Vnet> vnets = new HashMap<>();
   private final Map<Integer, Vnet> vnetsByVni = new HashMap<>();
@@ -72,7 +93,9 @@ public final class ReferenceEvaluator implements PacketEvaluator {
       vnets.putIfAbsent(vnet.name(), vnet);
       vnetsByVni.putIfAbsent(vnet.vni(), vnet);
     }
-    for (Vm vm : config.vms()) {
+    for (int i = 0; i < config.vms().size(); i++) {
+      Vm vm = config.vms().get(i);
+      vmIndexes.putIfAbsent(vm.name(), i);
       vms.putIfAbsent(vm.name(), vm);
       vmsByVnetAddress.computeIfAbsent(vm.vnet(), k -> new HashMap<>()).putIfAbsent(vm.ip(), vm);
     }
@@ -118,7 +141,7 @@ public final class ReferenceEvaluator implements PacketEvaluator {
       return walk.drop("spoofed source");
     }
     if (sender.meterKbps().isPresent()) {
-      walk.meter = OptionalLong.of(config.vmIndex(sender.name()) + 1L);
+      walk.meter = OptionalLong.of(vmIndexes.get(sender.name()) + 1L);
     }
     Vnet vnet = vnets.get(sender.vnet());
     FlowTuple tuple = FlowTuple.of(walk.packet, vnet.vni());

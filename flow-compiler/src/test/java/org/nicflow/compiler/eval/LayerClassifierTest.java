@@ -27,8 +27,8 @@ import org.nicflow.compiler.packet.PacketHeaders;
 class LayerClassifierTest {
 
   private static final int RULES = 2_000;
-  private static final int PACKETS = 5_000;
-  private static final int ROUNDS = 4;
+  private static final int PACKETS = 3_000;
+  private static final int ROUNDS = 2;
 
   @Test
   void indexedClassifierAgreesWithLinearScanOnRandomRulesAndPackets() {
