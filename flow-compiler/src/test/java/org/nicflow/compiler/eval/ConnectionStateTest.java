@@ -161,6 +161,24 @@ class ConnectionStateTest {
   }
 
   @Test
+  void snatPortsAreUniquePerPublicAddressProtocolAndRemoteEndpoint() {
+    Config config = EvalFixtures.world()
+        .rules("web1", layer("nat", DefaultAction.ALLOW, rule("snat", 10).out().snat(PUBLIC_IP.toString())))
+        .rules("db1", layer("nat", DefaultAction.ALLOW, rule("snat", 10).out().snat(PUBLIC_IP.toString())))
+        .build();
+    ReferenceEvaluator ev = new ReferenceEvaluator(config);
+    ConnectionTable table = new ConnectionTable();
+    java.util.Set<Integer> ports = new java.util.HashSet<>();
+    for (int i = 0; i < 300; i++) {
+      String vm = i % 2 == 0 ? "web1" : "db1";
+      Decision d = ev.evaluate(port(config, vm), tcpFrom(config, vm, INTERNET.toString(), 40000 + i / 2, 443), table);
+      d.newConnections().forEach(table::add);
+      assertThat(ports.add(d.packet().tpSrc())).as("port %d allocated twice", d.packet().tpSrc()).isTrue();
+    }
+    assertThat(table.size()).isEqualTo(300);
+  }
+
+  @Test
   void snatPortIsStableAcrossEvaluatorsAndInRange() {
     Config config = EvalFixtures.world()
         .rules("web1", layer("nat", DefaultAction.ALLOW, rule("snat", 10).out().snat(PUBLIC_IP.toString()))).build();

@@ -132,6 +132,18 @@ class UnifiedFlowBuilderTest {
   }
 
   @Test
+  void udpFlowsMatchAndRewriteUdpPorts() {
+    PacketHeaders dns = EvalFixtures.from(CONFIG, "web1", Protocol.IPPROTO_UDP, INTERNET.toString(), 5353, 53);
+    List<FlowEntry> fs = flows(port(CONFIG, "web1"), dns);
+
+    assertThat(fs.get(0).match().get(MatchField.UDP_SRC)).contains(FieldMatch.exact(MatchField.UDP_SRC, 5353));
+    assertThat(fs.get(0).match().get(MatchField.UDP_DST)).contains(FieldMatch.exact(MatchField.UDP_DST, 53));
+    assertThat(fs.get(0).actions()).anyMatch(a -> a instanceof FlowAction.SetField s && s.field() == MatchField.UDP_SRC);
+    assertThat(fs.get(1).match().get(MatchField.UDP_SRC)).contains(FieldMatch.exact(MatchField.UDP_SRC, 53));
+    assertThat(fs.get(1).actions()).contains(new FlowAction.SetField(MatchField.UDP_DST, 5353));
+  }
+
+  @Test
   void droppedPacketGetsOneShortLivedDeniedFlow() {
     PacketHeaders p = tcpFrom(CONFIG, "web2", "10.1.0.13", 40000, 22);
     List<FlowEntry> fs = flows(port(CONFIG, "web2"), p);
