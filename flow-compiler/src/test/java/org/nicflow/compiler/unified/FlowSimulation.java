@@ -4,7 +4,6 @@ import org.nicflow.compiler.eval.Ingress;
 import org.nicflow.compiler.flow.FieldMatch;
 import org.nicflow.compiler.flow.FlowAction;
 import org.nicflow.compiler.flow.FlowEntry;
-import org.nicflow.compiler.flow.MatchField;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.Ipv4;
