@@ -11,7 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Live connections, safe for concurrent use. There is no clock here: a connection lives until the
+ * Live connections, safe for concurrent use: lookups read {@link ConcurrentHashMap}s without
+ * locking; adds and removes are serialised so that the indexes never disagree for long. There is no
+ * clock here: a connection lives until the
  * caller removes it (when its unified flows are removed after their idle timeout). Adding a
  * connection that is already present changes nothing. Lookups list connections in the order they
  * were added.
@@ -34,7 +36,7 @@ public final class ConnectionTable implements ConnectionLookup {
   }
 
   /** Adds a connection; returns false when it was already present. */
-  public boolean add(Connection connection) {
+  public synchronized boolean add(Connection connection) {
     Objects.requireNonNull(connection, "connection");
     if (entries.putIfAbsent(connection, sequence.incrementAndGet()) != null) {
       return false;
@@ -46,7 +48,7 @@ public final class ConnectionTable implements ConnectionLookup {
   }
 
   /** Removes a connection; returns false when it was not present. */
-  public boolean remove(Connection connection) {
+  public synchronized boolean remove(Connection connection) {
     Objects.requireNonNull(connection, "connection");
     if (entries.remove(connection) == null) {
       return false;
@@ -58,7 +60,7 @@ public final class ConnectionTable implements ConnectionLookup {
   }
 
   /** Removes every connection owned by {@code vm}; returns them. */
-  public List<Connection> removeOwnedBy(String vm) {
+  public synchronized List<Connection> removeOwnedBy(String vm) {
     Objects.requireNonNull(vm, "vm");
     List<Connection> removed = new ArrayList<>();
     for (Connection c : all()) {

@@ -30,7 +30,8 @@ import org.nicflow.compiler.packet.PacketHeaders;
  * The source of truth for what nicflow does with a packet: SPEC section 3 as read by
  * {@code docs/semantics.md}. Pure: no clock, no I/O, no state but what it precomputes from the
  * config at construction (VM and VNET indexes, one {@link LayerClassifier} per rule set, layer and
- * direction, the load-balancer VIPs).
+ * direction, the load-balancer VIPs). Immutable once built, so one instance serves every thread;
+ * build a new one for a new config or a new set of unhealthy backends.
  *
  * <p>Layer steps outside any rule set appear in {@link Decision#layers()} as: connection state
  * admitting a reply ({@code layer = rule = "connection"}, action {@code allow}) and a load balancer
