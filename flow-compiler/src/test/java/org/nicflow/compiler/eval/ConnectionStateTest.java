@@ -122,6 +122,27 @@ class ConnectionStateTest {
   }
 
   @Test
+  void snatReplyArrivingAtAnotherHostsUplinkIsTunnelledAndAdmittedAtTheOwner() {
+    Config config = EvalFixtures.world()
+        .rules("web1", layer("acl", DefaultAction.DENY, rule("out", 10).out().allow()),
+            layer("nat", DefaultAction.ALLOW, rule("snat", 10).out().snat(PUBLIC_IP.toString())))
+        .build();
+    ReferenceEvaluator ev = new ReferenceEvaluator(config);
+    Decision out = ev.evaluate(port(config, "web1"), tcpFrom(config, "web1", INTERNET.toString(), 40000, 443),
+        ConnectionLookup.NONE);
+    ConnectionTable table = ConnectionTable.of(out.newConnections());
+
+    Decision atHost2 = ev.evaluate(new Ingress.Uplink("host2"),
+        fromInternet(INTERNET, 443, PUBLIC_IP, out.packet().tpSrc()), table);
+    assertThat(atHost2.output()).contains(new Output(Output.Kind.TUNNEL, "tun-host1", "host1", EvalFixtures.BLUE));
+
+    Decision atHost1 = ev.evaluate(new Ingress.Tunnel("host1", "host2", EvalFixtures.BLUE), atHost2.packet(), table);
+    assertThat(atHost1.allowed()).isTrue();
+    assertThat(atHost1.layers()).singleElement().extracting(LayerDecision::rule).isEqualTo(LayerDecision.CONNECTION);
+    assertThat(atHost1.packet().tpDst()).isEqualTo(40000);
+  }
+
+  @Test
   void snatReusesTheMappingOfALiveConnectionAndAvoidsTakenPorts() {
     Config config = EvalFixtures.world()
         .rules("web1", layer("nat", DefaultAction.ALLOW, rule("snat", 10).out().snat(PUBLIC_IP.toString())))
