@@ -1,5 +1,6 @@
 package org.nicflow.compiler.eval;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -33,4 +34,31 @@ public interface ConnectionLookup {
 
   /** Whether a translated tuple is taken; SNAT port allocation avoids these. */
   boolean translatedInUse(FlowTuple translated);
+
+  /**
+   * Every connection whose reply tuple is {@code replyKey}: two VMs may each own a connection for
+   * the same packet (the sender's stateful rule and the receiver's). Tables that hold more than one
+   * per key override this.
+   */
+  default List<Connection> allByReplyKey(FlowTuple replyKey) {
+    return byReplyKey(replyKey).map(List::of).orElse(List.of());
+  }
+
+  /** Every connection whose first packet had tuple {@code original}. */
+  default List<Connection> allByOriginal(FlowTuple original) {
+    return byOriginal(original).map(List::of).orElse(List.of());
+  }
+
+  /**
+   * The connection owned by {@code ownerVm} whose reply tuple is {@code replyKey}. The scope is part
+   * of the key and the owner is checked, so overlapping VNET addresses never confuse two tenants.
+   */
+  default Optional<Connection> byReplyKey(FlowTuple replyKey, String ownerVm) {
+    return allByReplyKey(replyKey).stream().filter(c -> c.ownerVm().equals(ownerVm)).findFirst();
+  }
+
+  /** The connection owned by {@code ownerVm} whose first packet had tuple {@code original}. */
+  default Optional<Connection> byOriginal(FlowTuple original, String ownerVm) {
+    return allByOriginal(original).stream().filter(c -> c.ownerVm().equals(ownerVm)).findFirst();
+  }
 }

@@ -1,0 +1,130 @@
+package org.nicflow.compiler.eval;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Live connections, safe for concurrent use: lookups read {@link ConcurrentHashMap}s without
+ * locking; adds and removes are serialised so that the indexes never disagree for long. There is no
+ * clock here: a connection lives until the
+ * caller removes it (when its unified flows are removed after their idle timeout). Adding a
+ * connection that is already present changes nothing. Lookups list connections in the order they
+ * were added.
+ */
+public final class ConnectionTable implements ConnectionLookup {
+
+  private final AtomicLong sequence = new AtomicLong();
+  private final ConcurrentHashMap<Connection, Long> entries = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<FlowTuple, List<Connection>> byReply = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<FlowTuple, List<Connection>> byOriginal = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<FlowTuple, List<Connection>> byTranslated = new ConcurrentHashMap<>();
+
+  public ConnectionTable() {}
+
+  /** A table holding {@code connections}. */
+  public static ConnectionTable of(Collection<Connection> connections) {
+    ConnectionTable table = new ConnectionTable();
+    connections.forEach(table::add);
+    return table;
+  }
+
+  /** Adds a connection; returns false when it was already present. */
+  public synchronized boolean add(Connection connection) {
+    Objects.requireNonNull(connection, "connection");
+    if (entries.putIfAbsent(connection, sequence.incrementAndGet()) != null) {
+      return false;
+    }
+    index(byReply, connection.replyKey(), connection);
+    index(byOriginal, connection.original(), connection);
+    index(byTranslated, connection.translated(), connection);
+    return true;
+  }
+
+  /** Removes a connection; returns false when it was not present. */
+  public synchronized boolean remove(Connection connection) {
+    Objects.requireNonNull(connection, "connection");
+    if (entries.remove(connection) == null) {
+      return false;
+    }
+    unindex(byReply, connection.replyKey(), connection);
+    unindex(byOriginal, connection.original(), connection);
+    unindex(byTranslated, connection.translated(), connection);
+    return true;
+  }
+
+  /** Removes every connection owned by {@code vm}; returns them. */
+  public synchronized List<Connection> removeOwnedBy(String vm) {
+    Objects.requireNonNull(vm, "vm");
+    List<Connection> removed = new ArrayList<>();
+    for (Connection c : all()) {
+      if (c.ownerVm().equals(vm) && remove(c)) {
+        removed.add(c);
+      }
+    }
+    return List.copyOf(removed);
+  }
+
+  public int size() {
+    return entries.size();
+  }
+
+  /** Every live connection, in the order added. */
+  public List<Connection> all() {
+    return entries.entrySet().stream().sorted(Map.Entry.comparingByValue(Comparator.naturalOrder()))
+        .map(Map.Entry::getKey).toList();
+  }
+
+  @Override
+  public Optional<Connection> byReplyKey(FlowTuple replyKey) {
+    return allByReplyKey(replyKey).stream().findFirst();
+  }
+
+  @Override
+  public Optional<Connection> byOriginal(FlowTuple original) {
+    return allByOriginal(original).stream().findFirst();
+  }
+
+  @Override
+  public boolean translatedInUse(FlowTuple translated) {
+    return byTranslated.containsKey(translated);
+  }
+
+  @Override
+  public List<Connection> allByReplyKey(FlowTuple replyKey) {
+    return byReply.getOrDefault(replyKey, List.of());
+  }
+
+  @Override
+  public List<Connection> allByOriginal(FlowTuple original) {
+    return byOriginal.getOrDefault(original, List.of());
+  }
+
+  private static void index(ConcurrentHashMap<FlowTuple, List<Connection>> map, FlowTuple key, Connection c) {
+    map.compute(key, (k, old) -> {
+      if (old == null) {
+        return List.of(c);
+      }
+      if (old.contains(c)) {
+        return old;
+      }
+      List<Connection> grown = new ArrayList<>(old);
+      grown.add(c);
+      return List.copyOf(grown);
+    });
+  }
+
+  private static void unindex(ConcurrentHashMap<FlowTuple, List<Connection>> map, FlowTuple key, Connection c) {
+    map.computeIfPresent(key, (k, old) -> {
+      List<Connection> shrunk = new ArrayList<>(old);
+      shrunk.remove(c);
+      return shrunk.isEmpty() ? null : List.copyOf(shrunk);
+    });
+  }
+}
