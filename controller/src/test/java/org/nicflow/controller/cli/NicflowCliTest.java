@@ -55,7 +55,7 @@ class NicflowCliTest {
     assertThat(out.toString()).isEmpty();
     assertThat(err.toString().lines()).containsExactly(
         bad + ": rulesets[0].layers[0].rules[3].dst_port: port range 5010-5000 has lo > hi",
-        bad + ": vnets[1].vni: duplicate VNI '5001' (first at vnets[0].vni)");
+        bad + ": vnets[1].vni: duplicate VNI 5001 (first at vnets[0].vni)");
   }
 
   @Test

@@ -203,7 +203,7 @@ final class ConfigReader {
     }
     Fields o = of.get();
     Optional<String> name = o.matching("name", true, Fields.NAME, "rule set name (" + NAME_RULE + ")");
-    name.ifPresent(n -> unique(names, n, o.at("name"), "rule set name"));
+    name.ifPresent(n -> unique(names, n, o.at("name"), "rule set name '" + n + "'"));
     List<Layer> layers = new ArrayList<>();
     o.list("layers", true).ifPresent(nodes -> {
       if (nodes.isEmpty()) {
@@ -234,7 +234,7 @@ final class ConfigReader {
     }
     Fields o = of.get();
     Optional<String> name = o.matching("name", true, Fields.NAME, "layer name (" + NAME_RULE + ")");
-    name.ifPresent(n -> unique(layerNames, n, o.at("name"), "layer name in rule set '" + setName + "'"));
+    name.ifPresent(n -> unique(layerNames, n, o.at("name"), "layer name '" + n + "' in rule set '" + setName + "'"));
     Optional<DefaultAction> dflt = o.word("default", true, List.of("allow", "deny"))
         .map(s -> DefaultAction.valueOf(s.toUpperCase(Locale.ROOT)));
     List<Rule> rules = new ArrayList<>();
@@ -257,7 +257,7 @@ final class ConfigReader {
     }
     Fields o = of.get();
     Optional<String> id = o.matching("id", true, Fields.NAME, "rule id (" + NAME_RULE + ")");
-    id.ifPresent(i -> unique(ruleIds, i, o.at("id"), "rule id in rule set '" + setName + "'"));
+    id.ifPresent(i -> unique(ruleIds, i, o.at("id"), "rule id '" + i + "' in rule set '" + setName + "'"));
     Optional<Long> priority = o.integer("priority", true, 0, MAX_PRIORITY);
     Direction direction = o.word("direction", false, List.of("in", "out", "both"))
         .map(s -> Direction.valueOf(s.toUpperCase(Locale.ROOT))).orElse(Direction.BOTH);
@@ -318,14 +318,14 @@ final class ConfigReader {
     }
     Fields o = of.get();
     Optional<String> name = o.matching("name", true, Fields.NAME, "load balancer name (" + NAME_RULE + ")");
-    name.ifPresent(n -> unique(lbNames, n, o.at("name"), "load balancer name"));
+    name.ifPresent(n -> unique(lbNames, n, o.at("name"), "load balancer name '" + n + "'"));
     Optional<Ipv4> vip = o.parsed("vip", true, Ipv4::parse);
     Optional<Protocol> proto = o.word("proto", true, List.of("tcp", "udp"))
         .map(s -> Protocol.valueOf(s.toUpperCase(Locale.ROOT)));
     Optional<Long> port = o.integer("port", true, 1, 65535);
     if (vip.isPresent() && proto.isPresent() && port.isPresent()) {
-      unique(vipKeys, vip.get() + " " + proto.get().key() + " " + port.get(), path,
-          "load balancer address (vip, proto, port)");
+      String address = vip.get() + " " + proto.get().key() + " " + port.get();
+      unique(vipKeys, address, path, "load balancer address (vip, proto, port) '" + address + "'");
     }
     List<Backend> backends = new ArrayList<>();
     o.list("backends", true).ifPresent(nodes -> {
@@ -336,7 +336,7 @@ final class ConfigReader {
       for (int i = 0; i < nodes.size(); i++) {
         String at = at(o.at("backends"), i);
         backend(nodes.get(i), at, vmNames).ifPresent(b -> {
-          if (unique(seen, b.toString(), at, "backend")) {
+          if (unique(seen, b.toString(), at, "backend '" + b + "'")) {
             backends.add(b);
           }
         });
@@ -385,7 +385,7 @@ final class ConfigReader {
     Map<String, String> dpids = new HashMap<>();
     Map<String, HostDraft> byName = new LinkedHashMap<>();
     for (HostDraft h : hosts) {
-      if (h.name != null && unique(names, h.name, at(h.path, "name"), "host name")) {
+      if (h.name != null && unique(names, h.name, at(h.path, "name"), "host name '" + h.name + "'")) {
         byName.put(h.name, h);
         String tunnel = TUNNEL_PREFIX + h.name;
         if (tunnel.length() > MAX_PORT_NAME) {
@@ -395,7 +395,7 @@ final class ConfigReader {
         }
       }
       if (h.dpid != null) {
-        unique(dpids, String.format("%016x", h.dpid), at(h.path, "dpid"), "dpid");
+        unique(dpids, String.format("%016x", h.dpid), at(h.path, "dpid"), String.format("dpid '%016x'", h.dpid));
       }
       if (h.uplink != null) {
         if (h.uplink.startsWith(TUNNEL_PREFIX)) {
@@ -415,11 +415,11 @@ final class ConfigReader {
     Map<String, String> vnis = new HashMap<>();
     Map<String, VnetDraft> byName = new LinkedHashMap<>();
     for (VnetDraft v : vnets) {
-      if (v.name != null && unique(names, v.name, at(v.path, "name"), "VNET name")) {
+      if (v.name != null && unique(names, v.name, at(v.path, "name"), "VNET name '" + v.name + "'")) {
         byName.put(v.name, v);
       }
       if (v.vni != null) {
-        unique(vnis, v.vni.toString(), at(v.path, "vni"), "VNI");
+        unique(vnis, v.vni.toString(), at(v.path, "vni"), "VNI " + v.vni);
       }
       if (v.prefix != null && v.gateway != null && !v.prefix.contains(v.gateway)) {
         log.add(at(v.path, "gateway"), "gateway " + v.gateway + " is outside the VNET prefix " + v.prefix);
@@ -436,7 +436,7 @@ final class ConfigReader {
     Map<String, String> ports = new HashMap<>();
     Map<String, VmDraft> byName = new LinkedHashMap<>();
     for (VmDraft v : vms) {
-      if (v.name != null && unique(names, v.name, at(v.path, "name"), "VM name")) {
+      if (v.name != null && unique(names, v.name, at(v.path, "name"), "VM name '" + v.name + "'")) {
         byName.put(v.name, v);
       }
       HostDraft host = null;
@@ -463,14 +463,14 @@ final class ConfigReader {
         } else if (v.ip.equals(vnet.gateway)) {
           log.add(at(v.path, "ip"), "address " + v.ip + " is the gateway of VNET '" + vnet.name + "'");
         } else {
-          unique(ips, vnet.name + " " + v.ip, at(v.path, "ip"), "address in VNET '" + vnet.name + "'");
+          unique(ips, vnet.name + " " + v.ip, at(v.path, "ip"), "address " + v.ip + " in VNET '" + vnet.name + "'");
         }
       }
       if (v.mac != null) {
         if (v.mac.equals(controller.gatewayMac())) {
           log.add(at(v.path, "mac"), "MAC " + v.mac + " is the gateway MAC");
         } else {
-          unique(macs, v.mac.toString(), at(v.path, "mac"), "VM MAC");
+          unique(macs, v.mac.toString(), at(v.path, "mac"), "VM MAC " + v.mac);
         }
       }
       if (v.port != null && host != null) {
@@ -482,7 +482,7 @@ final class ConfigReader {
         } else if (v.port.equals(host.name)) {
           log.add(at(v.path, "port"), "port '" + v.port + "' is the name of the host's bridge");
         } else {
-          unique(ports, host.name + " " + v.port, at(v.path, "port"), "port on host '" + host.name + "'");
+          unique(ports, host.name + " " + v.port, at(v.path, "port"), "port '" + v.port + "' on host '" + host.name + "'");
         }
       }
     }
@@ -503,13 +503,13 @@ final class ConfigReader {
   }
 
   /**
-   * Records {@code value} as seen at {@code path}; a second sighting is an error naming the first.
+   * Records {@code key} as seen at {@code path}; a second sighting is an error naming the first.
    * Answers whether the value was new.
    */
-  private boolean unique(Map<String, String> seen, String value, String path, String what) {
-    String first = seen.putIfAbsent(value, path);
+  private boolean unique(Map<String, String> seen, String key, String path, String what) {
+    String first = seen.putIfAbsent(key, path);
     if (first != null) {
-      log.add(path, "duplicate " + what + " '" + value + "' (first at " + first + ")");
+      log.add(path, "duplicate " + what + " (first at " + first + ")");
       return false;
     }
     return true;

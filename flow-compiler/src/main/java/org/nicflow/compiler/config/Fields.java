@@ -45,11 +45,47 @@ final class Fields {
     while (names.hasNext()) {
       String key = names.next();
       if (!allowed.contains(key)) {
-        log.add(ErrorLog.at(path, key), "unknown key '" + key + "' (expected one of: "
-            + String.join(", ", new TreeSet<>(allowed)) + ")");
+        log.add(ErrorLog.at(path, key), "unknown key '" + key + "' (" + suggestion(key, allowed) + ")");
       }
     }
     return Optional.of(new Fields(node, path, log));
+  }
+
+  /** "did you mean 'x'?" for a near miss, else the list of keys allowed here. */
+  static String suggestion(String key, Set<String> allowed) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : new TreeSet<>(allowed)) {
+      int d = distance(key, candidate);
+      if (d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+    if (best != null && bestDistance <= 2 && bestDistance < best.length()) {
+      return "did you mean '" + best + "'?";
+    }
+    return "expected one of: " + String.join(", ", new TreeSet<>(allowed));
+  }
+
+  /** Levenshtein distance. */
+  static int distance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
   }
 
   String path() {
