@@ -140,10 +140,6 @@ final class Fields {
     });
   }
 
-  Optional<String> name(String key, boolean required) {
-    return matching(key, required, NAME, "name");
-  }
-
   /** A string parsed by a model parser; its {@link IllegalArgumentException} message is the error. */
   <T> Optional<T> parsed(String key, boolean required, Function<String, T> parser) {
     return string(key, required).flatMap(s -> {
