@@ -11,7 +11,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code nicflow generate-large --rules N --seed S}: a large valid config as YAML on stdout. */
-@Command(name = "generate-large", mixinStandardHelpOptions = true,
+@Command(name = "generate-large",
     description = "Print a generated config with exactly N rules (same seed, same config), for scale tests.")
 final class GenerateLargeCommand implements Callable<Integer> {
 

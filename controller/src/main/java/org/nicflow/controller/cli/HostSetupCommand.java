@@ -12,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code nicflow host-setup NAME -c FILE}: the ovs-vsctl commands that build a host's bridge. */
-@Command(name = "host-setup", mixinStandardHelpOptions = true,
+@Command(name = "host-setup",
     description = "Print the ovs-vsctl commands that build host NAME's bridge: uplink, VM ports and "
         + "one VXLAN tunnel port per other host.")
 final class HostSetupCommand implements Callable<Integer> {

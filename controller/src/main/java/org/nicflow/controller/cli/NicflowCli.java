@@ -8,15 +8,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
  * The {@code nicflow} command. Exit codes: {@value #EXIT_OK} success, {@value #EXIT_FAILURE} runtime
  * failure, {@value #EXIT_BAD_INPUT} bad input (usage, config errors, unknown names). Errors go to
- * stderr. A new subcommand is one more entry in {@code subcommands}.
+ * stderr. A new subcommand is one more entry in {@code subcommands}; it inherits {@code --help} and
+ * {@code --version}, takes {@code @Mixin ConfigOption} for {@code -c FILE}, and may throw
+ * {@link org.nicflow.compiler.config.ConfigException} or {@link BadInputException} (exit 2) or any
+ * other exception (exit 1).
  */
 @Command(
     name = "nicflow",
+    scope = ScopeType.INHERIT,
     mixinStandardHelpOptions = true,
     versionProvider = NicflowCli.Version.class,
     description = "NIC offload for VM networking: an OpenFlow host partition for Open vSwitch.",

@@ -8,7 +8,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code nicflow validate -c FILE}: checks a config and summarises it, or lists every error. */
-@Command(name = "validate", mixinStandardHelpOptions = true,
+@Command(name = "validate",
     description = "Check a config file. Prints a summary, or every error on stderr (exit code 2).")
 final class ValidateCommand implements Callable<Integer> {
 

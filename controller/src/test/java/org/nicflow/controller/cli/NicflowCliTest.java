@@ -94,6 +94,14 @@ class NicflowCliTest {
   }
 
   @Test
+  void subcommandsInheritHelpAndVersion() {
+    assertThat(run("validate", "--help")).isEqualTo(NicflowCli.EXIT_OK);
+    assertThat(out.toString()).contains("Usage: nicflow validate").contains("-c, --config=FILE");
+    assertThat(run("host-setup", "-V")).isEqualTo(NicflowCli.EXIT_OK);
+    assertThat(out.toString()).contains("nicflow ");
+  }
+
+  @Test
   void hostSetupPrintsTheBridgeCommands() {
     int code = run("host-setup", "host1", "-c", DEMO);
 
