@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 public final class ConfigOption {
 
   @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-      description = "The nicflow config: YAML, or JSON when the name ends in .json.")
+      description = "The nicflow config file (YAML; JSON if named *.json).")
   private Path file;
 
   public Path file() {
