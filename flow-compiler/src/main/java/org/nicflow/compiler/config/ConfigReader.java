@@ -161,6 +161,9 @@ final class ConfigReader {
     if (o.has("state_dir") && stateDir.isBlank()) {
       log.add(o.at("state_dir"), "state_dir is empty");
     }
+    if (openflow.equals(api) && openflow.port() != 0) {
+      log.add(o.at("api"), "api and openflow both use " + api.host() + ":" + api.port());
+    }
     MacAddress gatewayMac = o.parsed("gateway_mac", false, ConfigReader::unicastMac).orElse(d.gatewayMac());
     return build(path, () -> new ControllerSettings(openflow.host(), openflow.port(), api.host(), api.port(),
         mode, idle, stateDir, gatewayMac)).orElse(d);
@@ -383,6 +386,7 @@ final class ConfigReader {
   private Map<String, HostDraft> checkHosts(List<HostDraft> hosts) {
     Map<String, String> names = new HashMap<>();
     Map<String, String> dpids = new HashMap<>();
+    Map<String, String> underlays = new HashMap<>();
     Map<String, HostDraft> byName = new LinkedHashMap<>();
     for (HostDraft h : hosts) {
       if (h.name != null && unique(names, h.name, at(h.path, "name"), "host name '" + h.name + "'")) {
@@ -396,6 +400,9 @@ final class ConfigReader {
       }
       if (h.dpid != null) {
         unique(dpids, String.format("%016x", h.dpid), at(h.path, "dpid"), String.format("dpid '%016x'", h.dpid));
+      }
+      if (h.underlayIp != null) {
+        unique(underlays, h.underlayIp.toString(), at(h.path, "underlay_ip"), "underlay address " + h.underlayIp);
       }
       if (h.uplink != null) {
         if (h.uplink.startsWith(TUNNEL_PREFIX)) {

@@ -302,6 +302,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void rejectsTwoHostsWithOneUnderlayAddress() {
+    assertSingleError(replacing("underlay_ip: 192.168.50.2", "underlay_ip: 192.168.50.1"), "hosts[1].underlay_ip",
+        "duplicate underlay address 192.168.50.1 (first at hosts[0].underlay_ip)");
+  }
+
+  @Test
+  void rejectsApiOnTheOpenflowAddress() {
+    assertSingleError(BASE + "controller: {openflow: 127.0.0.1:6653, api: 127.0.0.1:6653}\n", "controller.api",
+        "api and openflow both use 127.0.0.1:6653");
+  }
+
+  @Test
   void rejectsDuplicateVni() {
     assertSingleError(replacing("vni: 5002", "vni: 5001"), "vnets[1].vni", "duplicate VNI 5001 (first at vnets[0].vni)");
   }
