@@ -1,0 +1,82 @@
+package org.nicflow.compiler.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Test;
+import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.ControllerSettings;
+import org.nicflow.compiler.model.DefaultAction;
+import org.nicflow.compiler.model.Direction;
+import org.nicflow.compiler.model.Ipv4;
+import org.nicflow.compiler.model.Ipv4Prefix;
+import org.nicflow.compiler.model.Layer;
+import org.nicflow.compiler.model.OffloadMode;
+import org.nicflow.compiler.model.PortRange;
+import org.nicflow.compiler.model.Protocol;
+import org.nicflow.compiler.model.Rule;
+import org.nicflow.compiler.model.RuleAction;
+import org.nicflow.compiler.model.RuleSet;
+
+class ConfigWriterTest {
+
+  private final ConfigLoader loader = new ConfigLoader();
+
+  @Test
+  void demoRoundTripsThroughYaml() throws ConfigException {
+    Config demo = loader.load(DemoExampleTest.DEMO);
+
+    String yaml = ConfigWriter.toYaml(demo);
+
+    assertThat(loader.parse(yaml, "written.yaml")).isEqualTo(demo);
+  }
+
+  @Test
+  void writesRulesAsFlowMappingsWithoutDefaults() throws ConfigException {
+    String yaml = ConfigWriter.toYaml(loader.load(DemoExampleTest.DEMO));
+
+    assertThat(yaml)
+        .contains("          - {id: http-in, priority: 100, direction: in, proto: tcp, dst_port: 8000-8099, action: allow}\n")
+        .contains("          - {id: all-out, priority: 10, direction: out, action: allow, stateful: true}\n")
+        .contains("  - {name: host1, dpid: \"0000000000000001\", uplink: host1-up, underlay_ip: 192.168.50.1, "
+            + "next_hop_mac: \"02:00:00:00:fe:01\"}\n")
+        .contains("backends: [\"web1:8080\", \"web2:8080\"]");
+  }
+
+  @Test
+  void quotesStringsThatYamlWouldReadAsSomethingElse() {
+    assertThat(ConfigWriter.scalar("web1")).isEqualTo("web1");
+    assertThat(ConfigWriter.scalar("10.1.0.0/16")).isEqualTo("10.1.0.0/16");
+    assertThat(ConfigWriter.scalar("no")).isEqualTo("\"no\"");
+    assertThat(ConfigWriter.scalar("123")).isEqualTo("\"123\"");
+    assertThat(ConfigWriter.scalar("a:b")).isEqualTo("\"a:b\"");
+    assertThat(ConfigWriter.scalar("say \"hi\"")).isEqualTo("\"say \\\"hi\\\"\"");
+  }
+
+  @Test
+  void roundTripsEveryRuleFeatureAndOddNames() throws ConfigException {
+    Rule snat = new Rule("1", 0, Direction.OUT, Protocol.UDP, Ipv4Prefix.parse("10.0.0.0/8"),
+        Ipv4Prefix.parse("192.0.2.7"), new PortRange(1, 2), PortRange.single(0), OptionalInt.empty(),
+        RuleAction.SNAT, Optional.of(Ipv4.parse("203.0.113.1")), OptionalInt.empty(), false);
+    Rule dscp = new Rule("true", 65535, Direction.IN, Protocol.ICMP, Ipv4Prefix.ANY, Ipv4Prefix.ANY,
+        PortRange.ANY, PortRange.ANY, OptionalInt.of(0), RuleAction.SET_DSCP, Optional.empty(), OptionalInt.of(46), false);
+    Config base = LargeConfigGenerator.generate(0, 1);
+    RuleSet odd = new RuleSet("rs0", List.of(new Layer("null", DefaultAction.DENY, List.of(snat, dscp))));
+    Config config = new Config(base.controller().withMode(OffloadMode.PROACTIVE), base.hosts(), base.vnets(),
+        base.vms(), List.of(odd), base.loadBalancers());
+
+    assertThat(loader.parse(ConfigWriter.toYaml(config), "x.yaml")).isEqualTo(config);
+  }
+
+  @Test
+  void writesEmptySectionsAsEmptyLists() throws ConfigException {
+    Config empty = new Config(ControllerSettings.DEFAULTS, List.of(), List.of(), List.of(), List.of(), List.of());
+
+    String yaml = ConfigWriter.toYaml(empty);
+
+    assertThat(yaml).contains("hosts: []\n", "rulesets: []\n").doesNotContain("load_balancers");
+    assertThat(loader.parse(yaml, "x.yaml")).isEqualTo(empty);
+  }
+}
