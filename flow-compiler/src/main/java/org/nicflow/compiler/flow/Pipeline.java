@@ -16,6 +16,7 @@ import org.nicflow.compiler.model.RuleSet;
  *
  * <pre>
  * classify -> unified -> out_1..out_N -> route -> in_1..in_N -> deliver
+ *                     -> route                                   (a rule set without layers)
  *                     -> tunnel_in -> in_1..                    (VXLAN from another host)
  *                     -> uplink_in                               (load-balancer VIPs)
  * </pre>
@@ -140,7 +141,7 @@ public final class Pipeline {
         Set.of(UNIFIED), TableSpec.Miss.DROP, "anti-spoofing, ARP responder, source VM into metadata"));
     Set<MatchField> exact = EnumSet.copyOf(L3L4);
     exact.addAll(EnumSet.of(MatchField.IN_PORT, MatchField.TUN_ID, MatchField.ETH_SRC, MatchField.ETH_DST));
-    Set<String> afterUnified = new java.util.HashSet<>(Set.of(TUNNEL_IN, UPLINK_IN));
+    Set<String> afterUnified = new java.util.HashSet<>(Set.of(TUNNEL_IN, UPLINK_IN, ROUTE));
     afterUnified.addAll(allOut);
     put(t, new TableSpec(UNIFIED, 1, exact, afterUnified, TableSpec.Miss.CONTROLLER_OR_CONTINUE,
         "exact-match unified flows, one per connection and direction"));
