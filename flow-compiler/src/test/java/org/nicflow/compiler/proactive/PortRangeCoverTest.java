@@ -2,6 +2,7 @@ package org.nicflow.compiler.proactive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
 
 import java.util.Arrays;
 import java.util.List;
@@ -52,14 +53,16 @@ class PortRangeCoverTest {
       List<PortRangeCover.Block> blocks = PortRangeCover.of(lo, hi);
       int[] hits = new int[65536];
       for (PortRangeCover.Block blk : blocks) {
-        for (int p = 0; p < 65536; p++) {
-          if (blk.contains(p)) {
-            hits[p]++;
-          }
+        int size = (~blk.mask() & 0xffff) + 1;
+        assertThat(Integer.bitCount(size)).as("seed %d: %s is a prefix mask", seed, blk).isEqualTo(1);
+        for (int p = blk.value(); p < blk.value() + size; p++) {
+          hits[p]++;
         }
       }
       for (int p = 0; p < 65536; p++) {
-        assertThat(hits[p]).as("seed %d range %d-%d port %d", seed, lo, hi, p).isEqualTo(p >= lo && p <= hi ? 1 : 0);
+        if (hits[p] != (p >= lo && p <= hi ? 1 : 0)) {
+          fail("seed %d range %d-%d: port %d covered %d times", seed, lo, hi, p, hits[p]);
+        }
       }
       assertThat(blocks.size()).as("seed %d range %d-%d minimal", seed, lo, hi).isEqualTo(minimalCount(lo, hi));
     }

@@ -1,0 +1,278 @@
+package org.nicflow.compiler.proactive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.nicflow.compiler.flow.Pipeline;
+import org.nicflow.compiler.model.Backend;
+import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.DefaultAction;
+import org.nicflow.compiler.model.Direction;
+import org.nicflow.compiler.model.Host;
+import org.nicflow.compiler.model.Ipv4;
+import org.nicflow.compiler.model.Layer;
+import org.nicflow.compiler.model.LoadBalancer;
+import org.nicflow.compiler.model.MacAddress;
+import org.nicflow.compiler.model.OffloadMode;
+import org.nicflow.compiler.model.Protocol;
+import org.nicflow.compiler.model.Rule;
+import org.nicflow.compiler.model.RuleAction;
+import org.nicflow.compiler.model.Vm;
+import org.nicflow.compiler.model.Vnet;
+import org.nicflow.compiler.packet.PacketHeaders;
+
+/**
+ * Seeded random packets through the proactive tables of both fixture hosts, against a small
+ * stateless oracle written from docs/semantics.md (no live connections: whatever needs state must
+ * reach the controller).
+ */
+class ProactiveEquivalenceTest {
+
+  private static final String CONTROLLER = "controller";
+  private static final String DROP = "drop";
+
+  private final Config config = TwoHostFixture.config(OffloadMode.PROACTIVE);
+  private final HostPipelineCompiler compiler = new HostPipelineCompiler(config, 1);
+  private final Map<String, TableSimulator> sims = Map.of(
+      "host1", new TableSimulator(compiler.proactiveFlows("host1")),
+      "host2", new TableSimulator(compiler.proactiveFlows("host2")));
+
+  /** What should happen: drop, controller, or an output with exact headers. */
+  private record Expected(String kind, String port, PacketHeaders packet, OptionalLong tunId) {
+    static Expected drop() {
+      return new Expected(DROP, "", null, OptionalLong.empty());
+    }
+
+    static Expected controller() {
+      return new Expected(CONTROLLER, "", null, OptionalLong.empty());
+    }
+  }
+
+  @Test
+  void tablesAgreeWithTheSemanticsForRandomPackets() {
+    long seed = new Random().nextLong();
+    Random rnd = new Random(seed);
+    Map<String, Integer> seen = new java.util.TreeMap<>();
+    for (int i = 0; i < 4000; i++) {
+      int kind = rnd.nextInt(10);
+      Host host = config.hosts().get(rnd.nextInt(config.hosts().size()));
+      String inPort;
+      OptionalLong tunId = OptionalLong.empty();
+      Expected expected;
+      PacketHeaders p;
+      if (kind < 7) {
+        List<Vm> local = config.vmsOnHost(host.name());
+        Vm vm = local.get(rnd.nextInt(local.size()));
+        boolean spoof = rnd.nextInt(20) == 0;
+        p = randomPacket(rnd, spoof ? MacAddress.parse("02:00:00:00:09:09") : vm.mac(),
+            spoof && rnd.nextBoolean() ? Ipv4.parse("10.1.0.99") : vm.ip());
+        inPort = vm.port();
+        expected = fromVm(host, vm, p);
+      } else if (kind < 9) {
+        Host other = config.hosts().stream().filter(h -> !h.equals(host)).findFirst().orElseThrow();
+        inPort = Host.tunnelPortName(other.name());
+        Vnet vnet = config.vnets().get(rnd.nextInt(config.vnets().size()));
+        tunId = OptionalLong.of(vnet.vni());
+        p = randomPacket(rnd, TwoHostFixture.GW, randomAddress(rnd));
+        expected = fromTunnel(host, vnet, p);
+      } else {
+        inPort = host.uplink();
+        p = randomPacket(rnd, TwoHostFixture.NEXT_HOP, Ipv4.of(198, 51, 100, rnd.nextInt(256)));
+        if (rnd.nextInt(3) == 0) {
+          p = p.withDestination(TwoHostFixture.VIP, rnd.nextBoolean() ? 80 : p.tpDst());
+        }
+        expected = fromUplink(p);
+      }
+      SimResult r = sims.get(host.name()).run(inPort, tunId, p);
+      String where = String.format("seed %d, packet %d: %s on %s in %s via %s", seed, i, p, host.name(), inPort,
+          r.path());
+      seen.merge(expected.kind(), 1, Integer::sum);
+      switch (expected.kind()) {
+        case DROP -> assertThat(r.dropped()).as(where).isTrue();
+        case CONTROLLER -> assertThat(r.outputs()).as(where).singleElement()
+            .satisfies(o -> assertThat(o.kind()).isEqualTo(SimOutput.Kind.CONTROLLER));
+        default -> {
+          assertThat(r.outputs()).as(where).hasSize(1);
+          SimOutput out = r.outputs().get(0);
+          assertThat(out.kind()).as(where).isEqualTo(SimOutput.Kind.PORT);
+          assertThat(out.port()).as(where).isEqualTo(expected.port());
+          assertThat(out.packet()).as(where).isEqualTo(expected.packet());
+          if (expected.kind().equals("tunnel")) {
+            assertThat(out.tunId()).as(where).isEqualTo(expected.tunId());
+          }
+        }
+      }
+    }
+    assertThat(seen).as("every outcome occurs (seed %d)", seed)
+        .containsKeys(DROP, CONTROLLER, "local", "tunnel", "uplink");
+  }
+
+  @Test
+  void ruleSetWithoutLayersForwardsDirectly() {
+    Config c = TwoHostFixture.config(OffloadMode.PROACTIVE);
+    List<org.nicflow.compiler.model.RuleSet> rulesets = c.rulesets().stream()
+        .map(rs -> rs.name().equals("open") ? new org.nicflow.compiler.model.RuleSet("open", List.of()) : rs).toList();
+    Config bare = new Config(c.controller(), c.hosts(), c.vnets(), c.vms(), rulesets, c.loadBalancers());
+    TableSimulator sim = new TableSimulator(new HostPipelineCompiler(bare, 1).proactiveFlows("host1"));
+    Vm red1 = bare.vm("red1").orElseThrow();
+    PacketHeaders dns = new PacketHeaders(red1.mac(), TwoHostFixture.GW, Protocol.IPPROTO_UDP, red1.ip(),
+        Ipv4.parse("10.1.0.12"), 5353, 53, 0);
+
+    SimResult r = sim.run("red1-eth0", OptionalLong.empty(), dns);
+
+    assertThat(r.tables()).containsExactly(Pipeline.CLASSIFY, Pipeline.UNIFIED, Pipeline.ROUTE, Pipeline.DELIVER);
+    assertThat(r.single().orElseThrow().port()).isEqualTo("tun-host2");
+    assertThat(r.single().orElseThrow().tunId()).hasValue(5002);
+  }
+
+  // ---------------------------------------------------------------- random packets
+
+  private static PacketHeaders randomPacket(Random rnd, MacAddress src, Ipv4 nwSrc) {
+    Ipv4 dst = randomAddress(rnd);
+    int proto = new int[] {Protocol.IPPROTO_TCP, Protocol.IPPROTO_TCP, Protocol.IPPROTO_UDP, Protocol.IPPROTO_UDP,
+        Protocol.IPPROTO_ICMP, 47}[rnd.nextInt(6)];
+    int sport = 0;
+    int dport = 0;
+    if (proto == Protocol.IPPROTO_ICMP) {
+      sport = rnd.nextBoolean() ? 8 : rnd.nextInt(20);
+      dport = rnd.nextInt(3);
+    } else if (proto != 47) {
+      sport = randomPort(rnd);
+      dport = randomPort(rnd);
+    }
+    return new PacketHeaders(src, TwoHostFixture.GW, proto, nwSrc, dst, sport, dport, rnd.nextInt(8) == 0 ? 10 : 0);
+  }
+
+  private static int randomPort(Random rnd) {
+    int[] interesting = {22, 53, 80, 999, 1000, 1999, 2000, 1023, 1024, 3306, 7999, 8000, 8080, 8099, 8100, 65535};
+    return rnd.nextBoolean() ? interesting[rnd.nextInt(interesting.length)] : rnd.nextInt(65536);
+  }
+
+  private static Ipv4 randomAddress(Random rnd) {
+    return switch (rnd.nextInt(6)) {
+      case 0 -> Ipv4.parse("10.1.0.11");
+      case 1 -> Ipv4.parse("10.1.0.12");
+      case 2 -> Ipv4.parse("10.1.0.21");
+      case 3 -> rnd.nextBoolean() ? Ipv4.parse("10.1.0.1") : Ipv4.of(10, 1, rnd.nextInt(256), rnd.nextInt(256));
+      case 4 -> TwoHostFixture.SNAT_TO;
+      default -> Ipv4.of(8, 8, rnd.nextInt(256), 8);
+    };
+  }
+
+  // ---------------------------------------------------------------- oracle
+
+  private Expected fromVm(Host host, Vm sender, PacketHeaders p) {
+    if (!p.ethSrc().equals(sender.mac()) || !p.nwSrc().equals(sender.ip())) {
+      return Expected.drop();
+    }
+    for (LoadBalancer lb : config.loadBalancers()) {
+      for (Backend b : lb.backends()) {
+        if (b.vm().equals(sender.name()) && lb.proto().matches(p.ipProto()) && p.tpSrc() == b.port()) {
+          return Expected.controller();
+        }
+      }
+    }
+    Optional<PacketHeaders> afterOut = layers(sender, Direction.OUT, p);
+    if (afterOut.isEmpty()) {
+      return Expected.drop();
+    }
+    if (afterOut.get() == STATE) {
+      return Expected.controller();
+    }
+    PacketHeaders q = afterOut.get();
+    Vnet vnet = config.vnetOf(sender);
+    Optional<Vm> receiver = config.vms().stream()
+        .filter(v -> v.vnet().equals(vnet.name()) && v.ip().equals(q.nwDst())).findFirst();
+    if (receiver.isPresent()) {
+      return toVm(host, receiver.get(), q);
+    }
+    if (vnet.prefix().contains(q.nwDst()) || host.nextHopMac().isEmpty()) {
+      return Expected.drop();
+    }
+    return new Expected("uplink", host.uplink(), q.withEth(TwoHostFixture.GW, host.nextHopMac().get()),
+        OptionalLong.empty());
+  }
+
+  private Expected fromTunnel(Host host, Vnet vnet, PacketHeaders p) {
+    return config.vms().stream()
+        .filter(v -> v.vnet().equals(vnet.name()) && v.ip().equals(p.nwDst()) && v.host().equals(host.name()))
+        .findFirst().map(v -> toVm(host, v, p)).orElse(Expected.drop());
+  }
+
+  private Expected fromUplink(PacketHeaders p) {
+    for (LoadBalancer lb : config.loadBalancers()) {
+      if (p.nwDst().equals(lb.vip()) && lb.proto().matches(p.ipProto()) && p.tpDst() == lb.port()) {
+        return Expected.controller();
+      }
+    }
+    return p.nwDst().equals(TwoHostFixture.SNAT_TO) ? Expected.controller() : Expected.drop();
+  }
+
+  private Expected toVm(Host host, Vm receiver, PacketHeaders p) {
+    Optional<PacketHeaders> afterIn = layers(receiver, Direction.IN, p);
+    if (afterIn.isEmpty()) {
+      return Expected.drop();
+    }
+    if (afterIn.get() == STATE) {
+      return Expected.controller();
+    }
+    PacketHeaders q = afterIn.get().withEth(TwoHostFixture.GW, receiver.mac());
+    if (receiver.host().equals(host.name())) {
+      return new Expected("local", receiver.port(), q, OptionalLong.empty());
+    }
+    return new Expected("tunnel", Host.tunnelPortName(receiver.host()), q,
+        OptionalLong.of(config.vnetOf(receiver).vni()));
+  }
+
+  /** Marker: a rule that needs connection state decided. */
+  private static final PacketHeaders STATE = new PacketHeaders(new MacAddress(0), new MacAddress(0), 0,
+      new Ipv4(0), new Ipv4(0), 0, 0, 0);
+
+  private Optional<PacketHeaders> layers(Vm vm, Direction dir, PacketHeaders p) {
+    List<Layer> layers = new java.util.ArrayList<>(config.rulesetOf(vm).layers());
+    if (dir == Direction.IN) {
+      java.util.Collections.reverse(layers);
+    }
+    PacketHeaders q = p;
+    for (Layer layer : layers) {
+      Rule best = null;
+      for (Rule r : layer.rules()) {
+        if (r.direction().appliesTo(dir) && matches(r, q) && (best == null || r.priority() > best.priority())) {
+          best = r;
+        }
+      }
+      if (best == null) {
+        if (layer.defaultAction() == DefaultAction.DENY) {
+          return Optional.empty();
+        }
+        continue;
+      }
+      if (best.action() == RuleAction.DENY) {
+        return Optional.empty();
+      }
+      if (best.action() == RuleAction.SNAT || best.stateful()) {
+        return Optional.of(STATE);
+      }
+      if (best.action() == RuleAction.SET_DSCP) {
+        q = q.withDscp(best.dscp().getAsInt());
+      }
+    }
+    return Optional.of(q);
+  }
+
+  private static boolean matches(Rule r, PacketHeaders p) {
+    if (!r.proto().matches(p.ipProto()) || !r.src().contains(p.nwSrc()) || !r.dst().contains(p.nwDst())) {
+      return false;
+    }
+    if (r.proto().hasPorts() && (!r.srcPort().contains(p.tpSrc()) || !r.dstPort().contains(p.tpDst()))) {
+      return false;
+    }
+    return r.icmpType().isEmpty() || r.icmpType().getAsInt() == p.tpSrc();
+  }
+
+}
