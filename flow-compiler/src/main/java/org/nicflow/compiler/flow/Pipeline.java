@@ -172,7 +172,9 @@ public final class Pipeline {
       put(t, new TableSpec("in_" + s, IN_BASE + s - 1, L3L4, next, TableSpec.Miss.DROP,
           "inbound layer stage " + s));
     }
-    put(t, new TableSpec(DELIVER, 40, L3L4, Set.of(), TableSpec.Miss.DROP,
+    Set<MatchField> deliverFields = EnumSet.copyOf(L3L4);
+    deliverFields.add(MatchField.IN_PORT);
+    put(t, new TableSpec(DELIVER, 40, deliverFields, Set.of(), TableSpec.Miss.DROP,
         "delivery: local VM port, tunnel with VNI, or uplink to the next hop"));
     return java.util.Collections.unmodifiableMap(t);
   }

@@ -75,6 +75,7 @@ public final class HostPipelineCompiler {
   static final int SNAT_REPLY_PRIORITY = 100;
   static final int TUNNEL_IN_PRIORITY = 100;
   static final int DELIVER_PRIORITY = 100;
+  static final int HAIRPIN_PRIORITY = 110;
 
   private static final long ETH_TYPE_IPV4 = 0x0800;
   private static final long ETH_TYPE_ARP = 0x0806;
@@ -133,9 +134,24 @@ public final class HostPipelineCompiler {
     flows.addAll(tunnelIn(local));
     flows.addAll(uplinkIn(local));
     for (Vm vm : receivers) {
-      flows.add(deliver(h, vm));
+      flows.addAll(deliver(h, vm));
     }
     return List.copyOf(flows);
+  }
+
+  /**
+   * Whether a simulated packet went to the controller only because it might be the reply of a
+   * connection (a load-balancer backend's source port on its VM port, or a SNAT public address on
+   * the uplink) rather than because a rule or VIP needs state. Without live connections the
+   * reference evaluator treats such a packet statelessly.
+   */
+  public static boolean endsAtReplyGuard(SimResult result) {
+    if (result.path().isEmpty()) {
+      return false;
+    }
+    SimStep last = result.path().get(result.path().size() - 1);
+    return (last.table().equals(Pipeline.UNIFIED) && last.priority() == REPLY_TO_CONTROLLER_PRIORITY)
+        || (last.table().equals(Pipeline.UPLINK_IN) && last.priority() == SNAT_REPLY_PRIORITY);
   }
 
   // ---------------------------------------------------------------- classify
@@ -467,21 +483,33 @@ public final class HostPipelineCompiler {
     return flows;
   }
 
-  private FlowEntry deliver(Host h, Vm w) {
+  /**
+   * Delivery to {@code w}: its port on this host (a VM addressing itself hairpins through
+   * in_port, since OpenFlow never outputs a packet to its own in_port by name), else the tunnel
+   * port of its host with the VNET's VNI.
+   */
+  private List<FlowEntry> deliver(Host h, Vm w) {
     int idx = config.vmIndex(w.name());
-    FlowEntry.Builder b = FlowEntry.builder(Pipeline.DELIVER, DELIVER_PRIORITY)
-        .match(FlowMatch.builder().masked(MatchField.METADATA, Pipeline.dstVmMetadata(idx), Pipeline.DST_VM_MASK)
-            .exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4).build())
-        .action(new FlowAction.SetField(MatchField.ETH_SRC, config.controller().gatewayMac().bits()))
-        .action(new FlowAction.SetField(MatchField.ETH_DST, w.mac().bits()))
-        .cookie(Cookie.forVm(FlowKind.FORWARD, generation, idx).encode());
+    long cookie = Cookie.forVm(FlowKind.FORWARD, generation, idx).encode();
+    List<FlowAction> rewrite = List.of(
+        new FlowAction.SetField(MatchField.ETH_SRC, config.controller().gatewayMac().bits()),
+        new FlowAction.SetField(MatchField.ETH_DST, w.mac().bits()));
+    FlowMatch.Builder match = FlowMatch.builder()
+        .masked(MatchField.METADATA, Pipeline.dstVmMetadata(idx), Pipeline.DST_VM_MASK)
+        .exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4);
+    List<FlowEntry> flows = new ArrayList<>();
+    FlowEntry.Builder b = FlowEntry.builder(Pipeline.DELIVER, DELIVER_PRIORITY).match(match.build())
+        .actions(rewrite).cookie(cookie);
     if (w.host().equals(h.name())) {
+      flows.add(FlowEntry.builder(Pipeline.DELIVER, HAIRPIN_PRIORITY).match(match.inPort(w.port()).build())
+          .actions(rewrite).action(new FlowAction.OutputInPort()).cookie(cookie).build());
       b.action(new FlowAction.Output(w.port()));
     } else {
       b.action(new FlowAction.SetField(MatchField.TUN_ID, config.vnetOf(w).vni()))
           .action(new FlowAction.Output(Host.tunnelPortName(w.host())));
     }
-    return b.build();
+    flows.add(b.build());
+    return flows;
   }
 
   // ---------------------------------------------------------------- helpers

@@ -7,4 +7,9 @@ public record SimStep(String table, int priority, long cookie) {
   public SimStep {
     Objects.requireNonNull(table, "table");
   }
+
+  @Override
+  public String toString() {
+    return table + "/" + priority + "/0x" + Long.toHexString(cookie);
+  }
 }

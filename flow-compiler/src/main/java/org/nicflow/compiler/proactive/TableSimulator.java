@@ -19,7 +19,9 @@ import org.nicflow.compiler.packet.PacketHeaders;
  * Runs packets through a set of flows with OpenFlow 1.3 semantics: start at {@code classify}, take
  * the highest-priority matching flow of the table (masked matches; a field the packet lacks never
  * matches), record its meter, apply its actions in order (rewrites are visible to later actions and
- * tables), write metadata, go to the next table; a table with no matching flow drops. Two flows of
+ * tables), write metadata, go to the next table; a table with no matching flow drops. As in
+ * OpenFlow, output to a named port that is the packet's in_port sends nothing (only the in_port
+ * action hairpins). Two flows of
  * equal priority that both match with different instructions are a compiler bug (OpenFlow leaves
  * the choice undefined) and raise {@link IllegalStateException}, as does a set-field on a field the
  * packet lacks or a goto that does not go forward.
@@ -45,6 +47,11 @@ public final class TableSimulator {
    */
   public SimResult run(String inPort, OptionalLong tunId, PacketHeaders packet) {
     return execute(inPort, SimFields.of(packet, tunId));
+  }
+
+  /** Runs an IPv4 packet entering at {@code ingress} (see {@link SimIngress#of}). */
+  public SimResult run(SimIngress ingress, PacketHeaders packet) {
+    return run(ingress.port(), ingress.tunId(), packet);
   }
 
   /** Runs an ARP frame that entered on {@code inPort}. */
@@ -82,7 +89,9 @@ public final class TableSimulator {
 
   private static void apply(FlowAction action, String inPort, Map<MatchField, Long> state, List<SimOutput> outputs) {
     if (action instanceof FlowAction.Output o) {
-      outputs.add(new SimOutput(SimOutput.Kind.PORT, o.port(), state));
+      if (!o.port().equals(inPort)) {
+        outputs.add(new SimOutput(SimOutput.Kind.PORT, o.port(), state));
+      }
     } else if (action instanceof FlowAction.OutputInPort) {
       outputs.add(new SimOutput(SimOutput.Kind.IN_PORT, inPort, state));
     } else if (action instanceof FlowAction.OutputController) {

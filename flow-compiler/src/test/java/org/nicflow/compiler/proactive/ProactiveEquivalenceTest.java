@@ -35,6 +35,7 @@ class ProactiveEquivalenceTest {
 
   private static final String CONTROLLER = "controller";
   private static final String DROP = "drop";
+  private static final String GUARD = "reply guard";
 
   private final Config config = TwoHostFixture.config(OffloadMode.PROACTIVE);
   private final HostPipelineCompiler compiler = new HostPipelineCompiler(config, 1);
@@ -50,6 +51,10 @@ class ProactiveEquivalenceTest {
 
     static Expected controller() {
       return new Expected(CONTROLLER, "", null, OptionalLong.empty());
+    }
+
+    static Expected guard() {
+      return new Expected(GUARD, "", null, OptionalLong.empty());
     }
   }
 
@@ -94,12 +99,16 @@ class ProactiveEquivalenceTest {
       seen.merge(expected.kind(), 1, Integer::sum);
       switch (expected.kind()) {
         case DROP -> assertThat(r.dropped()).as(where).isTrue();
-        case CONTROLLER -> assertThat(r.outputs()).as(where).singleElement()
-            .satisfies(o -> assertThat(o.kind()).isEqualTo(SimOutput.Kind.CONTROLLER));
+        case CONTROLLER, GUARD -> {
+          assertThat(r.outputs()).as(where).singleElement()
+              .satisfies(o -> assertThat(o.kind()).isEqualTo(SimOutput.Kind.CONTROLLER));
+          assertThat(HostPipelineCompiler.endsAtReplyGuard(r)).as(where).isEqualTo(expected.kind().equals(GUARD));
+        }
         default -> {
           assertThat(r.outputs()).as(where).hasSize(1);
           SimOutput out = r.outputs().get(0);
-          assertThat(out.kind()).as(where).isEqualTo(SimOutput.Kind.PORT);
+          assertThat(out.kind()).as(where)
+              .isEqualTo(expected.port().equals(inPort) ? SimOutput.Kind.IN_PORT : SimOutput.Kind.PORT);
           assertThat(out.port()).as(where).isEqualTo(expected.port());
           assertThat(out.packet()).as(where).isEqualTo(expected.packet());
           if (expected.kind().equals("tunnel")) {
@@ -109,7 +118,7 @@ class ProactiveEquivalenceTest {
       }
     }
     assertThat(seen).as("every outcome occurs (seed %d)", seed)
-        .containsKeys(DROP, CONTROLLER, "local", "tunnel", "uplink");
+        .containsKeys(DROP, CONTROLLER, GUARD, "local", "tunnel", "uplink");
   }
 
   @Test
@@ -128,6 +137,33 @@ class ProactiveEquivalenceTest {
     assertThat(r.tables()).containsExactly(Pipeline.CLASSIFY, Pipeline.UNIFIED, Pipeline.ROUTE, Pipeline.DELIVER);
     assertThat(r.single().orElseThrow().port()).isEqualTo("tun-host2");
     assertThat(r.single().orElseThrow().tunId()).hasValue(5002);
+  }
+
+  @Test
+  void vmAddressingItselfIsHairpinnedThroughInPort() {
+    Vm red1 = config.vm("red1").orElseThrow();
+    PacketHeaders self = new PacketHeaders(red1.mac(), TwoHostFixture.GW, Protocol.IPPROTO_TCP, red1.ip(), red1.ip(),
+        1234, 80, 0);
+
+    SimOutput out = sims.get("host1").run("red1-eth0", OptionalLong.empty(), self).single().orElseThrow();
+
+    assertThat(out.kind()).isEqualTo(SimOutput.Kind.IN_PORT);
+    assertThat(out.packet()).isEqualTo(self.withEth(TwoHostFixture.GW, red1.mac()));
+  }
+
+  @Test
+  void overlappingVnetsStaySeparate() {
+    Vm red1 = config.vm("red1").orElseThrow();
+    PacketHeaders toRed2 = new PacketHeaders(red1.mac(), TwoHostFixture.GW, Protocol.IPPROTO_TCP, red1.ip(),
+        Ipv4.parse("10.1.0.12"), 1234, 80, 0);
+
+    SimOutput out = sims.get("host1").run("red1-eth0", OptionalLong.empty(), toRed2).single().orElseThrow();
+
+    assertThat(out.port()).isEqualTo("tun-host2");
+    assertThat(out.tunId()).hasValue(5002);
+    assertThat(out.packet().ethDst()).isEqualTo(config.vm("red2").orElseThrow().mac());
+    assertThat(sims.get("host1").run("tun-host2", OptionalLong.of(5002), toRed2).dropped())
+        .as("red2 does not live on host1").isTrue();
   }
 
   // ---------------------------------------------------------------- random packets
@@ -149,7 +185,7 @@ class ProactiveEquivalenceTest {
   }
 
   private static int randomPort(Random rnd) {
-    int[] interesting = {22, 53, 80, 999, 1000, 1999, 2000, 1023, 1024, 3306, 7999, 8000, 8080, 8099, 8100, 65535};
+    int[] interesting = {22, 53, 80, 8080, 999, 1000, 1999, 2000, 1023, 1024, 3306, 7999, 8000, 8080, 8099, 8100, 65535};
     return rnd.nextBoolean() ? interesting[rnd.nextInt(interesting.length)] : rnd.nextInt(65536);
   }
 
@@ -173,7 +209,7 @@ class ProactiveEquivalenceTest {
     for (LoadBalancer lb : config.loadBalancers()) {
       for (Backend b : lb.backends()) {
         if (b.vm().equals(sender.name()) && lb.proto().matches(p.ipProto()) && p.tpSrc() == b.port()) {
-          return Expected.controller();
+          return Expected.guard();
         }
       }
     }
@@ -210,7 +246,7 @@ class ProactiveEquivalenceTest {
         return Expected.controller();
       }
     }
-    return p.nwDst().equals(TwoHostFixture.SNAT_TO) ? Expected.controller() : Expected.drop();
+    return p.nwDst().equals(TwoHostFixture.SNAT_TO) ? Expected.guard() : Expected.drop();
   }
 
   private Expected toVm(Host host, Vm receiver, PacketHeaders p) {
