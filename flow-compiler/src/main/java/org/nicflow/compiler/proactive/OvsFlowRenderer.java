@@ -22,6 +22,9 @@ public final class OvsFlowRenderer {
 
   private static final long ETH_TYPE_IPV4 = 0x0800;
   private static final long ETH_TYPE_ARP = 0x0806;
+  private static final java.util.regex.Pattern PLAIN_PORT = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]+");
+  private static final java.util.Set<String> RESERVED_PORTS = java.util.Set.of("in_port", "table", "normal",
+      "flood", "all", "controller", "local", "none", "any", "unset");
 
   private final boolean includeMeters;
 
@@ -113,7 +116,7 @@ public final class OvsFlowRenderer {
 
   private static String value(FieldMatch m) {
     return switch (m.field()) {
-      case IN_PORT -> m.portName();
+      case IN_PORT -> portName(m.portName());
       case ETH_SRC, ETH_DST, ARP_SHA, ARP_THA -> m.isExact()
           ? mac(m.value()) : mac(m.value()) + "/" + mac(m.mask());
       case IPV4_SRC, IPV4_DST, ARP_SPA, ARP_TPA -> ipv4(m);
@@ -122,6 +125,20 @@ public final class OvsFlowRenderer {
       case TCP_SRC, TCP_DST, UDP_SRC, UDP_DST -> m.isExact() ? Long.toString(m.value()) : hexMasked(m);
       default -> hexMasked(m);
     };
+  }
+
+  /**
+   * A port name as ovs-ofctl reads it: bare when it is plain, in double quotes (with {@code \\}
+   * and {@code "} escaped) when it has other characters, is all digits (a bare number is a port
+   * number) or is a reserved port keyword.
+   */
+  static String portName(String name) {
+    boolean plain = PLAIN_PORT.matcher(name).matches() && !name.chars().allMatch(Character::isDigit)
+        && !RESERVED_PORTS.contains(name.toLowerCase(Locale.ROOT));
+    if (plain) {
+      return name;
+    }
+    return '"' + name.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 
   private static String hexMasked(FieldMatch m) {
@@ -160,7 +177,7 @@ public final class OvsFlowRenderer {
 
   private static String action(FlowAction a) {
     if (a instanceof FlowAction.Output o) {
-      return "output:" + o.port();
+      return "output:" + portName(o.port());
     } else if (a instanceof FlowAction.OutputInPort) {
       return "in_port";
     } else if (a instanceof FlowAction.OutputController) {

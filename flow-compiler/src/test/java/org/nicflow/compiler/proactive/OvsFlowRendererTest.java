@@ -96,4 +96,14 @@ class OvsFlowRendererTest {
     assertThat(new OvsFlowRenderer(false).render(f))
         .isEqualTo("table=10,priority=5,cookie=0x0,ip,nw_proto=47,nw_dst=10.0.0.1/255.0.0.255,actions=drop");
   }
+
+  @Test
+  void quotesPortNamesOvsWouldMisread() {
+    assertThat(OvsFlowRenderer.portName("web1-eth0")).isEqualTo("web1-eth0");
+    assertThat(OvsFlowRenderer.portName("tun-host.2")).isEqualTo("tun-host.2");
+    assertThat(OvsFlowRenderer.portName("42")).isEqualTo("\"42\"");
+    assertThat(OvsFlowRenderer.portName("LOCAL")).isEqualTo("\"LOCAL\"");
+    assertThat(OvsFlowRenderer.portName("a,b")).isEqualTo("\"a,b\"");
+    assertThat(OvsFlowRenderer.portName("q\"x")).isEqualTo("\"q\\\"x\"");
+  }
 }
