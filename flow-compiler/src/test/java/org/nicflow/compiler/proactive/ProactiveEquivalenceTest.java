@@ -4,24 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nicflow.compiler.flow.Pipeline;
-import org.nicflow.compiler.model.Backend;
 import org.nicflow.compiler.model.Config;
-import org.nicflow.compiler.model.DefaultAction;
-import org.nicflow.compiler.model.Direction;
 import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.Ipv4;
-import org.nicflow.compiler.model.Layer;
-import org.nicflow.compiler.model.LoadBalancer;
 import org.nicflow.compiler.model.MacAddress;
 import org.nicflow.compiler.model.OffloadMode;
 import org.nicflow.compiler.model.Protocol;
-import org.nicflow.compiler.model.Rule;
-import org.nicflow.compiler.model.RuleAction;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.model.Vnet;
 import org.nicflow.compiler.packet.PacketHeaders;
@@ -33,30 +25,12 @@ import org.nicflow.compiler.packet.PacketHeaders;
  */
 class ProactiveEquivalenceTest {
 
-  private static final String CONTROLLER = "controller";
-  private static final String DROP = "drop";
-  private static final String GUARD = "reply guard";
-
   private final Config config = TwoHostFixture.config(OffloadMode.PROACTIVE);
   private final HostPipelineCompiler compiler = new HostPipelineCompiler(config, 1);
+  private final StatelessOracle oracle = new StatelessOracle(config);
   private final Map<String, TableSimulator> sims = Map.of(
       "host1", new TableSimulator(compiler.proactiveFlows("host1")),
       "host2", new TableSimulator(compiler.proactiveFlows("host2")));
-
-  /** What should happen: drop, controller, or an output with exact headers. */
-  private record Expected(String kind, String port, PacketHeaders packet, OptionalLong tunId) {
-    static Expected drop() {
-      return new Expected(DROP, "", null, OptionalLong.empty());
-    }
-
-    static Expected controller() {
-      return new Expected(CONTROLLER, "", null, OptionalLong.empty());
-    }
-
-    static Expected guard() {
-      return new Expected(GUARD, "", null, OptionalLong.empty());
-    }
-  }
 
   @Test
   void tablesAgreeWithTheSemanticsForRandomPackets() {
@@ -68,7 +42,7 @@ class ProactiveEquivalenceTest {
       Host host = config.hosts().get(rnd.nextInt(config.hosts().size()));
       String inPort;
       OptionalLong tunId = OptionalLong.empty();
-      Expected expected;
+      StatelessOracle.Expected expected;
       PacketHeaders p;
       if (kind < 7) {
         List<Vm> local = config.vmsOnHost(host.name());
@@ -77,48 +51,31 @@ class ProactiveEquivalenceTest {
         p = randomPacket(rnd, spoof ? MacAddress.parse("02:00:00:00:09:09") : vm.mac(),
             spoof && rnd.nextBoolean() ? Ipv4.parse("10.1.0.99") : vm.ip());
         inPort = vm.port();
-        expected = fromVm(host, vm, p);
+        expected = oracle.fromVm(host, vm, p);
       } else if (kind < 9) {
         Host other = config.hosts().stream().filter(h -> !h.equals(host)).findFirst().orElseThrow();
         inPort = Host.tunnelPortName(other.name());
         Vnet vnet = config.vnets().get(rnd.nextInt(config.vnets().size()));
         tunId = OptionalLong.of(vnet.vni());
         p = randomPacket(rnd, TwoHostFixture.GW, randomAddress(rnd));
-        expected = fromTunnel(host, vnet, p);
+        expected = oracle.fromTunnel(host, vnet, p);
       } else {
         inPort = host.uplink();
         p = randomPacket(rnd, TwoHostFixture.NEXT_HOP, Ipv4.of(198, 51, 100, rnd.nextInt(256)));
         if (rnd.nextInt(3) == 0) {
           p = p.withDestination(TwoHostFixture.VIP, rnd.nextBoolean() ? 80 : p.tpDst());
         }
-        expected = fromUplink(p);
+        expected = oracle.fromUplink(host, p);
       }
       SimResult r = sims.get(host.name()).run(inPort, tunId, p);
       String where = String.format("seed %d, packet %d: %s on %s in %s via %s", seed, i, p, host.name(), inPort,
           r.path());
       seen.merge(expected.kind(), 1, Integer::sum);
-      switch (expected.kind()) {
-        case DROP -> assertThat(r.dropped()).as(where).isTrue();
-        case CONTROLLER, GUARD -> {
-          assertThat(r.outputs()).as(where).singleElement()
-              .satisfies(o -> assertThat(o.kind()).isEqualTo(SimOutput.Kind.CONTROLLER));
-          assertThat(HostPipelineCompiler.endsAtReplyGuard(r)).as(where).isEqualTo(expected.kind().equals(GUARD));
-        }
-        default -> {
-          assertThat(r.outputs()).as(where).hasSize(1);
-          SimOutput out = r.outputs().get(0);
-          assertThat(out.kind()).as(where)
-              .isEqualTo(expected.port().equals(inPort) ? SimOutput.Kind.IN_PORT : SimOutput.Kind.PORT);
-          assertThat(out.port()).as(where).isEqualTo(expected.port());
-          assertThat(out.packet()).as(where).isEqualTo(expected.packet());
-          if (expected.kind().equals("tunnel")) {
-            assertThat(out.tunId()).as(where).isEqualTo(expected.tunId());
-          }
-        }
-      }
+      StatelessOracle.check(r, expected, inPort, where);
     }
     assertThat(seen).as("every outcome occurs (seed %d)", seed)
-        .containsKeys(DROP, CONTROLLER, GUARD, "local", "tunnel", "uplink");
+        .containsKeys(StatelessOracle.DROP, StatelessOracle.CONTROLLER, StatelessOracle.GUARD, StatelessOracle.LOCAL,
+            StatelessOracle.TUNNEL, StatelessOracle.UPLINK);
   }
 
   @Test
@@ -199,116 +156,4 @@ class ProactiveEquivalenceTest {
       default -> Ipv4.of(8, 8, rnd.nextInt(256), 8);
     };
   }
-
-  // ---------------------------------------------------------------- oracle
-
-  private Expected fromVm(Host host, Vm sender, PacketHeaders p) {
-    if (!p.ethSrc().equals(sender.mac()) || !p.nwSrc().equals(sender.ip())) {
-      return Expected.drop();
-    }
-    for (LoadBalancer lb : config.loadBalancers()) {
-      for (Backend b : lb.backends()) {
-        if (b.vm().equals(sender.name()) && lb.proto().matches(p.ipProto()) && p.tpSrc() == b.port()) {
-          return Expected.guard();
-        }
-      }
-    }
-    Optional<PacketHeaders> afterOut = layers(sender, Direction.OUT, p);
-    if (afterOut.isEmpty()) {
-      return Expected.drop();
-    }
-    if (afterOut.get() == STATE) {
-      return Expected.controller();
-    }
-    PacketHeaders q = afterOut.get();
-    Vnet vnet = config.vnetOf(sender);
-    Optional<Vm> receiver = config.vms().stream()
-        .filter(v -> v.vnet().equals(vnet.name()) && v.ip().equals(q.nwDst())).findFirst();
-    if (receiver.isPresent()) {
-      return toVm(host, receiver.get(), q);
-    }
-    if (vnet.prefix().contains(q.nwDst()) || host.nextHopMac().isEmpty()) {
-      return Expected.drop();
-    }
-    return new Expected("uplink", host.uplink(), q.withEth(TwoHostFixture.GW, host.nextHopMac().get()),
-        OptionalLong.empty());
-  }
-
-  private Expected fromTunnel(Host host, Vnet vnet, PacketHeaders p) {
-    return config.vms().stream()
-        .filter(v -> v.vnet().equals(vnet.name()) && v.ip().equals(p.nwDst()) && v.host().equals(host.name()))
-        .findFirst().map(v -> toVm(host, v, p)).orElse(Expected.drop());
-  }
-
-  private Expected fromUplink(PacketHeaders p) {
-    for (LoadBalancer lb : config.loadBalancers()) {
-      if (p.nwDst().equals(lb.vip()) && lb.proto().matches(p.ipProto()) && p.tpDst() == lb.port()) {
-        return Expected.controller();
-      }
-    }
-    return p.nwDst().equals(TwoHostFixture.SNAT_TO) ? Expected.guard() : Expected.drop();
-  }
-
-  private Expected toVm(Host host, Vm receiver, PacketHeaders p) {
-    Optional<PacketHeaders> afterIn = layers(receiver, Direction.IN, p);
-    if (afterIn.isEmpty()) {
-      return Expected.drop();
-    }
-    if (afterIn.get() == STATE) {
-      return Expected.controller();
-    }
-    PacketHeaders q = afterIn.get().withEth(TwoHostFixture.GW, receiver.mac());
-    if (receiver.host().equals(host.name())) {
-      return new Expected("local", receiver.port(), q, OptionalLong.empty());
-    }
-    return new Expected("tunnel", Host.tunnelPortName(receiver.host()), q,
-        OptionalLong.of(config.vnetOf(receiver).vni()));
-  }
-
-  /** Marker: a rule that needs connection state decided. */
-  private static final PacketHeaders STATE = new PacketHeaders(new MacAddress(0), new MacAddress(0), 0,
-      new Ipv4(0), new Ipv4(0), 0, 0, 0);
-
-  private Optional<PacketHeaders> layers(Vm vm, Direction dir, PacketHeaders p) {
-    List<Layer> layers = new java.util.ArrayList<>(config.rulesetOf(vm).layers());
-    if (dir == Direction.IN) {
-      java.util.Collections.reverse(layers);
-    }
-    PacketHeaders q = p;
-    for (Layer layer : layers) {
-      Rule best = null;
-      for (Rule r : layer.rules()) {
-        if (r.direction().appliesTo(dir) && matches(r, q) && (best == null || r.priority() > best.priority())) {
-          best = r;
-        }
-      }
-      if (best == null) {
-        if (layer.defaultAction() == DefaultAction.DENY) {
-          return Optional.empty();
-        }
-        continue;
-      }
-      if (best.action() == RuleAction.DENY) {
-        return Optional.empty();
-      }
-      if (best.action() == RuleAction.SNAT || best.stateful()) {
-        return Optional.of(STATE);
-      }
-      if (best.action() == RuleAction.SET_DSCP) {
-        q = q.withDscp(best.dscp().getAsInt());
-      }
-    }
-    return Optional.of(q);
-  }
-
-  private static boolean matches(Rule r, PacketHeaders p) {
-    if (!r.proto().matches(p.ipProto()) || !r.src().contains(p.nwSrc()) || !r.dst().contains(p.nwDst())) {
-      return false;
-    }
-    if (r.proto().hasPorts() && (!r.srcPort().contains(p.tpSrc()) || !r.dstPort().contains(p.tpDst()))) {
-      return false;
-    }
-    return r.icmpType().isEmpty() || r.icmpType().getAsInt() == p.tpSrc();
-  }
-
 }
