@@ -8,6 +8,7 @@ import org.nicflow.compiler.flow.FieldMatch;
 import org.nicflow.compiler.flow.FlowAction;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.MatchField;
+import org.nicflow.compiler.flow.MeterSpec;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.compiler.model.MacAddress;
@@ -43,6 +44,14 @@ public final class OvsFlowRenderer {
       sb.append(render(f)).append('\n');
     }
     return sb.toString();
+  }
+
+  /**
+   * A meter in {@code ovs-ofctl -O OpenFlow13 add-meter} syntax: one drop band at the VM's rate,
+   * e.g. {@code meter=1,kbps,band=type=drop,rate=50000}.
+   */
+  public String renderMeter(MeterSpec meter) {
+    return "meter=" + meter.meterId() + ",kbps,band=type=drop,rate=" + meter.kbps();
   }
 
   /** One flow as an add-flows line (no newline). */

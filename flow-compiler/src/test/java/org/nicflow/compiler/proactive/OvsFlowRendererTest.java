@@ -10,6 +10,7 @@ import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.compiler.flow.FlowMatch;
 import org.nicflow.compiler.flow.MatchField;
+import org.nicflow.compiler.flow.MeterSpec;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.compiler.model.MacAddress;
@@ -105,5 +106,11 @@ class OvsFlowRendererTest {
     assertThat(OvsFlowRenderer.portName("LOCAL")).isEqualTo("\"LOCAL\"");
     assertThat(OvsFlowRenderer.portName("a,b")).isEqualTo("\"a,b\"");
     assertThat(OvsFlowRenderer.portName("q\"x")).isEqualTo("\"q\\\"x\"");
+  }
+
+  @Test
+  void rendersAMeterWithOneDropBand() {
+    assertThat(new OvsFlowRenderer(true).renderMeter(new MeterSpec(1, 50000, "web1")))
+        .isEqualTo("meter=1,kbps,band=type=drop,rate=50000");
   }
 }
