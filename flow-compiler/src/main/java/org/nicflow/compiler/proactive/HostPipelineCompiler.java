@@ -83,9 +83,15 @@ public final class HostPipelineCompiler {
   private final Config config;
   private final int generation;
 
+  /**
+   * @param generation the rule-set generation written into the cookies of every flow derived from
+   *     a VM (0-4095); host-wide plumbing carries generation 0
+   */
   public HostPipelineCompiler(Config config, int generation) {
     this.config = Objects.requireNonNull(config, "config");
-    Cookie.forVm(FlowKind.BASE, generation, 0);
+    if (generation < 0 || generation > 0xfff) {
+      throw new IllegalArgumentException("generation " + generation + " does not fit a cookie's 12 bits");
+    }
     this.generation = generation;
   }
 
