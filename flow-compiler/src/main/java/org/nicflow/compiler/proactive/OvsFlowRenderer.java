@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 import org.nicflow.compiler.flow.FieldMatch;
 import org.nicflow.compiler.flow.FlowAction;
 import org.nicflow.compiler.flow.FlowEntry;
@@ -23,8 +25,8 @@ public final class OvsFlowRenderer {
 
   private static final long ETH_TYPE_IPV4 = 0x0800;
   private static final long ETH_TYPE_ARP = 0x0806;
-  private static final java.util.regex.Pattern PLAIN_PORT = java.util.regex.Pattern.compile("[A-Za-z0-9_.-]+");
-  private static final java.util.Set<String> RESERVED_PORTS = java.util.Set.of("in_port", "table", "normal",
+  private static final Pattern PLAIN_PORT = Pattern.compile("[A-Za-z0-9_.-]+");
+  private static final Set<String> RESERVED_PORTS = Set.of("in_port", "table", "normal",
       "flood", "all", "controller", "local", "none", "any", "unset");
 
   private final boolean includeMeters;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Config;
@@ -14,6 +15,7 @@ import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.compiler.model.MacAddress;
 import org.nicflow.compiler.model.OffloadMode;
 import org.nicflow.compiler.model.Protocol;
+import org.nicflow.compiler.model.RuleSet;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.model.Vnet;
 import org.nicflow.compiler.packet.PacketHeaders;
@@ -36,7 +38,7 @@ class ProactiveEquivalenceTest {
   void tablesAgreeWithTheSemanticsForRandomPackets() {
     long seed = new Random().nextLong();
     Random rnd = new Random(seed);
-    Map<String, Integer> seen = new java.util.TreeMap<>();
+    Map<String, Integer> seen = new TreeMap<>();
     for (int i = 0; i < 4000; i++) {
       int kind = rnd.nextInt(10);
       Host host = config.hosts().get(rnd.nextInt(config.hosts().size()));
@@ -81,8 +83,8 @@ class ProactiveEquivalenceTest {
   @Test
   void ruleSetWithoutLayersForwardsDirectly() {
     Config c = TwoHostFixture.config(OffloadMode.PROACTIVE);
-    List<org.nicflow.compiler.model.RuleSet> rulesets = c.rulesets().stream()
-        .map(rs -> rs.name().equals("open") ? new org.nicflow.compiler.model.RuleSet("open", List.of()) : rs).toList();
+    List<RuleSet> rulesets = c.rulesets().stream()
+        .map(rs -> rs.name().equals("open") ? new RuleSet("open", List.of()) : rs).toList();
     Config bare = new Config(c.controller(), c.hosts(), c.vnets(), c.vms(), rulesets, c.loadBalancers());
     TableSimulator sim = new TableSimulator(new HostPipelineCompiler(bare, 1).proactiveFlows("host1"));
     Vm red1 = bare.vm("red1").orElseThrow();
