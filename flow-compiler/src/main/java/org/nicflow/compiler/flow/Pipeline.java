@@ -151,7 +151,7 @@ public final class Pipeline {
         EnumSet.of(MatchField.IN_PORT, MatchField.TUN_ID, MatchField.ETH_TYPE, MatchField.IPV4_DST),
         tunnelNext, TableSpec.Miss.DROP, "decapsulated traffic: VNI and inner destination to the destination VM"));
     put(t, new TableSpec(UPLINK_IN, 3, L3L4, Set.of(), TableSpec.Miss.DROP,
-        "unencapsulated traffic from the physical network: load-balancer VIPs"));
+        "unencapsulated traffic from the physical network: load-balancer VIPs and SNAT replies to the controller"));
     for (int s = 1; s <= RuleSet.MAX_LAYERS; s++) {
       Set<String> next = new java.util.HashSet<>(Set.of(ROUTE));
       for (int n = s + 1; n <= RuleSet.MAX_LAYERS; n++) {
