@@ -16,6 +16,7 @@ import org.nicflow.compiler.model.RuleSet;
  *
  * <pre>
  * classify -> unified -> out_1..out_N -> route -> in_1..in_N -> deliver
+ *                     -> route                                   (a rule set without layers)
  *                     -> tunnel_in -> in_1..                    (VXLAN from another host)
  *                     -> uplink_in                               (load-balancer VIPs)
  * </pre>
@@ -140,7 +141,7 @@ public final class Pipeline {
         Set.of(UNIFIED), TableSpec.Miss.DROP, "anti-spoofing, ARP responder, source VM into metadata"));
     Set<MatchField> exact = EnumSet.copyOf(L3L4);
     exact.addAll(EnumSet.of(MatchField.IN_PORT, MatchField.TUN_ID, MatchField.ETH_SRC, MatchField.ETH_DST));
-    Set<String> afterUnified = new java.util.HashSet<>(Set.of(TUNNEL_IN, UPLINK_IN));
+    Set<String> afterUnified = new java.util.HashSet<>(Set.of(TUNNEL_IN, UPLINK_IN, ROUTE));
     afterUnified.addAll(allOut);
     put(t, new TableSpec(UNIFIED, 1, exact, afterUnified, TableSpec.Miss.CONTROLLER_OR_CONTINUE,
         "exact-match unified flows, one per connection and direction"));
@@ -150,7 +151,7 @@ public final class Pipeline {
         EnumSet.of(MatchField.IN_PORT, MatchField.TUN_ID, MatchField.ETH_TYPE, MatchField.IPV4_DST),
         tunnelNext, TableSpec.Miss.DROP, "decapsulated traffic: VNI and inner destination to the destination VM"));
     put(t, new TableSpec(UPLINK_IN, 3, L3L4, Set.of(), TableSpec.Miss.DROP,
-        "unencapsulated traffic from the physical network: load-balancer VIPs"));
+        "unencapsulated traffic from the physical network: load-balancer VIPs and SNAT replies to the controller"));
     for (int s = 1; s <= RuleSet.MAX_LAYERS; s++) {
       Set<String> next = new java.util.HashSet<>(Set.of(ROUTE));
       for (int n = s + 1; n <= RuleSet.MAX_LAYERS; n++) {
@@ -171,7 +172,9 @@ public final class Pipeline {
       put(t, new TableSpec("in_" + s, IN_BASE + s - 1, L3L4, next, TableSpec.Miss.DROP,
           "inbound layer stage " + s));
     }
-    put(t, new TableSpec(DELIVER, 40, L3L4, Set.of(), TableSpec.Miss.DROP,
+    Set<MatchField> deliverFields = EnumSet.copyOf(L3L4);
+    deliverFields.add(MatchField.IN_PORT);
+    put(t, new TableSpec(DELIVER, 40, deliverFields, Set.of(), TableSpec.Miss.DROP,
         "delivery: local VM port, tunnel with VNI, or uplink to the next hop"));
     return java.util.Collections.unmodifiableMap(t);
   }

@@ -1,0 +1,530 @@
+package org.nicflow.compiler.proactive;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.nicflow.compiler.flow.Cookie;
+import org.nicflow.compiler.flow.FlowAction;
+import org.nicflow.compiler.flow.FlowEntry;
+import org.nicflow.compiler.flow.FlowKind;
+import org.nicflow.compiler.flow.FlowMatch;
+import org.nicflow.compiler.flow.MatchField;
+import org.nicflow.compiler.flow.MeterSpec;
+import org.nicflow.compiler.flow.Pipeline;
+import org.nicflow.compiler.model.Backend;
+import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.DefaultAction;
+import org.nicflow.compiler.model.Direction;
+import org.nicflow.compiler.model.Host;
+import org.nicflow.compiler.model.Ipv4;
+import org.nicflow.compiler.model.Ipv4Prefix;
+import org.nicflow.compiler.model.Layer;
+import org.nicflow.compiler.model.LoadBalancer;
+import org.nicflow.compiler.model.MacAddress;
+import org.nicflow.compiler.model.OffloadMode;
+import org.nicflow.compiler.model.PortRange;
+import org.nicflow.compiler.model.Protocol;
+import org.nicflow.compiler.model.Rule;
+import org.nicflow.compiler.model.RuleAction;
+import org.nicflow.compiler.model.RuleSet;
+import org.nicflow.compiler.model.Vm;
+import org.nicflow.compiler.model.Vnet;
+
+/**
+ * Compiles one host's bridge flows from a config (see {@link Pipeline} and docs/semantics.md).
+ *
+ * <p>Both modes share {@code classify}: per VM port, ARP requests for the gateway or another VM of
+ * the VNET are answered with the gateway MAC, IPv4 with the VM's own MAC and address passes the
+ * VM's meter and goes on with the VM in the metadata, anything else from the port drops; IPv4 from
+ * the uplink and the tunnel ports goes on; everything else drops.
+ *
+ * <p>Reactive mode: a {@code unified} miss goes to the controller. Proactive mode: a
+ * {@code unified} miss goes to the layer tables: the sender's outbound layers
+ * ({@code out_1..}), {@code route} (destination VM into the metadata, VNET addresses without a VM
+ * dropped, anything else to the uplink's next hop), the receiver's inbound layers ({@code in_1..}
+ * for every VM of a VNET present on the host, since the sender's host runs them too) and
+ * {@code deliver} (local port, or the VNI and the tunnel port). Decapsulated packets enter at
+ * {@code tunnel_in}, unencapsulated ones at {@code uplink_in}. Whatever needs connection state
+ * goes to the controller: a deciding {@code stateful} allow or {@code snat} rule, a load-balancer
+ * VIP, and, as the reply of a connection that may have outlived its flows, packets to a SNAT public
+ * address from the uplink and packets from a load-balancer backend's port.
+ *
+ * <p>Inside a layer, rules are ranked by priority (highest first), then by position, and rank
+ * {@code r} becomes OpenFlow priority {@value #RULE_TOP} - r; the layer default is priority
+ * {@value #LAYER_DEFAULT_PRIORITY}. Rules of different VMs never overlap: each flow matches its
+ * VM in the metadata.
+ */
+public final class HostPipelineCompiler {
+
+  /** Priorities, by table. */
+  static final int ARP_PRIORITY = 200;
+  static final int ANTI_SPOOF_PRIORITY = 100;
+  static final int PORT_IN_PRIORITY = 100;
+  static final int PORT_DROP_PRIORITY = 50;
+  static final int MISS_PRIORITY = 0;
+  static final int REPLY_TO_CONTROLLER_PRIORITY = 20;
+  static final int DISPATCH_PRIORITY = 10;
+  static final int RULE_TOP = 60000;
+  static final int LAYER_DEFAULT_PRIORITY = 1;
+  static final int ROUTE_VM_PRIORITY = 300;
+  static final int ROUTE_VNET_PRIORITY = 200;
+  static final int ROUTE_OUTSIDE_PRIORITY = 100;
+  static final int LB_PRIORITY = 200;
+  static final int SNAT_REPLY_PRIORITY = 100;
+  static final int TUNNEL_IN_PRIORITY = 100;
+  static final int DELIVER_PRIORITY = 100;
+  static final int HAIRPIN_PRIORITY = 110;
+
+  private static final long ETH_TYPE_IPV4 = 0x0800;
+  private static final long ETH_TYPE_ARP = 0x0806;
+
+  private final Config config;
+  private final int generation;
+
+  /**
+   * @param generation the rule-set generation written into the cookies of every flow derived from
+   *     a VM (0-4095); host-wide plumbing carries generation 0
+   */
+  public HostPipelineCompiler(Config config, int generation) {
+    this.config = Objects.requireNonNull(config, "config");
+    if (generation < 0 || generation > 0xfff) {
+      throw new IllegalArgumentException("generation " + generation + " does not fit a cookie's 12 bits");
+    }
+    this.generation = generation;
+  }
+
+  /** The flows of {@code controller.mode}. */
+  public List<FlowEntry> flows(String host) {
+    return config.controller().mode() == OffloadMode.PROACTIVE ? proactiveFlows(host) : baseFlows(host);
+  }
+
+  /** One drop-band meter per VM of the host with {@code meter_kbps}, id VM index + 1. */
+  public List<MeterSpec> meters(String host) {
+    Host h = host(host);
+    List<MeterSpec> meters = new ArrayList<>();
+    for (Vm vm : config.vmsOnHost(h.name())) {
+      if (vm.meterKbps().isPresent()) {
+        meters.add(new MeterSpec(meterId(vm), vm.meterKbps().getAsLong(), vm.name()));
+      }
+    }
+    return List.copyOf(meters);
+  }
+
+  /** Reactive mode: {@code classify}, and a {@code unified} table-miss to the controller. */
+  public List<FlowEntry> baseFlows(String host) {
+    Host h = host(host);
+    List<FlowEntry> flows = new ArrayList<>(classify(h));
+    flows.add(FlowEntry.builder(Pipeline.UNIFIED, MISS_PRIORITY).action(new FlowAction.OutputController())
+        .cookie(Cookie.base(FlowKind.BASE).encode()).build());
+    return List.copyOf(flows);
+  }
+
+  /** Proactive mode: {@code classify} and every rule set of the host compiled into the tables. */
+  public List<FlowEntry> proactiveFlows(String host) {
+    Host h = host(host);
+    List<Vm> local = config.vmsOnHost(h.name());
+    List<FlowEntry> flows = new ArrayList<>(classify(h));
+    flows.addAll(dispatch(h, local));
+    for (Vm vm : local) {
+      flows.addAll(outLayers(vm));
+    }
+    for (Vm vm : local) {
+      flows.addAll(route(h, vm));
+    }
+    List<Vm> receivers = receivers(local);
+    for (Vm vm : receivers) {
+      flows.addAll(inLayers(vm));
+    }
+    flows.addAll(tunnelIn(local));
+    flows.addAll(uplinkIn(local));
+    for (Vm vm : receivers) {
+      flows.addAll(deliver(h, vm));
+    }
+    return List.copyOf(flows);
+  }
+
+  /**
+   * Whether a simulated packet went to the controller only because it might be the reply of a
+   * connection (a load-balancer backend's source port on its VM port, or a SNAT public address on
+   * the uplink) rather than because a rule or VIP needs state. Without live connections the
+   * reference evaluator treats such a packet statelessly.
+   */
+  public static boolean endsAtReplyGuard(SimResult result) {
+    if (result.path().isEmpty()) {
+      return false;
+    }
+    SimStep last = result.path().get(result.path().size() - 1);
+    return (last.table().equals(Pipeline.UNIFIED) && last.priority() == REPLY_TO_CONTROLLER_PRIORITY)
+        || (last.table().equals(Pipeline.UPLINK_IN) && last.priority() == SNAT_REPLY_PRIORITY);
+  }
+
+  // ---------------------------------------------------------------- classify
+
+  private List<FlowEntry> classify(Host h) {
+    List<FlowEntry> flows = new ArrayList<>();
+    MacAddress gw = config.controller().gatewayMac();
+    for (Vm vm : config.vmsOnHost(h.name())) {
+      int idx = config.vmIndex(vm.name());
+      Vnet vnet = config.vnetOf(vm);
+      long arpCookie = Cookie.forVm(FlowKind.ARP, generation, idx).encode();
+      for (Ipv4 target : arpTargets(vm, vnet)) {
+        flows.add(FlowEntry.builder(Pipeline.CLASSIFY, ARP_PRIORITY)
+            .match(FlowMatch.builder().inPort(vm.port()).exact(MatchField.ETH_SRC, vm.mac().bits())
+                .exact(MatchField.ETH_TYPE, ETH_TYPE_ARP).exact(MatchField.ARP_OP, ArpPacket.REQUEST)
+                .exact(MatchField.ARP_SPA, vm.ip().unsigned()).exact(MatchField.ARP_TPA, target.unsigned()).build())
+            .action(new FlowAction.SetField(MatchField.ETH_DST, vm.mac().bits()))
+            .action(new FlowAction.SetField(MatchField.ETH_SRC, gw.bits()))
+            .action(new FlowAction.SetField(MatchField.ARP_OP, ArpPacket.REPLY))
+            .action(new FlowAction.SetField(MatchField.ARP_SHA, gw.bits()))
+            .action(new FlowAction.SetField(MatchField.ARP_SPA, target.unsigned()))
+            .action(new FlowAction.SetField(MatchField.ARP_THA, vm.mac().bits()))
+            .action(new FlowAction.SetField(MatchField.ARP_TPA, vm.ip().unsigned()))
+            .action(new FlowAction.OutputInPort())
+            .cookie(arpCookie).build());
+      }
+      long baseCookie = Cookie.forVm(FlowKind.BASE, generation, idx).encode();
+      FlowEntry.Builder ip = FlowEntry.builder(Pipeline.CLASSIFY, ANTI_SPOOF_PRIORITY)
+          .match(FlowMatch.builder().inPort(vm.port()).exact(MatchField.ETH_SRC, vm.mac().bits())
+              .exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4).exact(MatchField.IPV4_SRC, vm.ip().unsigned()).build());
+      if (vm.meterKbps().isPresent()) {
+        ip.meter(meterId(vm));
+      }
+      flows.add(ip.writeMetadata(Pipeline.srcVmMetadata(idx), Pipeline.SRC_VM_MASK).gotoTable(Pipeline.UNIFIED)
+          .cookie(baseCookie).build());
+      flows.add(FlowEntry.builder(Pipeline.CLASSIFY, PORT_DROP_PRIORITY)
+          .match(FlowMatch.builder().inPort(vm.port()).build()).cookie(baseCookie).build());
+    }
+    long hostCookie = Cookie.base(FlowKind.BASE).encode();
+    flows.add(FlowEntry.builder(Pipeline.CLASSIFY, PORT_IN_PRIORITY)
+        .match(FlowMatch.builder().inPort(h.uplink()).exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4).build())
+        .gotoTable(Pipeline.UNIFIED).cookie(hostCookie).build());
+    for (String tunnel : tunnelPorts(h)) {
+      flows.add(FlowEntry.builder(Pipeline.CLASSIFY, PORT_IN_PRIORITY)
+          .match(FlowMatch.builder().inPort(tunnel).exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4).build())
+          .gotoTable(Pipeline.UNIFIED).cookie(hostCookie).build());
+    }
+    flows.add(FlowEntry.builder(Pipeline.CLASSIFY, MISS_PRIORITY).cookie(hostCookie).build());
+    return flows;
+  }
+
+  /** The gateway, then the other VMs of the VNET in config order, without duplicates. */
+  private List<Ipv4> arpTargets(Vm vm, Vnet vnet) {
+    Set<Ipv4> targets = new LinkedHashSet<>();
+    targets.add(vnet.gateway());
+    for (Vm other : config.vms()) {
+      if (other.vnet().equals(vm.vnet()) && !other.name().equals(vm.name()) && !other.ip().equals(vm.ip())) {
+        targets.add(other.ip());
+      }
+    }
+    return List.copyOf(targets);
+  }
+
+  private List<String> tunnelPorts(Host h) {
+    return config.hosts().stream().filter(o -> !o.name().equals(h.name()))
+        .map(o -> Host.tunnelPortName(o.name())).distinct().toList();
+  }
+
+  // ---------------------------------------------------------------- unified table-miss (proactive)
+
+  private List<FlowEntry> dispatch(Host h, List<Vm> local) {
+    List<FlowEntry> flows = new ArrayList<>();
+    for (Vm vm : local) {
+      long cookie = Cookie.forVm(FlowKind.FORWARD, generation, config.vmIndex(vm.name())).encode();
+      for (LoadBalancer lb : config.loadBalancers()) {
+        for (Backend b : lb.backends()) {
+          if (b.vm().equals(vm.name())) {
+            flows.add(FlowEntry.builder(Pipeline.UNIFIED, REPLY_TO_CONTROLLER_PRIORITY)
+                .match(FlowMatch.builder().inPort(vm.port()).exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4)
+                    .exact(MatchField.IP_PROTO, lb.proto().number())
+                    .exact(srcPortField(lb.proto()), b.port()).build())
+                .action(new FlowAction.OutputController()).cookie(cookie).build());
+          }
+        }
+      }
+      flows.add(FlowEntry.builder(Pipeline.UNIFIED, DISPATCH_PRIORITY)
+          .match(FlowMatch.builder().inPort(vm.port()).build())
+          .gotoTable(firstOutTable(vm)).cookie(cookie).build());
+    }
+    long hostCookie = Cookie.base(FlowKind.FORWARD).encode();
+    for (String tunnel : tunnelPorts(h)) {
+      flows.add(FlowEntry.builder(Pipeline.UNIFIED, DISPATCH_PRIORITY)
+          .match(FlowMatch.builder().inPort(tunnel).build()).gotoTable(Pipeline.TUNNEL_IN).cookie(hostCookie).build());
+    }
+    flows.add(FlowEntry.builder(Pipeline.UNIFIED, DISPATCH_PRIORITY)
+        .match(FlowMatch.builder().inPort(h.uplink()).build()).gotoTable(Pipeline.UPLINK_IN).cookie(hostCookie).build());
+    flows.add(FlowEntry.builder(Pipeline.UNIFIED, MISS_PRIORITY).cookie(hostCookie).build());
+    return flows;
+  }
+
+  // ---------------------------------------------------------------- layers
+
+  private String firstOutTable(Vm vm) {
+    return config.rulesetOf(vm).layers().isEmpty() ? Pipeline.ROUTE : Pipeline.outTable(1);
+  }
+
+  private String firstInTable(Vm vm) {
+    return config.rulesetOf(vm).layers().isEmpty() ? Pipeline.DELIVER : Pipeline.inTable(1);
+  }
+
+  private List<FlowEntry> outLayers(Vm vm) {
+    List<Layer> layers = layersOf(vm);
+    int idx = config.vmIndex(vm.name());
+    List<FlowEntry> flows = new ArrayList<>();
+    for (int stage = 1; stage <= layers.size(); stage++) {
+      String next = stage == layers.size() ? Pipeline.ROUTE : Pipeline.outTable(stage + 1);
+      flows.addAll(layer(Pipeline.outTable(stage), next, idx, stage - 1, layers.get(stage - 1), Direction.OUT,
+          Pipeline.srcVmMetadata(idx), Pipeline.SRC_VM_MASK));
+    }
+    return flows;
+  }
+
+  private List<FlowEntry> inLayers(Vm vm) {
+    List<Layer> layers = layersOf(vm);
+    int idx = config.vmIndex(vm.name());
+    int n = layers.size();
+    List<FlowEntry> flows = new ArrayList<>();
+    for (int stage = 1; stage <= n; stage++) {
+      int layerIndex = n - stage;
+      String next = stage == n ? Pipeline.DELIVER : Pipeline.inTable(stage + 1);
+      flows.addAll(layer(Pipeline.inTable(stage), next, idx, layerIndex, layers.get(layerIndex), Direction.IN,
+          Pipeline.dstVmMetadata(idx), Pipeline.DST_VM_MASK));
+    }
+    return flows;
+  }
+
+  private List<Layer> layersOf(Vm vm) {
+    RuleSet rs = config.rulesetOf(vm);
+    if (rs.layers().size() > RuleSet.MAX_LAYERS) {
+      throw new IllegalArgumentException("rule set " + rs.name() + " has more than " + RuleSet.MAX_LAYERS + " layers");
+    }
+    return rs.layers();
+  }
+
+  private List<FlowEntry> layer(String table, String next, int vmIndex, int layerIndex, Layer layer, Direction dir,
+      long metadata, long metadataMask) {
+    List<RankedRule> ranked = new ArrayList<>();
+    for (int i = 0; i < layer.rules().size(); i++) {
+      Rule r = layer.rules().get(i);
+      if (r.direction().appliesTo(dir)) {
+        ranked.add(new RankedRule(r, i));
+      }
+    }
+    ranked.sort((a, b) -> a.rule.priority() != b.rule.priority()
+        ? Integer.compare(b.rule.priority(), a.rule.priority()) : Integer.compare(a.index, b.index));
+    if (ranked.size() >= RULE_TOP - LAYER_DEFAULT_PRIORITY) {
+      throw new IllegalArgumentException("layer " + layer.name() + " has too many rules");
+    }
+    List<FlowEntry> flows = new ArrayList<>();
+    for (int rank = 0; rank < ranked.size(); rank++) {
+      RankedRule rr = ranked.get(rank);
+      long cookie = new Cookie(FlowKind.RULE, generation, vmIndex, layerIndex, rr.index).encode();
+      for (FlowMatch m : ruleMatches(rr.rule, metadata, metadataMask)) {
+        FlowEntry.Builder b = FlowEntry.builder(table, RULE_TOP - rank).match(m).cookie(cookie);
+        switch (rr.rule.action()) {
+          case ALLOW -> {
+            if (rr.rule.stateful()) {
+              b.action(new FlowAction.OutputController());
+            } else {
+              b.gotoTable(next);
+            }
+          }
+          case DENY -> { }
+          case SNAT -> b.action(new FlowAction.OutputController());
+          case SET_DSCP -> b.action(new FlowAction.SetField(MatchField.IP_DSCP, rr.rule.dscp().getAsInt()))
+              .gotoTable(next);
+          default -> throw new IllegalStateException("unknown action " + rr.rule.action());
+        }
+        flows.add(b.build());
+      }
+    }
+    FlowEntry.Builder def = FlowEntry.builder(table, LAYER_DEFAULT_PRIORITY)
+        .match(FlowMatch.builder().masked(MatchField.METADATA, metadata, metadataMask).build())
+        .cookie(new Cookie(FlowKind.LAYER_DEFAULT, generation, vmIndex, layerIndex, Cookie.NO_RULE).encode());
+    if (layer.defaultAction() == DefaultAction.ALLOW) {
+      def.gotoTable(next);
+    }
+    flows.add(def.build());
+    return flows;
+  }
+
+  private record RankedRule(Rule rule, int index) {}
+
+  /** The matches of one rule: one per pair of source and destination port blocks. */
+  static List<FlowMatch> ruleMatches(Rule r, long metadata, long metadataMask) {
+    FlowMatch.Builder base = FlowMatch.builder().masked(MatchField.METADATA, metadata, metadataMask)
+        .exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4);
+    if (r.proto() != Protocol.ANY) {
+      base.exact(MatchField.IP_PROTO, r.proto().number());
+    }
+    prefix(base, MatchField.IPV4_SRC, r.src());
+    prefix(base, MatchField.IPV4_DST, r.dst());
+    r.icmpType().ifPresent(t -> base.exact(MatchField.ICMPV4_TYPE, t));
+    if (!r.proto().hasPorts()) {
+      return List.of(base.build());
+    }
+    FlowMatch common = base.build();
+    List<FlowMatch> out = new ArrayList<>();
+    for (PortRangeCover.Block s : blocks(r.srcPort())) {
+      for (PortRangeCover.Block d : blocks(r.dstPort())) {
+        FlowMatch.Builder b = common.toBuilder();
+        if (s != null) {
+          b.masked(srcPortField(r.proto()), s.value(), s.mask());
+        }
+        if (d != null) {
+          b.masked(dstPortField(r.proto()), d.value(), d.mask());
+        }
+        out.add(b.build());
+      }
+    }
+    return out;
+  }
+
+  /** The cover of a range; a list holding only null for the whole port space (no match field). */
+  private static List<PortRangeCover.Block> blocks(PortRange range) {
+    if (range.isAny()) {
+      List<PortRangeCover.Block> any = new ArrayList<>();
+      any.add(null);
+      return any;
+    }
+    return PortRangeCover.of(range);
+  }
+
+  private static void prefix(FlowMatch.Builder b, MatchField field, Ipv4Prefix p) {
+    if (!p.isAny()) {
+      b.masked(field, p.network().unsigned(), p.mask() & 0xffff_ffffL);
+    }
+  }
+
+  private static MatchField srcPortField(Protocol p) {
+    return p == Protocol.UDP ? MatchField.UDP_SRC : MatchField.TCP_SRC;
+  }
+
+  private static MatchField dstPortField(Protocol p) {
+    return p == Protocol.UDP ? MatchField.UDP_DST : MatchField.TCP_DST;
+  }
+
+  // ---------------------------------------------------------------- forwarding
+
+  private List<FlowEntry> route(Host h, Vm sender) {
+    int idx = config.vmIndex(sender.name());
+    long meta = Pipeline.srcVmMetadata(idx);
+    long cookie = Cookie.forVm(FlowKind.FORWARD, generation, idx).encode();
+    Vnet vnet = config.vnetOf(sender);
+    List<FlowEntry> flows = new ArrayList<>();
+    Set<Ipv4> seen = new LinkedHashSet<>();
+    for (Vm w : config.vms()) {
+      if (!w.vnet().equals(sender.vnet()) || !seen.add(w.ip())) {
+        continue;
+      }
+      flows.add(FlowEntry.builder(Pipeline.ROUTE, ROUTE_VM_PRIORITY)
+          .match(FlowMatch.builder().masked(MatchField.METADATA, meta, Pipeline.SRC_VM_MASK)
+              .exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4).exact(MatchField.IPV4_DST, w.ip().unsigned()).build())
+          .writeMetadata(Pipeline.dstVmMetadata(config.vmIndex(w.name())), Pipeline.DST_VM_MASK)
+          .gotoTable(firstInTable(w)).cookie(cookie).build());
+    }
+    FlowMatch.Builder inVnet = FlowMatch.builder().masked(MatchField.METADATA, meta, Pipeline.SRC_VM_MASK)
+        .exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4);
+    prefix(inVnet, MatchField.IPV4_DST, vnet.prefix());
+    flows.add(FlowEntry.builder(Pipeline.ROUTE, ROUTE_VNET_PRIORITY).match(inVnet.build()).cookie(cookie).build());
+    FlowEntry.Builder outside = FlowEntry.builder(Pipeline.ROUTE, ROUTE_OUTSIDE_PRIORITY)
+        .match(FlowMatch.builder().masked(MatchField.METADATA, meta, Pipeline.SRC_VM_MASK)
+            .exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4).build())
+        .cookie(cookie);
+    h.nextHopMac().ifPresent(nh -> outside
+        .action(new FlowAction.SetField(MatchField.ETH_SRC, config.controller().gatewayMac().bits()))
+        .action(new FlowAction.SetField(MatchField.ETH_DST, nh.bits()))
+        .action(new FlowAction.Output(h.uplink())));
+    flows.add(outside.build());
+    return flows;
+  }
+
+  /** VMs whose inbound layers this host may run: those of every VNET with a VM on the host. */
+  private List<Vm> receivers(List<Vm> local) {
+    Set<String> vnets = new LinkedHashSet<>();
+    local.forEach(v -> vnets.add(v.vnet()));
+    return config.vms().stream().filter(v -> vnets.contains(v.vnet())).toList();
+  }
+
+  private List<FlowEntry> tunnelIn(List<Vm> local) {
+    List<FlowEntry> flows = new ArrayList<>();
+    for (Vm vm : local) {
+      int idx = config.vmIndex(vm.name());
+      flows.add(FlowEntry.builder(Pipeline.TUNNEL_IN, TUNNEL_IN_PRIORITY)
+          .match(FlowMatch.builder().exact(MatchField.TUN_ID, config.vnetOf(vm).vni())
+              .exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4).exact(MatchField.IPV4_DST, vm.ip().unsigned()).build())
+          .writeMetadata(Pipeline.dstVmMetadata(idx), Pipeline.DST_VM_MASK)
+          .gotoTable(firstInTable(vm)).cookie(Cookie.forVm(FlowKind.FORWARD, generation, idx).encode()).build());
+    }
+    return flows;
+  }
+
+  private List<FlowEntry> uplinkIn(List<Vm> local) {
+    List<FlowEntry> flows = new ArrayList<>();
+    long cookie = Cookie.base(FlowKind.FORWARD).encode();
+    for (LoadBalancer lb : config.loadBalancers()) {
+      flows.add(FlowEntry.builder(Pipeline.UPLINK_IN, LB_PRIORITY)
+          .match(FlowMatch.builder().exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4)
+              .exact(MatchField.IP_PROTO, lb.proto().number()).exact(MatchField.IPV4_DST, lb.vip().unsigned())
+              .exact(dstPortField(lb.proto()), lb.port()).build())
+          .action(new FlowAction.OutputController()).cookie(cookie).build());
+    }
+    Set<Ipv4> snatAddresses = new LinkedHashSet<>();
+    for (Vm vm : local) {
+      for (Layer l : config.rulesetOf(vm).layers()) {
+        for (Rule r : l.rules()) {
+          if (r.action() == RuleAction.SNAT && r.direction().appliesTo(Direction.OUT)) {
+            r.snatTo().ifPresent(snatAddresses::add);
+          }
+        }
+      }
+    }
+    for (Ipv4 a : snatAddresses) {
+      flows.add(FlowEntry.builder(Pipeline.UPLINK_IN, SNAT_REPLY_PRIORITY)
+          .match(FlowMatch.builder().exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4)
+              .exact(MatchField.IPV4_DST, a.unsigned()).build())
+          .action(new FlowAction.OutputController()).cookie(cookie).build());
+    }
+    return flows;
+  }
+
+  /**
+   * Delivery to {@code w}: its port on this host (a VM addressing itself hairpins through
+   * in_port, since OpenFlow never outputs a packet to its own in_port by name), else the tunnel
+   * port of its host with the VNET's VNI.
+   */
+  private List<FlowEntry> deliver(Host h, Vm w) {
+    int idx = config.vmIndex(w.name());
+    long cookie = Cookie.forVm(FlowKind.FORWARD, generation, idx).encode();
+    List<FlowAction> rewrite = List.of(
+        new FlowAction.SetField(MatchField.ETH_SRC, config.controller().gatewayMac().bits()),
+        new FlowAction.SetField(MatchField.ETH_DST, w.mac().bits()));
+    FlowMatch.Builder match = FlowMatch.builder()
+        .masked(MatchField.METADATA, Pipeline.dstVmMetadata(idx), Pipeline.DST_VM_MASK)
+        .exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4);
+    List<FlowEntry> flows = new ArrayList<>();
+    FlowEntry.Builder b = FlowEntry.builder(Pipeline.DELIVER, DELIVER_PRIORITY).match(match.build())
+        .actions(rewrite).cookie(cookie);
+    if (w.host().equals(h.name())) {
+      flows.add(FlowEntry.builder(Pipeline.DELIVER, HAIRPIN_PRIORITY).match(match.inPort(w.port()).build())
+          .actions(rewrite).action(new FlowAction.OutputInPort()).cookie(cookie).build());
+      b.action(new FlowAction.Output(w.port()));
+    } else {
+      b.action(new FlowAction.SetField(MatchField.TUN_ID, config.vnetOf(w).vni()))
+          .action(new FlowAction.Output(Host.tunnelPortName(w.host())));
+    }
+    flows.add(b.build());
+    return flows;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Host host(String name) {
+    return config.host(name).orElseThrow(() -> new IllegalArgumentException("no host named " + name));
+  }
+
+  private long meterId(Vm vm) {
+    return config.vmIndex(vm.name()) + 1L;
+  }
+}

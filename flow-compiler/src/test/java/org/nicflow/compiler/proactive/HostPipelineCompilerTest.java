@@ -1,0 +1,173 @@
+package org.nicflow.compiler.proactive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.nicflow.compiler.flow.Cookie;
+import org.nicflow.compiler.flow.FlowEntry;
+import org.nicflow.compiler.flow.FlowKind;
+import org.nicflow.compiler.flow.MatchField;
+import org.nicflow.compiler.flow.MeterSpec;
+import org.nicflow.compiler.flow.MetadataWrite;
+import org.nicflow.compiler.flow.Pipeline;
+import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.Ipv4;
+import org.nicflow.compiler.model.MacAddress;
+import org.nicflow.compiler.model.OffloadMode;
+import org.nicflow.compiler.model.Vm;
+import org.nicflow.compiler.packet.PacketHeaders;
+
+class HostPipelineCompilerTest {
+
+  private final Config reactive = TwoHostFixture.config(OffloadMode.REACTIVE);
+  private final Config proactive = TwoHostFixture.config(OffloadMode.PROACTIVE);
+  private final HostPipelineCompiler compiler = new HostPipelineCompiler(reactive, 3);
+
+  private Vm vm(String name) {
+    return reactive.vm(name).orElseThrow();
+  }
+
+  private List<FlowEntry> ofVm(List<FlowEntry> flows, FlowKind kind, String vm) {
+    int idx = reactive.vmIndex(vm);
+    return flows.stream().filter(f -> {
+      Cookie c = Cookie.decode(f.cookie());
+      return c.kind() == kind && c.vmIndex() == idx;
+    }).toList();
+  }
+
+  @Test
+  void antiSpoofingFlowMetersAndTagsEachVm() {
+    List<FlowEntry> base = ofVm(compiler.baseFlows("host1"), FlowKind.BASE, "web1");
+
+    assertThat(base).hasSize(2);
+    FlowEntry pass = base.get(0);
+    assertThat(pass.table()).isEqualTo(Pipeline.CLASSIFY);
+    assertThat(pass.match().fields().keySet()).containsExactly(MatchField.IN_PORT, MatchField.ETH_SRC,
+        MatchField.ETH_TYPE, MatchField.IPV4_SRC);
+    assertThat(pass.match().get(MatchField.IN_PORT).orElseThrow().portName()).isEqualTo("web1-eth0");
+    assertThat(pass.match().get(MatchField.IPV4_SRC).orElseThrow().value()).isEqualTo(vm("web1").ip().unsigned());
+    assertThat(pass.meterId()).hasValue(1);
+    assertThat(pass.writeMetadata()).contains(new MetadataWrite(Pipeline.srcVmMetadata(0), Pipeline.SRC_VM_MASK));
+    assertThat(pass.gotoTable()).contains(Pipeline.UNIFIED);
+    assertThat(Cookie.decode(pass.cookie()).generation()).isEqualTo(3);
+    FlowEntry rest = base.get(1);
+    assertThat(rest.drops()).isTrue();
+    assertThat(rest.priority()).isLessThan(pass.priority());
+    assertThat(ofVm(compiler.baseFlows("host1"), FlowKind.BASE, "db1").get(0).meterId()).isEmpty();
+  }
+
+  @Test
+  void arpResponderCoversGatewayAndOtherVmsOfTheVnetOnly() {
+    List<FlowEntry> flows = compiler.baseFlows("host1");
+
+    assertThat(ofVm(flows, FlowKind.ARP, "web1")).extracting(f -> new Ipv4((int) f.match().get(MatchField.ARP_TPA)
+        .orElseThrow().value())).containsExactly(Ipv4.parse("10.1.0.1"), Ipv4.parse("10.1.0.12"),
+        Ipv4.parse("10.1.0.21"));
+    assertThat(ofVm(flows, FlowKind.ARP, "red1")).hasSize(2);
+    assertThat(ofVm(flows, FlowKind.ARP, "web2")).isEmpty();
+  }
+
+  @Test
+  void arpRequestIsAnsweredWithTheGatewayMacOnTheInPort() {
+    TableSimulator sim = new TableSimulator(compiler.baseFlows("host1"));
+    Vm web1 = vm("web1");
+
+    SimResult r = sim.runArp("web1-eth0", ArpPacket.request(web1.mac(), web1.ip(), Ipv4.parse("10.1.0.21")));
+
+    SimOutput out = r.single().orElseThrow();
+    assertThat(out.kind()).isEqualTo(SimOutput.Kind.IN_PORT);
+    assertThat(out.port()).isEqualTo("web1-eth0");
+    assertThat(out.arp()).isEqualTo(new ArpPacket(TwoHostFixture.GW, web1.mac(), ArpPacket.REPLY, TwoHostFixture.GW,
+        Ipv4.parse("10.1.0.21"), web1.mac(), web1.ip()));
+  }
+
+  @Test
+  void arpForOtherAddressesOrWithSpoofedSenderDrops() {
+    TableSimulator sim = new TableSimulator(compiler.baseFlows("host1"));
+    Vm web1 = vm("web1");
+
+    assertThat(sim.runArp("web1-eth0", ArpPacket.request(web1.mac(), web1.ip(), Ipv4.parse("10.1.0.99"))).dropped())
+        .isTrue();
+    assertThat(sim.runArp("web1-eth0", ArpPacket.request(web1.mac(), Ipv4.parse("10.1.0.12"),
+        Ipv4.parse("10.1.0.1"))).dropped()).isTrue();
+    assertThat(sim.runArp("red1-eth0", ArpPacket.request(vm("red1").mac(), vm("red1").ip(),
+        Ipv4.parse("10.1.0.21"))).dropped()).as("db1 is in another VNET").isTrue();
+  }
+
+  @Test
+  void reactiveModeSendsEveryLegitimatePacketToTheControllerAndDropsSpoofs() {
+    TableSimulator sim = new TableSimulator(compiler.flows("host1"));
+    Vm web1 = vm("web1");
+    PacketHeaders p = PacketHeaders.tcp(web1.mac(), TwoHostFixture.GW, web1.ip(), Ipv4.parse("10.1.0.21"), 40000, 3306);
+
+    SimResult fromVm = sim.run("web1-eth0", OptionalLong.empty(), p);
+    assertThat(fromVm.toController()).isTrue();
+    assertThat(fromVm.meters()).containsExactly(1L);
+    assertThat(fromVm.single().orElseThrow().field(MatchField.METADATA)).isEqualTo(Pipeline.srcVmMetadata(0));
+    assertThat(sim.run("host1-up", OptionalLong.empty(), p).toController()).isTrue();
+    assertThat(sim.run("tun-host2", OptionalLong.of(5001), p).toController()).isTrue();
+    assertThat(sim.run("web1-eth0", OptionalLong.empty(), p.withSource(Ipv4.parse("10.1.0.12"), 40000)).dropped())
+        .isTrue();
+    assertThat(sim.run("web1-eth0", OptionalLong.empty(), p.withEth(MacAddress.parse("02:00:00:00:09:09"),
+        TwoHostFixture.GW)).dropped()).isTrue();
+    assertThat(sim.run("nowhere", OptionalLong.empty(), p).dropped()).isTrue();
+  }
+
+  @Test
+  void metersAreOnePerMeteredVmOfTheHost() {
+    assertThat(compiler.meters("host1")).containsExactly(new MeterSpec(1, 50000, "web1"));
+    assertThat(compiler.meters("host2")).containsExactly(new MeterSpec(5, 1000, "red2"));
+  }
+
+  @Test
+  void everyFlowConformsToItsTableAndNoTwoShareAKey() {
+    for (Config c : List.of(reactive, proactive)) {
+      HostPipelineCompiler hc = new HostPipelineCompiler(c, 1);
+      for (String host : List.of("host1", "host2")) {
+        List<FlowEntry> flows = hc.flows(host);
+        Set<FlowEntry.FlowKey> keys = new HashSet<>();
+        for (FlowEntry f : flows) {
+          assertThat(Pipeline.violations(f)).as("%s", f).isEmpty();
+          assertThat(keys.add(f.key())).as("duplicate key %s", f.key()).isTrue();
+          assertThat(Cookie.isOurs(f.cookie())).isTrue();
+        }
+      }
+    }
+  }
+
+  @Test
+  void compilationIsDeterministicAndFollowsTheMode() {
+    HostPipelineCompiler pc = new HostPipelineCompiler(proactive, 1);
+
+    assertThat(pc.proactiveFlows("host1")).isEqualTo(new HostPipelineCompiler(proactive, 1).proactiveFlows("host1"));
+    assertThat(pc.flows("host1")).isEqualTo(pc.proactiveFlows("host1"));
+    assertThat(compiler.flows("host1")).isEqualTo(compiler.baseFlows("host1"));
+    assertThat(pc.proactiveFlows("host1")).containsAll(pc.baseFlows("host1").stream()
+        .filter(f -> f.table().equals(Pipeline.CLASSIFY)).toList());
+  }
+
+  @Test
+  void ruleFlowsNameTheirVmLayerAndRule() {
+    List<FlowEntry> flows = new HostPipelineCompiler(proactive, 2).proactiveFlows("host1");
+    int db1 = proactive.vmIndex("db1");
+
+    List<FlowEntry> ephemeral = flows.stream().filter(f -> f.table().equals(Pipeline.outTable(1))).filter(f -> {
+      Cookie c = Cookie.decode(f.cookie());
+      return c.kind() == FlowKind.RULE && c.vmIndex() == db1 && c.layerIndex() == 0 && c.ruleIndex() == 2;
+    }).toList();
+
+    assertThat(ephemeral).hasSize(6 * 7).allSatisfy(f -> assertThat(f.priority()).isEqualTo(ephemeral.get(0)
+        .priority()));
+  }
+
+  @Test
+  void unknownHostIsRejected() {
+    assertThatThrownBy(() -> compiler.baseFlows("host9")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("host9");
+  }
+}
