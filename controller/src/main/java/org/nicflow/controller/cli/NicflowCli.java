@@ -29,6 +29,7 @@ import picocli.CommandLine.Spec;
         ValidateCommand.class,
         HostSetupCommand.class,
         GenerateLargeCommand.class,
+        RunCommand.class,
     })
 public final class NicflowCli implements Runnable {
 
