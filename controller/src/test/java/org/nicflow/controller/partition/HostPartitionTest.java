@@ -1,0 +1,228 @@
+package org.nicflow.controller.partition;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.nicflow.compiler.config.ConfigLoader;
+import org.nicflow.compiler.diff.FlowDiffer;
+import org.nicflow.compiler.eval.ConnectionTable;
+import org.nicflow.compiler.eval.ReferenceEvaluator;
+import org.nicflow.compiler.flow.Cookie;
+import org.nicflow.compiler.flow.FlowKind;
+import org.nicflow.compiler.flow.Pipeline;
+import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.Ipv4;
+import org.nicflow.compiler.model.MacAddress;
+import org.nicflow.compiler.packet.PacketHeaders;
+import org.nicflow.compiler.proactive.HostPipelineCompiler;
+import org.nicflow.compiler.unified.UnifiedFlowBuilder;
+import org.nicflow.controller.openflow.packet.FrameBuilder;
+import org.nicflow.controller.openflow.packet.FrameParser;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowMod;
+import org.projectfloodlight.openflow.protocol.OFFlowModCommand;
+import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
+import org.projectfloodlight.openflow.protocol.OFPacketIn;
+import org.projectfloodlight.openflow.protocol.OFPacketInReason;
+import org.projectfloodlight.openflow.protocol.OFPacketOut;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.OFBufferId;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.U64;
+
+class HostPartitionTest {
+
+  private static final MacAddress GATEWAY = MacAddress.DEFAULT_GATEWAY;
+  private static final MacAddress WEB1_MAC = MacAddress.parse("02:00:00:00:01:0b");
+  private static final MacAddress DB1_MAC = MacAddress.parse("02:00:00:00:01:15");
+  private static final Ipv4 WEB1 = Ipv4.parse("10.1.0.11");
+  private static final Ipv4 DB1 = Ipv4.parse("10.1.0.21");
+  private static final int UNIFIED = Pipeline.number(Pipeline.UNIFIED);
+
+  private Config config;
+  private HostPartition partition;
+  private FakeBridge host1;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    config = new ConfigLoader().load(Path.of("../examples/demo.yaml"));
+    ReferenceEvaluator evaluator = new ReferenceEvaluator(config);
+    partition = new HostPartition(config, 1, new HostPipelineCompiler(config, 1),
+        new MissHandler(config, evaluator, new UnifiedFlowBuilder(config, 1)),
+        new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
+        new RuleStatistics());
+    host1 = new FakeBridge("host1", 1L,
+        Map.of("p-web1", 1, "p-db1", 2, "p-red1", 3, "host1-up", 4, "tun-host2", 5));
+  }
+
+  @Test
+  void programsTheBaseFlowsWhenTheSwitchConnects() {
+    partition.switchConnected(host1);
+
+    int desired = new HostPipelineCompiler(config, 1).flows("host1").size();
+    assertThat(host1.flowCount()).isEqualTo(desired);
+    assertThat(partition.connectedHosts()).containsExactly("host1");
+    assertThat(host1.flowsIn(UNIFIED)).hasSize(1);
+  }
+
+  @Test
+  void reconnectRepairsOnlyTheDifferenceAndKeepsForeignFlows() {
+    partition.switchConnected(host1);
+    OFFlowMod someBase = host1.flowsIn(0).get(0);
+    OFFactory f = host1.factory();
+    host1.send(f.buildFlowDeleteStrict().setTableId(someBase.getTableId()).setPriority(someBase.getPriority())
+        .setMatch(someBase.getMatch()).build());
+    host1.preinstall(f.buildFlowAdd().setTableId(TableId.of(0)).setPriority(7).setCookie(U64.of(0x1234))
+        .setMatch(f.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(4)).build()).build());
+    host1.clearSent();
+
+    partition.switchConnected(host1);
+
+    List<OFFlowMod> mods = host1.sentOf(OFFlowMod.class);
+    assertThat(mods).hasSize(1);
+    assertThat(mods.get(0).getCommand()).isEqualTo(OFFlowModCommand.ADD);
+    assertThat(mods.get(0).getMatch()).isEqualTo(someBase.getMatch());
+    assertThat(host1.flowsIn(0)).anyMatch(m -> m.getCookie().getValue() == 0x1234);
+  }
+
+  @Test
+  void installsUnifiedFlowsOnceForRepeatedMissesOfOneConnection() {
+    partition.switchConnected(host1);
+    host1.clearSent();
+    OFPacketIn miss = packetIn(1, webToDb(40000, 5432));
+
+    partition.packetIn(host1, miss);
+    int afterFirst = host1.sentOf(OFFlowMod.class).size();
+    partition.packetIn(host1, miss);
+
+    assertThat(afterFirst).isGreaterThanOrEqualTo(2); // forward and the stateful reverse flow
+    assertThat(host1.sentOf(OFFlowMod.class)).hasSize(afterFirst);
+    assertThat(host1.sentOf(OFPacketOut.class)).hasSize(2);
+    assertThat(partition.counters().duplicateMisses()).isEqualTo(1);
+    assertThat(partition.connections().size()).isEqualTo(1);
+    OFFlowMod forward = host1.sentOf(OFFlowMod.class).get(0);
+    assertThat((int) forward.getTableId().getValue()).isEqualTo(UNIFIED);
+    assertThat(Cookie.decode(forward.getCookie().getValue()).kind()).isEqualTo(FlowKind.UNIFIED);
+    assertThat(forward.getIdleTimeout()).isEqualTo(config.controller().idleTimeoutS());
+  }
+
+  @Test
+  void reinjectsTheTriggeringPacketWithTheActionsOfItsFlow() {
+    partition.switchConnected(host1);
+    host1.clearSent();
+    byte[] frame = webToDb(40001, 5432);
+
+    partition.packetIn(host1, packetIn(1, frame));
+
+    OFPacketOut out = host1.sentOf(OFPacketOut.class).get(0);
+    assertThat(out.getData()).isEqualTo(frame);
+    assertThat(out.getActions().toString()).contains("port=2");
+  }
+
+  @Test
+  void deniedConnectionGetsAShortLivedDropFlowAndNoPacketOut() {
+    partition.switchConnected(host1);
+    host1.clearSent();
+
+    partition.packetIn(host1, packetIn(1, webToDb(40002, 9999)));
+
+    List<OFFlowMod> mods = host1.sentOf(OFFlowMod.class);
+    assertThat(mods).hasSize(1);
+    assertThat(mods.get(0).getInstructions()).isEmpty();
+    assertThat(mods.get(0).getHardTimeout()).isPositive();
+    assertThat(host1.sentOf(OFPacketOut.class)).isEmpty();
+    assertThat(partition.counters().deniedMisses()).isEqualTo(1);
+  }
+
+  @Test
+  void garbageFramesAreCountedAndChangeNothing() {
+    partition.switchConnected(host1);
+    host1.clearSent();
+    Random random = new Random(3);
+    for (int i = 0; i < 200; i++) {
+      byte[] junk = new byte[random.nextInt(80)];
+      random.nextBytes(junk);
+      partition.packetIn(host1, packetIn(1, junk));
+    }
+
+    PartitionCounters.Snapshot c = partition.counters();
+    assertThat(c.malformedFrames() + c.unsupportedFrames() + c.ignoredMisses() + c.deniedMisses()
+        + c.offloads()).isEqualTo(200);
+    assertThat(host1.sentOf(OFPacketOut.class)).isEmpty();
+  }
+
+  @Test
+  void missFromAPortNicflowDoesNotKnowIsIgnored() {
+    partition.switchConnected(host1);
+    host1.clearSent();
+
+    partition.packetIn(host1, packetIn(42, webToDb(40003, 5432)));
+
+    assertThat(partition.counters().ignoredMisses()).isEqualTo(1);
+    assertThat(host1.sent).isEmpty();
+  }
+
+  @Test
+  void removedFlowsFoldIntoRuleStatisticsAndEndTheirConnection() {
+    partition.switchConnected(host1);
+    host1.clearSent();
+    partition.packetIn(host1, packetIn(1, webToDb(40004, 5432)));
+    List<OFFlowMod> installed = host1.sentOf(OFFlowMod.class);
+
+    for (OFFlowMod mod : installed) {
+      partition.flowRemoved(host1, host1.factory().buildFlowRemoved()
+          .setTableId(mod.getTableId()).setPriority(mod.getPriority()).setMatch(mod.getMatch())
+          .setCookie(mod.getCookie()).setReason(OFFlowRemovedReason.IDLE_TIMEOUT)
+          .setPacketCount(U64.of(10)).setByteCount(U64.of(1000)).build());
+    }
+
+    assertThat(partition.connections().size()).isZero();
+    // The cookie names the last rule that decided: db1's pg-in, for the forward and reverse flow.
+    assertThat(partition.statistics().forVm("db1"))
+        .containsEntry(new RuleStatistics.RuleKey("db1", "acl", "pg-in"),
+            new RuleStatistics.Counts(10L * installed.size(), 1000L * installed.size(), installed.size()));
+    // The connection is gone, so the same packet misses anew and installs again.
+    host1.clearSent();
+    partition.packetIn(host1, packetIn(1, webToDb(40004, 5432)));
+    assertThat(host1.sentOf(OFFlowMod.class)).hasSize(installed.size());
+  }
+
+  @Test
+  void vanishedVmPortLosesItsFlowsAndReappearsProgrammed() {
+    partition.switchConnected(host1);
+    int before = host1.flowCount();
+    host1.removePort("p-db1");
+    partition.portChanged(host1, "p-db1", false);
+    int without = host1.flowCount();
+
+    host1.addPort("p-db1", 2);
+    partition.portChanged(host1, "p-db1", true);
+
+    assertThat(without).isLessThan(before);
+    assertThat(host1.flowCount()).isEqualTo(before);
+  }
+
+  private static byte[] webToDb(int sport, int dport) {
+    return FrameBuilder.ipv4(PacketHeaders.tcp(WEB1_MAC, GATEWAY, WEB1, DB1, sport, dport)).build();
+  }
+
+  private OFPacketIn packetIn(int port, byte[] frame) {
+    OFFactory f = host1.factory();
+    return f.buildPacketIn()
+        .setBufferId(OFBufferId.NO_BUFFER)
+        .setTotalLen(frame.length)
+        .setReason(OFPacketInReason.NO_MATCH)
+        .setTableId(TableId.of(UNIFIED))
+        .setCookie(U64.ZERO)
+        .setMatch(f.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port)).build())
+        .setData(frame)
+        .build();
+  }
+}
