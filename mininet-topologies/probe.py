@@ -5,6 +5,9 @@
   probe.py connect tcp|udp HOST PORT [--timeout S] [--source-port P]
                                         exit 0 when the echo comes back, 1 otherwise
   probe.py udp-stream HOST PORT COUNT   send COUNT datagrams of one flow, as fast as possible
+  probe.py pingpong HOST PORT COUNT     COUNT UDP request/echo rounds on one flow; prints JSON with
+                                        answered rounds and first/median round-trip times
+  probe.py spray HOST PORT COUNT        one datagram from each of COUNT source ports (COUNT flows)
 
 Only the standard library is used, so any python3 in the host works.
 """
@@ -82,6 +85,51 @@ def udp_stream(host, port, count, source_port):
     return 0
 
 
+def pingpong(host, port, count, source_port, timeout):
+    import json
+    import time
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if source_port:
+        s.bind(("0.0.0.0", source_port))
+    s.settimeout(timeout)
+    rtts = []
+    answered = 0
+    for i in range(count):
+        payload = b"pp%d" % i
+        start = time.perf_counter()
+        s.sendto(payload, (host, port))
+        try:
+            while True:
+                data, _ = s.recvfrom(2048)
+                if data == payload:
+                    break
+            rtts.append((time.perf_counter() - start) * 1000.0)
+            answered += 1
+        except socket.timeout:
+            rtts.append(None)
+    later = sorted(r for r in rtts[1:] if r is not None)
+    print(json.dumps({
+        "sent": count,
+        "answered": answered,
+        "first_rtt_ms": rtts[0] if rtts else None,
+        "median_rtt_ms": later[len(later) // 2] if later else None,
+    }), flush=True)
+    return 0 if answered == count else 1
+
+
+def spray(host, port, count):
+    socks = []
+    for _ in range(count):
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", 0))
+        s.sendto(b"stream", (host, port))
+        socks.append(s)
+    for s in socks:
+        s.close()
+    print("sprayed %d" % count, flush=True)
+    return 0
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="op", required=True)
@@ -99,12 +147,26 @@ def main():
     u.add_argument("port", type=int)
     u.add_argument("count", type=int)
     u.add_argument("--source-port", type=int, default=0)
+    pp = sub.add_parser("pingpong")
+    pp.add_argument("host")
+    pp.add_argument("port", type=int)
+    pp.add_argument("count", type=int)
+    pp.add_argument("--source-port", type=int, default=0)
+    pp.add_argument("--timeout", type=float, default=1.0)
+    sp = sub.add_parser("spray")
+    sp.add_argument("host")
+    sp.add_argument("port", type=int)
+    sp.add_argument("count", type=int)
     a = p.parse_args()
     if a.op == "serve":
         serve(a.proto, a.port)
         return 0
     if a.op == "connect":
         return connect(a.proto, a.host, a.port, a.timeout, a.source_port)
+    if a.op == "pingpong":
+        return pingpong(a.host, a.port, a.count, a.source_port, a.timeout)
+    if a.op == "spray":
+        return spray(a.host, a.port, a.count)
     return udp_stream(a.host, a.port, a.count, a.source_port)
 
 
