@@ -1,0 +1,279 @@
+package org.nicflow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.nicflow.compiler.config.ConfigLoader;
+import org.nicflow.compiler.flow.Cookie;
+import org.nicflow.compiler.flow.FlowKind;
+import org.nicflow.compiler.flow.Pipeline;
+import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.OffloadMode;
+import org.nicflow.controller.mininet.MininetHarness;
+import org.nicflow.controller.mininet.MininetHarness.CommandResult;
+import org.nicflow.controller.mininet.MininetHarness.DumpedFlow;
+import org.nicflow.controller.mininet.RepoRoot;
+import org.nicflow.controller.openflow.OpenFlowSettings;
+import org.nicflow.controller.runtime.NicflowController;
+
+/**
+ * The behaviour a user sees, on real Open vSwitch (userspace datapath) and Mininet, with the
+ * controller in this JVM: allowed and denied traffic per rule, connection state, anti-spoofing and
+ * proof that a connection's packets stay in the switch. Subclasses pick the offload mode. Every
+ * test fails if a switch sent an OpenFlow ERROR or the controller threw.
+ *
+ * <p>Fixture {@code one-host.yaml}: va (client, stateful out, accepts only ping from vb), vb
+ * (server: TCP 8000-8099, UDP 5000-5010, ICMP in), vc (open).
+ */
+@ExtendWith(RootOnly.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class OffloadScenario {
+
+  static final String BRIDGE = "nfh1";
+  static final String VA = "10.7.0.10";
+  static final String VB = "10.7.0.11";
+  static final Duration SHORT = Duration.ofSeconds(10);
+
+  private final ObjectMapper json = new ObjectMapper();
+  private final ConcurrentLinkedQueue<Throwable> uncaught = new ConcurrentLinkedQueue<>();
+  private Thread.UncaughtExceptionHandler previousHandler;
+  NicflowController controller;
+  MininetHarness harness;
+  Path probe;
+
+  abstract OffloadMode mode();
+
+  @BeforeAll
+  void startNetwork() throws Exception {
+    previousHandler = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+    Path fixture = fixture("one-host.yaml");
+    Config loaded = new ConfigLoader().load(fixture);
+    Config config = new Config(loaded.controller().withMode(mode()), loaded.hosts(), loaded.vnets(), loaded.vms(),
+        loaded.rulesets(), loaded.loadBalancers());
+    controller = NicflowController.start(config, OpenFlowSettings.of("127.0.0.1", 0));
+    Path repo = RepoRoot.find();
+    probe = repo.resolve("mininet-topologies/probe.py");
+    harness = MininetHarness.launch(repo);
+    harness.start(fixture, "127.0.0.1:" + controller.openflowPort());
+    await().atMost(Duration.ofSeconds(60)).until(() -> controller.partition().connectedHosts().contains("nfh1"));
+  }
+
+  @AfterEach
+  void noErrorsAndNoExceptions() {
+    assertThat(controller.partition().errors()).as("OpenFlow errors from switches").isEmpty();
+    assertThat(controller.server().stats().global().listenerFailures()).as("controller exceptions").isZero();
+    assertThat(controller.partition().counters().reconcileFailures()).as("failed reconciliations").isZero();
+    assertThat(uncaught).as("uncaught exceptions").isEmpty();
+  }
+
+  @AfterAll
+  void stopNetwork() throws Exception {
+    try {
+      if (harness != null) {
+        harness.close();
+      }
+    } finally {
+      if (controller != null) {
+        controller.close();
+      }
+      Thread.setDefaultUncaughtExceptionHandler(previousHandler);
+    }
+  }
+
+  @Test
+  @Order(1)
+  void firstPingOfANewConnectionGetsItsReply() {
+    long before = controller.partition().counters().packetIns();
+
+    CommandResult ping = harness.cmd("va", "ping -c1 -W3 " + VB, SHORT);
+
+    assertThat(ping.succeeded()).as(ping.output()).isTrue();
+    assertThat(controller.partition().counters().packetIns()).isGreaterThan(before);
+  }
+
+  @Test
+  @Order(2)
+  void pingIsAllowedOrDeniedByTheReceiversRules() {
+    assertThat(ping("vb", VA)).as("vb -> va: rule ping-from-vb").isTrue();
+    assertThat(ping("vc", VA)).as("vc -> va: default deny of va's acl").isFalse();
+    assertThat(ping("vc", VB)).as("vc -> vb: rule icmp-in").isTrue();
+  }
+
+  @Test
+  @Order(3)
+  void tcpIsAllowedOnlyInsideThePortRange() {
+    String inRange = serve("vb", "tcp", 8080);
+    String outOfRange = serve("vb", "tcp", 9000);
+    try {
+      assertThat(connect("va", "tcp", VB, 8080)).as("va -> vb:8080, rule web-in").isTrue();
+      assertThat(connect("va", "tcp", VB, 9000)).as("va -> vb:9000, default deny").isFalse();
+    } finally {
+      harness.kill(inRange);
+      harness.kill(outOfRange);
+    }
+  }
+
+  @Test
+  @Order(4)
+  void udpIsAllowedOnlyInsideThePortRange() {
+    String inRange = serve("vb", "udp", 5005);
+    String outOfRange = serve("vb", "udp", 6000);
+    try {
+      assertThat(connect("va", "udp", VB, 5005)).as("va -> vb:5005/udp, rule udp-in").isTrue();
+      assertThat(connect("va", "udp", VB, 6000)).as("va -> vb:6000/udp, default deny").isFalse();
+    } finally {
+      harness.kill(inRange);
+      harness.kill(outOfRange);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void statefulRuleAdmitsRepliesButNotUnsolicitedInboundConnections() {
+    String server = serve("vb", "tcp", 8081);
+    String client = serve("va", "tcp", 8082);
+    try {
+      assertThat(connect("va", "tcp", VB, 8081))
+          .as("va opens to vb: its replies pass although va's acl denies inbound TCP").isTrue();
+      assertThat(connect("vb", "tcp", VA, 8082)).as("vb's unsolicited SYN to va is dropped").isFalse();
+    } finally {
+      harness.kill(server);
+      harness.kill(client);
+    }
+  }
+
+  @Test
+  @Order(6)
+  void forgedSourceAddressGetsNowhere() {
+    assertThat(ping("vc", VB)).as("control: vc reaches vb with its own address").isTrue();
+    harness.cmd("vc", "ip addr add 10.7.0.99/32 dev vc-eth0 && ip neigh replace " + VB
+        + " lladdr 02:00:00:00:00:01 dev vc-eth0", SHORT);
+    long packetIns = controller.partition().counters().packetIns();
+    try {
+      CommandResult forged = harness.cmd("vc", "ping -c2 -W1 -I 10.7.0.99 " + VB, SHORT);
+      assertThat(forged.succeeded()).as(forged.output()).isFalse();
+      assertThat(controller.partition().counters().packetIns())
+          .as("spoofed packets are dropped in the switch, not sent to the controller").isEqualTo(packetIns);
+    } finally {
+      harness.cmd("vc", "ip addr del 10.7.0.99/32 dev vc-eth0; ip neigh del " + VB + " dev vc-eth0", SHORT);
+    }
+  }
+
+  @Test
+  @Order(7)
+  void forgedSourceMacGetsNowhere() {
+    harness.cmd("vc", "ip link set vc-eth0 address 02:00:00:00:07:99 && ip neigh flush dev vc-eth0", SHORT);
+    try {
+      assertThat(ping("vc", VB)).as("vc with a MAC that is not its own").isFalse();
+    } finally {
+      harness.cmd("vc", "ip link set vc-eth0 address 02:00:00:00:07:0c && ip neigh flush dev vc-eth0", SHORT);
+    }
+    assertThat(ping("vc", VB)).as("vc with its own MAC again").isTrue();
+  }
+
+  @Test
+  @Order(8)
+  void aTenThousandPacketFlowStaysInTheSwitch() throws Exception {
+    String server = serve("vb", "udp", 5007);
+    try {
+      long before = controller.partition().counters().packetIns();
+      JsonNode first = pingpong(1000);
+      long afterFirst = controller.partition().counters().packetIns();
+      List<DumpedFlow> flowsThen = unifiedFlowsTo(5007);
+      JsonNode rest = pingpong(9000);
+      long after = controller.partition().counters().packetIns();
+      List<DumpedFlow> flowsNow = unifiedFlowsTo(5007);
+
+      assertThat(first.path("answered").asInt() + rest.path("answered").asInt()).isEqualTo(10_000);
+      assertThat(after - before).as("packet-ins for 10,000 packets each way").isLessThanOrEqualTo(4);
+      assertThat(after - afterFirst).as("packet-ins once the flows are in").isZero();
+      assertThat(flowsNow).as("unified flows with nicflow cookies").isNotEmpty();
+      assertThat(flowsNow).allSatisfy(f -> assertThat(Cookie.decode(Long.decode(f.cookie())).kind())
+          .isIn(FlowKind.UNIFIED, FlowKind.REVERSE));
+      long packetsThen = flowsThen.stream().mapToLong(DumpedFlow::packets).sum();
+      long packetsNow = flowsNow.stream().mapToLong(DumpedFlow::packets).sum();
+      assertThat(packetsNow).as("n_packets rises").isGreaterThanOrEqualTo(packetsThen + 9000);
+      System.out.printf("[figures] %s mode: first RTT %.3f ms, later median RTT %.3f ms, packet-ins for a"
+              + " 10,000-packet flow: %d%n", mode(), first.path("first_rtt_ms").asDouble(),
+          rest.path("median_rtt_ms").asDouble(), after - before);
+    } finally {
+      harness.kill(server);
+    }
+  }
+
+  @Test
+  @Order(9)
+  void everyNewFlowIsHandledOnceByTheController() throws Exception {
+    String server = serve("vb", "udp", 5008);
+    try {
+      long before = controller.partition().counters().offloads();
+      long started = System.nanoTime();
+      CommandResult spray = harness.cmd("va", "/usr/bin/python3 " + probe + " spray " + VB + " 5008 500",
+          Duration.ofSeconds(60));
+      assertThat(spray.succeeded()).as(spray.output()).isTrue();
+      await().atMost(Duration.ofSeconds(60)).until(() -> controller.partition().counters().offloads() - before >= 500);
+      double seconds = (System.nanoTime() - started) / 1e9;
+      System.out.printf("[figures] %s mode: 500 new flows offloaded in %.2f s (%.0f misses/s end to end)%n",
+          mode(), seconds, 500 / seconds);
+    } finally {
+      harness.kill(server);
+    }
+  }
+
+  // ---- helpers --------------------------------------------------------------------------------
+
+  boolean ping(String from, String to) {
+    return harness.cmd(from, "ping -c2 -W1 " + to, SHORT).succeeded();
+  }
+
+  String serve(String vm, String proto, int port) {
+    String proc = harness.popen(vm, "/usr/bin/python3 " + probe + " serve " + proto + " " + port);
+    await().atMost(SHORT).until(() -> harness.output(proc).output().contains("listening"));
+    return proc;
+  }
+
+  boolean connect(String vm, String proto, String host, int port) {
+    return harness.cmd(vm, "/usr/bin/python3 " + probe + " connect " + proto + " " + host + " " + port
+        + " --timeout 2", SHORT).succeeded();
+  }
+
+  JsonNode pingpong(int count) throws Exception {
+    CommandResult r = harness.cmd("va", "/usr/bin/python3 " + probe + " pingpong " + VB + " 5007 " + count
+        + " --source-port 41007", Duration.ofSeconds(180));
+    assertThat(r.succeeded()).as(r.output()).isTrue();
+    String last = r.output().strip().lines().reduce((a, b) -> b).orElse("{}");
+    return json.readTree(last);
+  }
+
+  List<DumpedFlow> unifiedFlowsTo(int port) {
+    return harness.dumpFlows(BRIDGE).stream()
+        .filter(f -> f.table() == Pipeline.number(Pipeline.UNIFIED))
+        .filter(f -> f.match().contains("tp_dst=" + port) || f.match().contains("udp_dst=" + port)
+            || f.match().contains("tp_src=" + port) || f.match().contains("udp_src=" + port))
+        .toList();
+  }
+
+  static Path fixture(String name) throws URISyntaxException {
+    return Path.of(OffloadScenario.class.getClassLoader().getResource(name).toURI());
+  }
+
+}
