@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
         HostSetupCommand.class,
         GenerateLargeCommand.class,
         RunCommand.class,
+        DemoCommand.class,
     })
 public final class NicflowCli implements Runnable {
 
