@@ -1,0 +1,443 @@
+#!/usr/bin/python3
+"""Build a Mininet network from a nicflow configuration (SPEC.md section 2).
+
+One Open vSwitch bridge per host, named after the host (userspace datapath,
+fail_mode=secure, OpenFlow 1.3-1.5, the config's dpid, one remote controller).
+Each VM is a Mininet host named after the VM: inside its namespace the
+interface is ``<vm>-eth0`` with the VM's MAC and ``IP/prefix-length`` of its
+VNET and a default route via the VNET gateway; the switch-side end of its link
+is named exactly as the config's ``port``.
+
+The hosts' uplinks are patch ports joined by a standalone bridge,
+``nfm-underlay``. Every host bridge has one VXLAN port per other host,
+``tun-<other>`` (``options:remote_ip``, ``options:key=flow``, and
+``options:local_ip`` = its own underlay address). All bridges share one
+ovs-vswitchd, so the underlay addresses live on the ``nfm-underlay`` bridge's
+local port and encapsulated frames are handed back to that port, where the
+userspace datapath decapsulates them onto the receiving host's ``tun-*`` port.
+See README.md in this directory.
+
+Run as root with /usr/bin/python3 (Mininet's module lives there).
+"""
+
+import argparse
+import ipaddress
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+UNDERLAY_BRIDGE = 'nfm-underlay'
+VXLAN_PORT = 4789
+MAX_IFNAME = 15
+PROTOCOLS = 'OpenFlow13,OpenFlow14,OpenFlow15'
+STATE_DIR = '/run/nicflow-mininet'
+
+
+class ConfigError(Exception):
+    """A configuration the topology cannot be built from."""
+
+
+@dataclass(frozen=True)
+class HostSpec:
+    name: str
+    dpid: str
+    uplink: str
+    underlay_ip: str
+
+    @property
+    def underlay_peer(self):
+        """Name of the underlay bridge's patch port facing this host's uplink."""
+        name = 'nfm-' + self.uplink
+        return name if len(name) <= MAX_IFNAME else ('nfm-u-' + self.name)[:MAX_IFNAME]
+
+
+@dataclass(frozen=True)
+class VnetSpec:
+    name: str
+    vni: int
+    prefix: ipaddress.IPv4Network
+    gateway: str
+
+
+@dataclass(frozen=True)
+class VmSpec:
+    name: str
+    host: str
+    port: str
+    mac: str
+    ip: str
+    vnet: str
+
+    @property
+    def intf(self):
+        return self.name + '-eth0'
+
+
+@dataclass(frozen=True)
+class TopologyConfig:
+    path: str
+    hosts: List[HostSpec]
+    vnets: Dict[str, VnetSpec]
+    vms: List[VmSpec]
+
+    def host(self, name):
+        return next(h for h in self.hosts if h.name == name)
+
+    def tunnel_name(self, other):
+        return 'tun-' + other.name
+
+
+def _read_document(path):
+    with open(path, encoding='utf-8') as handle:
+        text = handle.read()
+    if path.endswith('.json'):
+        return json.loads(text)
+    try:
+        import yaml
+    except ImportError as exc:
+        raise ConfigError('%s: PyYAML is missing (apt-get install python3-yaml)' % path) from exc
+    return yaml.safe_load(text)
+
+
+def _field(entry, key, where, path):
+    if not isinstance(entry, dict) or key not in entry or entry[key] is None:
+        raise ConfigError('%s: %s.%s: required' % (path, where, key))
+    return str(entry[key])
+
+
+def _ifname(value, where, path):
+    if not re.fullmatch(r'[A-Za-z0-9_.-]{1,%d}' % MAX_IFNAME, value):
+        raise ConfigError('%s: %s: %r is not an interface name of at most %d characters'
+                          % (path, where, value, MAX_IFNAME))
+    return value
+
+
+def load_config(path):
+    """Read the parts of a nicflow config a topology needs; raise ConfigError naming the field."""
+    doc = _read_document(path)
+    if not isinstance(doc, dict):
+        raise ConfigError('%s: not a mapping' % path)
+    hosts = []
+    for i, entry in enumerate(doc.get('hosts') or []):
+        where = 'hosts[%d]' % i
+        name = _ifname(_field(entry, 'name', where, path), where + '.name', path)
+        dpid = _field(entry, 'dpid', where, path).lower().replace(':', '')
+        if not re.fullmatch(r'[0-9a-f]{1,16}', dpid):
+            raise ConfigError('%s: %s.dpid: %r is not 1-16 hex digits' % (path, where, dpid))
+        uplink = _ifname(_field(entry, 'uplink', where, path), where + '.uplink', path)
+        underlay = _field(entry, 'underlay_ip', where, path)
+        try:
+            ipaddress.IPv4Address(underlay)
+        except ValueError as exc:
+            raise ConfigError('%s: %s.underlay_ip: %s' % (path, where, exc)) from exc
+        if len('tun-' + name) > MAX_IFNAME:
+            raise ConfigError('%s: %s.name: tunnel port tun-%s exceeds %d characters'
+                              % (path, where, name, MAX_IFNAME))
+        hosts.append(HostSpec(name, dpid.zfill(16), uplink, underlay))
+    if not hosts:
+        raise ConfigError('%s: hosts: at least one host is required' % path)
+    vnets = {}
+    for i, entry in enumerate(doc.get('vnets') or []):
+        where = 'vnets[%d]' % i
+        try:
+            prefix = ipaddress.IPv4Network(_field(entry, 'prefix', where, path))
+            gateway = str(ipaddress.IPv4Address(_field(entry, 'gateway', where, path)))
+        except ValueError as exc:
+            raise ConfigError('%s: %s: %s' % (path, where, exc)) from exc
+        name = _field(entry, 'name', where, path)
+        vnets[name] = VnetSpec(name, int(_field(entry, 'vni', where, path)), prefix, gateway)
+    host_names = {h.name for h in hosts}
+    vms = []
+    for i, entry in enumerate(doc.get('vms') or []):
+        where = 'vms[%d]' % i
+        vm = VmSpec(name=_field(entry, 'name', where, path),
+                    host=_field(entry, 'host', where, path),
+                    port=_ifname(_field(entry, 'port', where, path), where + '.port', path),
+                    mac=_field(entry, 'mac', where, path).lower(),
+                    ip=_field(entry, 'ip', where, path),
+                    vnet=_field(entry, 'vnet', where, path))
+        _ifname(vm.intf, where + '.name', path)
+        if vm.host not in host_names:
+            raise ConfigError('%s: %s.host: unknown host %r' % (path, where, vm.host))
+        if vm.vnet not in vnets:
+            raise ConfigError('%s: %s.vnet: unknown vnet %r' % (path, where, vm.vnet))
+        if ipaddress.IPv4Address(vm.ip) not in vnets[vm.vnet].prefix:
+            raise ConfigError('%s: %s.ip: %s is outside %s' % (path, where, vm.ip, vnets[vm.vnet].prefix))
+        vms.append(vm)
+    names = [h.name for h in hosts] + [v.name for v in vms]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ConfigError('%s: names used twice among hosts and vms: %s' % (path, ', '.join(dupes)))
+    ports = [v.port for v in vms] + [h.uplink for h in hosts]
+    dupes = sorted({p for p in ports if ports.count(p) > 1})
+    if dupes:
+        raise ConfigError('%s: port names used twice: %s' % (path, ', '.join(dupes)))
+    return TopologyConfig(path, hosts, vnets, vms)
+
+
+def log(message):
+    sys.stderr.write('[nicflow-topo] %s\n' % message)
+    sys.stderr.flush()
+
+
+def run(args, check=True):
+    """Run a command in the root namespace; return its stdout. Output goes nowhere near our stdout."""
+    proc = subprocess.run(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True, timeout=60)
+    if check and proc.returncode != 0:
+        raise RuntimeError('%s failed (%d): %s' % (' '.join(args), proc.returncode,
+                                                   proc.stderr.strip() or proc.stdout.strip()))
+    return proc.stdout
+
+
+def link_exists(name):
+    return subprocess.run(['ip', 'link', 'show', 'dev', name], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.DEVNULL).returncode == 0
+
+
+def offload_off(name, namespace_pid=None):
+    """Disable tx checksum offload: the userspace datapath forwards partial checksums as-is."""
+    prefix = ['mnexec', '-a', str(namespace_pid)] if namespace_pid else []
+    subprocess.run(prefix + ['ethtool', '-K', name, 'tx', 'off'], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+
+
+def state_file(config):
+    """Where the pids of a running topology are recorded, for --cleanup after a hard kill."""
+    return os.path.join(STATE_DIR, '%s.json' % '-'.join(h.name for h in config.hosts))
+
+
+class NicflowNetwork:
+    """A running Mininet network for one config. start() builds it, stop() removes all of it."""
+
+    def __init__(self, config, controller_ip, controller_port):
+        self.config = config
+        self.controller_ip = controller_ip
+        self.controller_port = int(controller_port)
+        self.net = None
+        self.tunnels_configured = False
+        self._created_underlay = False
+        self._routes = []
+
+    # ---- build -----------------------------------------------------------------------------
+
+    def start(self):
+        from mininet.net import Mininet
+        from mininet.node import OVSSwitch, RemoteController, Host
+        from mininet.link import Link
+
+        if os.geteuid() != 0:
+            raise RuntimeError('building a Mininet network needs root')
+        for host in self.config.hosts:
+            if host.name in self._bridges_present():
+                raise RuntimeError('bridge %s already exists: run --cleanup %s first'
+                                   % (host.name, self.config.path))
+        self.net = Mininet(topo=None, build=False, controller=None, autoSetMacs=False,
+                           autoStaticArp=False, waitConnected=False, link=Link)
+        self.net.addController('c0', controller=RemoteController,
+                               ip=self.controller_ip, port=self.controller_port)
+        for host in self.config.hosts:
+            self.net.addSwitch(host.name, cls=OVSSwitch, dpid=host.dpid, datapath='user',
+                               failMode='secure', protocols=PROTOCOLS)
+        for vm in self.config.vms:
+            vnet = self.config.vnets[vm.vnet]
+            node = self.net.addHost(vm.name, cls=Host, ip='%s/%d' % (vm.ip, vnet.prefix.prefixlen),
+                                    mac=vm.mac)
+            self.net.addLink(node, self.net.get(vm.host), intfName1=vm.intf, intfName2=vm.port)
+        self.net.build()
+        self.net.start()
+        self._record_state()
+        for vm in self.config.vms:
+            node = self.net.get(vm.name)
+            vnet = self.config.vnets[vm.vnet]
+            node.cmd('ip route replace default via %s dev %s' % (vnet.gateway, vm.intf))
+            offload_off(vm.intf, node.pid)
+            offload_off(vm.port)
+        self._build_underlay()
+        self._build_tunnels()
+        log('network up: bridges %s, vms %s' % (', '.join(h.name for h in self.config.hosts),
+                                                  ', '.join(v.name for v in self.config.vms)))
+
+    def _bridges_present(self):
+        return set(run(['ovs-vsctl', 'list-br']).split())
+
+    def _build_underlay(self):
+        """Join the uplinks with a standalone bridge (patch ports, no kernel interfaces)."""
+        cmd = ['ovs-vsctl', '--may-exist', 'add-br', UNDERLAY_BRIDGE,
+               '--', 'set', 'bridge', UNDERLAY_BRIDGE, 'datapath_type=netdev',
+               'fail_mode=standalone', 'other-config:dp-desc=nicflow-underlay']
+        self._created_underlay = True
+        for host in self.config.hosts:
+            cmd += ['--', '--may-exist', 'add-port', host.name, host.uplink,
+                    '--', 'set', 'interface', host.uplink, 'type=patch',
+                    'options:peer=' + host.underlay_peer,
+                    '--', '--may-exist', 'add-port', UNDERLAY_BRIDGE, host.underlay_peer,
+                    '--', 'set', 'interface', host.underlay_peer, 'type=patch',
+                    'options:peer=' + host.uplink]
+        run(cmd)
+
+    def _build_tunnels(self):
+        """tun-<other> VXLAN ports on every host bridge, and the underlay addresses they need."""
+        cmd = ['ovs-vsctl']
+        for host in self.config.hosts:
+            for other in self.config.hosts:
+                if other is host:
+                    continue
+                port = self.config.tunnel_name(other)
+                cmd += ['--', '--may-exist', 'add-port', host.name, port,
+                        '--', 'set', 'interface', port, 'type=vxlan',
+                        'options:remote_ip=' + other.underlay_ip, 'options:key=flow',
+                        'options:local_ip=' + host.underlay_ip]
+        if len(cmd) > 1:
+            run(cmd)
+        if len(self.config.hosts) < 2:
+            return
+        try:
+            self._route_underlay()
+            self.tunnels_configured = True
+        except RuntimeError as exc:
+            log('tunnels are configured but not routable: %s' % exc)
+
+    def _route_underlay(self):
+        """Give vswitchd a route and a neighbour for every underlay address.
+
+        The underlay addresses sit on the underlay bridge's local (tap) port; a frame the
+        tunnel pushes out through that bridge is sent back to that port (in_port), where
+        the userspace datapath sees a VXLAN frame for one of its addresses and pops it onto
+        the tunnel port whose remote_ip is the frame's source.
+        """
+        run(['sysctl', '-q', '-w', 'net.ipv6.conf.%s.disable_ipv6=1' % UNDERLAY_BRIDGE], check=False)
+        run(['ip', 'link', 'set', 'dev', UNDERLAY_BRIDGE, 'up'])
+        mac = run(['ovs-vsctl', 'get', 'interface', UNDERLAY_BRIDGE, 'mac_in_use']).strip().strip('"')
+        for host in self.config.hosts:
+            run(['ip', 'addr', 'replace', host.underlay_ip + '/32', 'dev', UNDERLAY_BRIDGE])
+        run(['ovs-ofctl', 'add-flow', UNDERLAY_BRIDGE,
+             'priority=100,in_port=LOCAL,udp,tp_dst=%d,actions=in_port' % VXLAN_PORT])
+        for host in self.config.hosts:
+            run(['ovs-appctl', 'tnl/neigh/set', UNDERLAY_BRIDGE, host.underlay_ip, mac])
+
+    def _record_state(self):
+        os.makedirs(STATE_DIR, exist_ok=True)
+        pids = {node.name: node.pid for node in self.net.hosts + self.net.switches}
+        with open(state_file(self.config), 'w', encoding='utf-8') as handle:
+            json.dump({'pids': pids}, handle)
+
+    # ---- queries ---------------------------------------------------------------------------
+
+    def describe(self):
+        vms = []
+        for vm in self.config.vms:
+            node = self.net.get(vm.name)
+            vms.append({'name': vm.name, 'host': vm.host, 'intf': vm.intf, 'port': vm.port,
+                        'mac': vm.mac, 'ip': vm.ip, 'vnet': vm.vnet, 'pid': node.pid})
+        return {'bridges': [h.name for h in self.config.hosts], 'underlay': UNDERLAY_BRIDGE,
+                'tunnels': {h.name: [self.config.tunnel_name(o) for o in self.config.hosts
+                                     if o is not h] for h in self.config.hosts},
+                'tunnels_routable': self.tunnels_configured, 'vms': vms}
+
+    def node(self, name):
+        if self.net is None or name not in self.net:
+            raise KeyError('no VM named %r' % name)
+        node = self.net.get(name)
+        if node in self.net.switches:
+            raise KeyError('%r is a bridge, not a VM' % name)
+        return node
+
+    # ---- teardown --------------------------------------------------------------------------
+
+    def stop(self):
+        """Remove everything this network created. Safe to call twice."""
+        net, self.net = self.net, None
+        if net is not None:
+            try:
+                net.stop()
+            except Exception as exc:  # keep going: the by-name sweep below finishes the job
+                log('mininet stop failed: %s' % exc)
+        remove_leftovers(self.config, kill_recorded=False)
+
+
+def remove_leftovers(config, kill_recorded=True):
+    """Delete by name what a topology for this config creates; kill recorded pids still alive."""
+    if kill_recorded:
+        _kill_recorded(config)
+    bridges = set(run(['ovs-vsctl', 'list-br'], check=False).split())
+    ours = [h.name for h in config.hosts] + [UNDERLAY_BRIDGE]
+    present = [b for b in ours if b in bridges]
+    if present:
+        cmd = ['ovs-vsctl']
+        for bridge in present:
+            cmd += ['--', '--if-exists', 'del-br', bridge]
+        run(cmd, check=False)
+        log('deleted bridges %s' % ', '.join(present))
+    for name in [vm.port for vm in config.vms] + [h.name for h in config.hosts] + [UNDERLAY_BRIDGE]:
+        if link_exists(name):
+            run(['ip', 'link', 'del', 'dev', name], check=False)
+            log('deleted link %s' % name)
+    try:
+        os.unlink(state_file(config))
+    except FileNotFoundError:
+        pass
+
+
+def _kill_recorded(config):
+    import signal
+    try:
+        with open(state_file(config), encoding='utf-8') as handle:
+            pids = json.load(handle).get('pids', {})
+    except (FileNotFoundError, ValueError):
+        return
+    for name, pid in pids.items():
+        try:
+            with open('/proc/%d/cmdline' % pid, 'rb') as handle:
+                cmdline = handle.read().replace(b'\0', b' ').decode(errors='replace')
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if ('mininet:%s' % name) in cmdline:  # still the shell we started, not a recycled pid
+            os.kill(pid, signal.SIGKILL)
+            log('killed leftover shell of %s (pid %d)' % (name, pid))
+
+
+def parse_controller(value):
+    host, _, port = value.rpartition(':')
+    if not host or not port.isdigit():
+        raise ValueError('controller must be HOST:PORT, got %r' % value)
+    return host, int(port)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('config', help='nicflow YAML/JSON config')
+    parser.add_argument('--controller', default='127.0.0.1:6653', help='HOST:PORT (default %(default)s)')
+    parser.add_argument('--cleanup', action='store_true', help='remove leftovers of this config and exit')
+    parser.add_argument('--no-cli', action='store_true', help='build, print the layout, wait for Enter')
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        log(str(exc))
+        return 2
+    if args.cleanup:
+        remove_leftovers(config)
+        return 0
+    ip, port = parse_controller(args.controller)
+    network = NicflowNetwork(config, ip, port)
+    try:
+        network.start()
+        print(json.dumps(network.describe(), indent=2))
+        if args.no_cli:
+            log('network is up; press Enter (or close stdin) to tear it down')
+            sys.stdin.readline()
+        else:
+            from mininet.cli import CLI
+            CLI(network.net)
+    finally:
+        network.stop()
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
