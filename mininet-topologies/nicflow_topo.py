@@ -220,8 +220,6 @@ class NicflowNetwork:
         self.controller_port = int(controller_port)
         self.net = None
         self.tunnels_configured = False
-        self._created_underlay = False
-        self._routes = []
 
     # ---- build -----------------------------------------------------------------------------
 
@@ -270,7 +268,6 @@ class NicflowNetwork:
         cmd = ['ovs-vsctl', '--may-exist', 'add-br', UNDERLAY_BRIDGE,
                '--', 'set', 'bridge', UNDERLAY_BRIDGE, 'datapath_type=netdev',
                'fail_mode=standalone', 'other-config:dp-desc=nicflow-underlay']
-        self._created_underlay = True
         for host in self.config.hosts:
             cmd += ['--', '--may-exist', 'add-port', host.name, host.uplink,
                     '--', 'set', 'interface', host.uplink, 'type=patch',
@@ -312,11 +309,15 @@ class NicflowNetwork:
         """
         run(['sysctl', '-q', '-w', 'net.ipv6.conf.%s.disable_ipv6=1' % UNDERLAY_BRIDGE], check=False)
         run(['ip', 'link', 'set', 'dev', UNDERLAY_BRIDGE, 'up'])
-        mac = run(['ovs-vsctl', 'get', 'interface', UNDERLAY_BRIDGE, 'mac_in_use']).strip().strip('"')
         for host in self.config.hosts:
             run(['ip', 'addr', 'replace', host.underlay_ip + '/32', 'dev', UNDERLAY_BRIDGE])
         run(['ovs-ofctl', 'add-flow', UNDERLAY_BRIDGE,
              'priority=100,in_port=LOCAL,udp,tp_dst=%d,actions=in_port' % VXLAN_PORT])
+        self.refresh_neighbours()
+
+    def refresh_neighbours(self):
+        """(Re)write vswitchd's neighbour entries for the underlay addresses (they age out)."""
+        mac = run(['ovs-vsctl', 'get', 'interface', UNDERLAY_BRIDGE, 'mac_in_use']).strip().strip('"')
         for host in self.config.hosts:
             run(['ovs-appctl', 'tnl/neigh/set', UNDERLAY_BRIDGE, host.underlay_ip, mac])
 
