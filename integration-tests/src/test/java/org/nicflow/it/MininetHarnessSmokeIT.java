@@ -1,0 +1,163 @@
+package org.nicflow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.nicflow.it.MininetHarness.CommandResult;
+import org.nicflow.it.MininetHarness.Topology;
+
+/**
+ * The demo topology as the harness builds it, with no controller listening: bridges, ports,
+ * VM addressing, a VXLAN path between the hosts (static flows), and complete clean-up.
+ */
+@ExtendWith(RootOnly.class)
+class MininetHarnessSmokeIT {
+
+  private static final Duration SHORT = Duration.ofSeconds(10);
+  private static final String GATEWAY_MAC = "02:00:00:00:00:01";
+
+  private final Path demo = RepoRoot.find().resolve("mininet-topologies/fixtures/demo.yaml");
+
+  @Test
+  void buildsOneSecureUserspaceBridgePerHostAndRemovesEverythingOnStop() {
+    try (MininetHarness harness = MininetHarness.launch()) {
+      Topology topology = harness.start(demo, deadController());
+
+      assertThat(topology.bridges()).containsExactly("host1", "host2");
+      assertThat(vsctl(harness, "list-ports", "host1").split("\n"))
+          .containsExactlyInAnyOrder("p-web1", "p-db1", "p-red1", "host1-up", "tun-host2");
+      assertThat(vsctl(harness, "list-ports", "host2").split("\n"))
+          .containsExactlyInAnyOrder("p-web2", "p-red2", "host2-up", "tun-host1");
+      assertThat(vsctl(harness, "get", "bridge", "host1", "fail_mode")).isEqualTo("secure");
+      assertThat(vsctl(harness, "get", "bridge", "host1", "datapath_type")).isEqualTo("netdev");
+      assertThat(vsctl(harness, "get", "bridge", "host2", "other-config:datapath-id"))
+          .isEqualTo("\"0000000000000002\"");
+      assertThat(vsctl(harness, "get", "bridge", "host1", "protocols"))
+          .contains("OpenFlow13", "OpenFlow14", "OpenFlow15");
+      assertThat(vsctl(harness, "get", "interface", "tun-host2", "options"))
+          .contains("remote_ip=\"192.168.50.2\"", "key=flow");
+
+      CommandResult address = harness.cmd("red2", "ip -o -4 addr show dev red2-eth0; ip route",
+          SHORT);
+      assertThat(address.output())
+          .contains("10.1.0.12/24", "default via 10.1.0.1 dev red2-eth0");
+      assertThat(harness.cmd("web1", "cat /sys/class/net/web1-eth0/address", SHORT).output())
+          .isEqualToIgnoringNewLines("02:00:00:00:01:0b");
+
+      harness.stop();
+
+      assertThat(vsctl(harness, "list-br").split("\n"))
+          .doesNotContain("host1", "host2", "nfm-underlay");
+      assertThat(harness.ofctl("ovs-vsctl", "port-to-br", "p-web1").exit()).isNotZero();
+    }
+  }
+
+  @Test
+  void vxlanTunnelCarriesTrafficBetweenHosts() {
+    try (MininetHarness harness = MininetHarness.launch()) {
+      Topology topology = harness.start(demo, deadController());
+      assertThat(topology.tunnelsRoutable()).isTrue();
+      // No controller here: static flows stand in for it, VNI 5001 (blue) both ways.
+      addFlow(harness, "host1", "priority=10,in_port=p-web1,ip,"
+          + "actions=set_field:5001->tun_id,output:tun-host2");
+      addFlow(harness, "host1", "priority=10,in_port=tun-host2,tun_id=5001,ip,nw_dst=10.1.0.11,"
+          + "actions=set_field:" + GATEWAY_MAC + "->eth_src,"
+          + "set_field:02:00:00:00:01:0b->eth_dst,output:p-web1");
+      addFlow(harness, "host2", "priority=10,in_port=p-web2,ip,"
+          + "actions=set_field:5001->tun_id,output:tun-host1");
+      addFlow(harness, "host2", "priority=10,in_port=tun-host1,tun_id=5001,ip,nw_dst=10.1.0.12,"
+          + "actions=set_field:" + GATEWAY_MAC + "->eth_src,"
+          + "set_field:02:00:00:00:01:0c->eth_dst,output:p-web2");
+      harness.cmd("web1", "ip neigh replace 10.1.0.12 lladdr " + GATEWAY_MAC + " dev web1-eth0",
+          SHORT);
+      harness.cmd("web2", "ip neigh replace 10.1.0.11 lladdr " + GATEWAY_MAC + " dev web2-eth0",
+          SHORT);
+
+      CommandResult ping = harness.cmd("web1", "ping -c3 -i0.2 -W2 10.1.0.12", SHORT);
+      assertThat(ping.succeeded()).as(ping.output()).isTrue();
+
+      String server = harness.popen("web2", "nc -l 8000");
+      CommandResult client = harness.cmd("web1",
+          "for i in $(seq 20); do echo across-the-tunnel | nc -q1 -w2 10.1.0.12 8000 && exit 0;"
+              + " sleep 0.1; done; exit 1", Duration.ofSeconds(20));
+      assertThat(client.succeeded()).as(client.output()).isTrue();
+      assertThat(harness.kill(server).output()).contains("across-the-tunnel");
+
+      assertThat(harness.portStats("host2").get("tun-host1").rxPackets()).isPositive();
+      assertThat(harness.dumpFlows("nfm-underlay"))
+          .anySatisfy(flow -> {
+            assertThat(flow.actions()).isEqualTo("IN_PORT");
+            assertThat(flow.packets()).isPositive();
+          });
+    }
+  }
+
+  @Test
+  void endOfInputRemovesTheNetworkAndBackgroundProcesses() throws Exception {
+    MininetHarness harness = MininetHarness.launch();
+    try (harness) {
+      long sleeper = startNetworkWithSleeper(harness);
+      harness.endOfInput(); // as when the test JVM dies: no "stop", just EOF
+      assertThat(harness.awaitExit(Duration.ofSeconds(60))).isTrue();
+      assertNetworkGone(sleeper);
+    }
+  }
+
+  @Test
+  void sigtermRemovesTheNetworkAndBackgroundProcesses() throws Exception {
+    MininetHarness harness = MininetHarness.launch();
+    try (harness) {
+      long sleeper = startNetworkWithSleeper(harness);
+      ProcessHandle.of(harness.pid()).orElseThrow().destroy();
+      assertThat(harness.awaitExit(Duration.ofSeconds(60))).isTrue();
+      assertNetworkGone(sleeper);
+    }
+  }
+
+  private long startNetworkWithSleeper(MininetHarness harness) {
+    harness.start(demo, deadController());
+    assertThat(vsctl(harness, "list-br").split("\n")).contains("host1", "host2");
+    long sleeper = harness.call(harness.request("popen").put("host", "web1")
+        .put("cmd", "sleep 600"), SHORT).path("pid").asLong();
+    assertThat(ProcessHandle.of(sleeper)).isPresent();
+    return sleeper;
+  }
+
+  private static void assertNetworkGone(long backgroundPid) {
+    assertThat(ProcessHandle.of(backgroundPid).filter(ProcessHandle::isAlive)).isEmpty();
+    try (MininetHarness check = MininetHarness.launch()) {
+      assertThat(vsctl(check, "list-br").split("\n"))
+          .doesNotContain("host1", "host2", "nfm-underlay");
+      assertThat(check.ofctl("ovs-vsctl", "port-to-br", "p-web1").exit()).isNotZero();
+    }
+  }
+
+  private static String vsctl(MininetHarness harness, String... args) {
+    String[] argv = new String[args.length + 1];
+    argv[0] = "ovs-vsctl";
+    System.arraycopy(args, 0, argv, 1, args.length);
+    CommandResult result = harness.ofctl(argv);
+    assertThat(result.exit()).as(result.output()).isZero();
+    return result.output().strip();
+  }
+
+  private static void addFlow(MininetHarness harness, String bridge, String flow) {
+    CommandResult result = harness.ofctl("-O", "OpenFlow13", "add-flow", bridge, flow);
+    assertThat(result.exit()).as(result.output()).isZero();
+  }
+
+  /** A local port where nothing listens: the bridges stay in secure mode without a controller. */
+  private static String deadController() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return "127.0.0.1:" + socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
