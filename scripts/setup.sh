@@ -30,6 +30,15 @@ missing_packages() {
 
 ovs_running() { command -v ovs-vsctl >/dev/null && ovs-vsctl --timeout=5 show >/dev/null 2>&1; }
 
+# Without root the database socket is closed to us: look at the daemons' pid files instead.
+ovs_daemons_alive() {
+  local d pid
+  for d in ovsdb-server ovs-vswitchd; do
+    pid="$(cat "/var/run/openvswitch/$d.pid" 2>/dev/null)" || return 1
+    [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
+  done
+}
+
 mapfile -t missing < <(missing_packages)
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -38,7 +47,7 @@ if [ "$(id -u)" -ne 0 ]; then
     say "as root this would run: apt-get install -y --no-install-recommends ${missing[*]}"
     needs=1
   fi
-  if ! ovs_running; then
+  if ! ovs_running && ! ovs_daemons_alive; then
     say "as root this would start Open vSwitch: $OVS_CTL start --system-id=random"
     needs=1
   fi
@@ -78,6 +87,6 @@ say "versions:"
   echo "mininet $(mn --version 2>&1)"
   /usr/bin/python3 -c 'import sys, yaml; print("python", sys.version.split()[0], "pyyaml", yaml.__version__)'
   java -version 2>&1 | awk 'NR == 1'
-  mvn -B -v 2>/dev/null | awk 'NR == 1'
+  mvn -B -v 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g' | awk 'NR == 1'
   iperf3 --version | awk 'NR == 1'
 } | sed 's/^/  /' >&2
