@@ -12,6 +12,7 @@ Logs (ours, Mininet's, child processes') go to stderr only.
   {"op":"kill","proc":"p1"}                                   -> exit, output
   {"op":"port_stats","bridge":"host1"}                        -> ports: {name: counters}
   {"op":"dump_flows","bridge":"host1"}                        -> flows: [parsed], text
+  {"op":"wait_connected","timeout":30}                        -> connected: {bridge: true}
   {"op":"ofctl","args":["dump-flows","host1"]}                -> exit, output, stderr
       (args[0] may name ovs-ofctl, ovs-appctl, ovs-vsctl or ovs-dpctl; default ovs-ofctl)
   {"op":"stop"}                                               -> everything removed
@@ -30,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nicflow_topo  # noqa: E402  (after the path tweak)
@@ -307,6 +309,21 @@ class Harness:
         proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               timeout=float(request.get('timeout', 30)))
         return {'exit': proc.returncode, 'output': proc.stdout, 'stderr': proc.stderr}
+
+    def op_wait_connected(self, request):
+        network = self._network()
+        timeout = float(request.get('timeout', 30))
+        deadline = time.monotonic() + timeout
+        while True:
+            state = network.controller_connections()
+            if all(state.values()):
+                return {'connected': state}
+            if time.monotonic() >= deadline:
+                missing = sorted(b for b, up in state.items() if not up)
+                raise RequestError('not connected to %s after %gs: %s'
+                                   % (network.controller_ip + ':%d' % network.controller_port,
+                                      timeout, ', '.join(missing)))
+            time.sleep(0.2)
 
     def op_stop(self, request):
         self.cleanup()

@@ -340,6 +340,16 @@ class NicflowNetwork:
                                      if o is not h] for h in self.config.hosts},
                 'tunnels_routable': self.tunnels_configured, 'vms': vms}
 
+    def controller_connections(self):
+        """{bridge: True if any of its controllers is connected} from OVSDB."""
+        state = {}
+        for host in self.config.hosts:
+            uuids = run(['ovs-vsctl', 'get', 'bridge', host.name, 'controller']).strip().strip('[]')
+            state[host.name] = any(
+                run(['ovs-vsctl', 'get', 'controller', uuid.strip(), 'is_connected']).strip() == 'true'
+                for uuid in uuids.split(',') if uuid.strip())
+        return state
+
     def node(self, name):
         if self.net is None or name not in self.net:
             raise KeyError('no VM named %r' % name)

@@ -149,6 +149,19 @@ public final class MininetHarness implements AutoCloseable {
         answer.path("output").asText() + answer.path("stderr").asText(), false);
   }
 
+  /**
+   * Waits until every bridge reports a connected controller (OVSDB {@code is_connected}).
+   *
+   * @throws HarnessException naming the bridges still unconnected after {@code timeout}
+   */
+  public Map<String, Boolean> awaitControllerConnection(Duration timeout) {
+    JsonNode state = call(request("wait_connected").put("timeout", timeout.toMillis() / 1000.0),
+        timeout.plus(DEFAULT_ANSWER_TIMEOUT)).path("connected");
+    Map<String, Boolean> connected = new LinkedHashMap<>();
+    state.fields().forEachRemaining(e -> connected.put(e.getKey(), e.getValue().asBoolean()));
+    return Map.copyOf(connected);
+  }
+
   /** Removes the network and background processes; the harness keeps serving. */
   public void stop() {
     call(request("stop"), Duration.ofMinutes(2));

@@ -1,12 +1,14 @@
 package org.nicflow.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.nicflow.it.MininetHarness.CommandResult;
@@ -50,11 +52,25 @@ class MininetHarnessSmokeIT {
       assertThat(harness.cmd("web1", "cat /sys/class/net/web1-eth0/address", SHORT).output())
           .isEqualToIgnoringNewLines("02:00:00:00:01:0b");
 
+      assertThatThrownBy(() -> harness.awaitControllerConnection(Duration.ofMillis(500)))
+          .hasMessageContaining("not connected").hasMessageContaining("host1");
+
       harness.stop();
 
       assertThat(vsctl(harness, "list-br").split("\n"))
           .doesNotContain("host1", "host2", "nfm-underlay");
       assertThat(harness.ofctl("ovs-vsctl", "port-to-br", "p-web1").exit()).isNotZero();
+    }
+  }
+
+  @Test
+  void reportsWhenEveryBridgeHasConnectedToTheController() throws IOException {
+    try (HelloOnlyController controller = new HelloOnlyController();
+        MininetHarness harness = MininetHarness.launch()) {
+      harness.start(demo, "127.0.0.1:" + controller.port());
+
+      assertThat(harness.awaitControllerConnection(Duration.ofSeconds(30)))
+          .containsExactlyInAnyOrderEntriesOf(Map.of("host1", true, "host2", true));
     }
   }
 
