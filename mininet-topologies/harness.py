@@ -220,7 +220,10 @@ class Harness:
             raise RequestError(str(exc)) from exc
         controller = request.get('controller') or _configured_controller(path)
         ip, port = nicflow_topo.parse_controller(controller)
-        nicflow_topo.remove_leftovers(config)
+        try:
+            nicflow_topo.remove_leftovers(config)
+        except nicflow_topo.InUseError as exc:
+            raise RequestError(str(exc)) from exc
         network = nicflow_topo.NicflowNetwork(config, ip, port)
         self.network = network
         self.cleaned = False
@@ -411,7 +414,11 @@ def serve(harness, requests, answers):
 
 def main(argv):
     if len(argv) == 2 and argv[0] == '--cleanup':
-        nicflow_topo.remove_leftovers(nicflow_topo.load_config(argv[1]))
+        try:
+            nicflow_topo.remove_leftovers(nicflow_topo.load_config(argv[1]))
+        except nicflow_topo.InUseError as exc:
+            log(str(exc))
+            return 1
         return 0
     if argv:
         sys.stderr.write(__doc__)

@@ -234,6 +234,7 @@ class NicflowNetwork:
             if host.name in self._bridges_present():
                 raise RuntimeError('bridge %s already exists: run --cleanup %s first'
                                    % (host.name, self.config.path))
+        self._record_state({})
         self.net = Mininet(topo=None, build=False, controller=None, autoSetMacs=False,
                            autoStaticArp=False, waitConnected=False, link=Link)
         self.net.addController('c0', controller=RemoteController,
@@ -248,7 +249,7 @@ class NicflowNetwork:
             self.net.addLink(node, self.net.get(vm.host), intfName1=vm.intf, intfName2=vm.port)
         self.net.build()
         self.net.start()
-        self._record_state()
+        self._record_state({node.name: node.pid for node in self.net.hosts + self.net.switches})
         for vm in self.config.vms:
             node = self.net.get(vm.name)
             vnet = self.config.vnets[vm.vnet]
@@ -321,11 +322,10 @@ class NicflowNetwork:
         for host in self.config.hosts:
             run(['ovs-appctl', 'tnl/neigh/set', UNDERLAY_BRIDGE, host.underlay_ip, mac])
 
-    def _record_state(self):
+    def _record_state(self, pids):
         os.makedirs(STATE_DIR, exist_ok=True)
-        pids = {node.name: node.pid for node in self.net.hosts + self.net.switches}
         with open(state_file(self.config), 'w', encoding='utf-8') as handle:
-            json.dump({'pids': pids}, handle)
+            json.dump({'owner': os.getpid(), 'pids': pids}, handle)
 
     # ---- queries ---------------------------------------------------------------------------
 
@@ -371,9 +371,21 @@ class NicflowNetwork:
         remove_leftovers(self.config, kill_recorded=False)
 
 
+class InUseError(RuntimeError):
+    """The bridges of a config belong to a network another live process is running."""
+
+
 def remove_leftovers(config, kill_recorded=True):
-    """Delete by name what a topology for this config creates; kill recorded pids still alive."""
+    """Delete by name what a topology for this config creates; kill recorded pids still alive.
+
+    With kill_recorded (a leftover sweep, not our own teardown) this refuses, raising
+    InUseError, while the process that built the network is still alive.
+    """
     if kill_recorded:
+        owner = _recorded_state(config).get('owner')
+        if owner and owner != os.getpid() and os.path.isdir('/proc/%d' % owner):
+            raise InUseError('the network of %s is in use by pid %d; stop that process first'
+                             % (config.path, owner))
         _kill_recorded(config)
     bridges = set(run(['ovs-vsctl', 'list-br'], check=False).split())
     ours = [h.name for h in config.hosts] + [UNDERLAY_BRIDGE]
@@ -394,13 +406,17 @@ def remove_leftovers(config, kill_recorded=True):
         pass
 
 
-def _kill_recorded(config):
-    import signal
+def _recorded_state(config):
     try:
         with open(state_file(config), encoding='utf-8') as handle:
-            pids = json.load(handle).get('pids', {})
+            return json.load(handle)
     except (FileNotFoundError, ValueError):
-        return
+        return {}
+
+
+def _kill_recorded(config):
+    import signal
+    pids = _recorded_state(config).get('pids', {})
     for name, pid in pids.items():
         try:
             with open('/proc/%d/cmdline' % pid, 'rb') as handle:
@@ -432,7 +448,11 @@ def main(argv=None):
         log(str(exc))
         return 2
     if args.cleanup:
-        remove_leftovers(config)
+        try:
+            remove_leftovers(config)
+        except InUseError as exc:
+            log(str(exc))
+            return 1
         return 0
     ip, port = parse_controller(args.controller)
     network = NicflowNetwork(config, ip, port)

@@ -115,6 +115,18 @@ class MininetHarnessSmokeIT {
   }
 
   @Test
+  void secondHarnessRefusesTheBridgesOfARunningNetwork() {
+    try (MininetHarness first = MininetHarness.launch();
+        MininetHarness second = MininetHarness.launch()) {
+      first.start(demo, deadController());
+
+      assertThatThrownBy(() -> second.start(demo, deadController()))
+          .hasMessageContaining("in use by pid " + first.pid());
+      assertThat(vsctl(first, "list-ports", "host1")).contains("p-web1");
+    }
+  }
+
+  @Test
   void endOfInputRemovesTheNetworkAndBackgroundProcesses() throws Exception {
     MininetHarness harness = MininetHarness.launch();
     try (harness) {
