@@ -225,7 +225,7 @@ class NicflowNetwork:
 
     def start(self):
         from mininet.net import Mininet
-        from mininet.node import OVSSwitch, RemoteController, Host
+        from mininet.node import OVSSwitch, Host
         from mininet.link import Link
 
         if os.geteuid() != 0:
@@ -235,10 +235,10 @@ class NicflowNetwork:
                 raise RuntimeError('bridge %s already exists: run --cleanup %s first'
                                    % (host.name, self.config.path))
         self._record_state({})
+        # No Mininet controller: the bridges get theirs last (connect_controller), once every
+        # port exists and the VMs are configured, so the controller's first look is complete.
         self.net = Mininet(topo=None, build=False, controller=None, autoSetMacs=False,
                            autoStaticArp=False, waitConnected=False, link=Link)
-        self.net.addController('c0', controller=RemoteController,
-                               ip=self.controller_ip, port=self.controller_port)
         for host in self.config.hosts:
             self.net.addSwitch(host.name, cls=OVSSwitch, dpid=host.dpid, datapath='user',
                                failMode='secure', protocols=PROTOCOLS)
@@ -253,13 +253,25 @@ class NicflowNetwork:
         for vm in self.config.vms:
             node = self.net.get(vm.name)
             vnet = self.config.vnets[vm.vnet]
+            # nicflow's policy is IPv4: no IPv6 chatter (RS, DAD, MLD) for the controller.
+            node.cmd('sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1')
             node.cmd('ip route replace default via %s dev %s' % (vnet.gateway, vm.intf))
             offload_off(vm.intf, node.pid)
             offload_off(vm.port)
         self._build_underlay()
         self._build_tunnels()
+        self._connect_controller()
         log('network up: bridges %s, vms %s' % (', '.join(h.name for h in self.config.hosts),
                                                   ', '.join(v.name for v in self.config.vms)))
+
+    def _connect_controller(self):
+        target = 'tcp:%s:%d' % (self.controller_ip, self.controller_port)
+        cmd = ['ovs-vsctl']
+        for i, host in enumerate(self.config.hosts):
+            cmd += ['--', '--id=@c%d' % i, 'create', 'Controller', 'target="%s"' % target,
+                    'max_backoff=1000',
+                    '--', 'set', 'bridge', host.name, 'controller=@c%d' % i]
+        run(cmd)
 
     def _bridges_present(self):
         return set(run(['ovs-vsctl', 'list-br']).split())

@@ -29,9 +29,11 @@ class MininetHarnessSmokeIT {
   @Test
   void buildsOneSecureUserspaceBridgePerHostAndRemovesEverythingOnStop() {
     try (MininetHarness harness = MininetHarness.launch()) {
-      Topology topology = harness.start(demo, deadController());
+      String controller = deadController();
+      Topology topology = harness.start(demo, controller);
 
       assertThat(topology.bridges()).containsExactly("host1", "host2");
+      assertThat(vsctl(harness, "get-controller", "host2")).isEqualTo("tcp:" + controller);
       assertThat(vsctl(harness, "list-ports", "host1").split("\n"))
           .containsExactlyInAnyOrder("p-web1", "p-db1", "p-red1", "host1-up", "tun-host2");
       assertThat(vsctl(harness, "list-ports", "host2").split("\n"))
