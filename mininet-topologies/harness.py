@@ -250,8 +250,13 @@ class Harness:
             timed_out = False
         except subprocess.TimeoutExpired:
             _signal_group(proc.pid, signal.SIGKILL)
-            output, _ = proc.communicate()
             timed_out = True
+            try:
+                output, _ = proc.communicate(timeout=5)
+            except subprocess.TimeoutExpired:  # a daemon left its own group holding the pipe
+                proc.kill()
+                output = b''
+                proc.wait()
         return {'exit': proc.returncode, 'output': output.decode(errors='replace'),
                 'timed_out': timed_out}
 

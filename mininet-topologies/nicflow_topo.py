@@ -376,6 +376,7 @@ class NicflowNetwork:
         """Remove everything this network created. Safe to call twice."""
         net, self.net = self.net, None
         if net is not None:
+            _kill_namespace_members(net.hosts)
             try:
                 net.stop()
             except Exception as exc:  # keep going: the by-name sweep below finishes the job
@@ -416,6 +417,31 @@ def remove_leftovers(config, kill_recorded=True):
         os.unlink(state_file(config))
     except FileNotFoundError:
         pass
+
+
+def _kill_namespace_members(nodes):
+    """SIGKILL every process inside the VMs' network namespaces except their Mininet shells.
+
+    Catches what was started in a VM and left its process group (daemons, `setsid`).
+    """
+    import signal
+    namespaces = {}
+    for node in nodes:
+        try:
+            namespaces[os.readlink('/proc/%d/ns/net' % node.pid)] = node
+        except OSError:
+            continue
+    shells = {node.pid for node in nodes}
+    for entry in os.listdir('/proc'):
+        if not entry.isdigit() or int(entry) in shells:
+            continue
+        try:
+            node = namespaces.get(os.readlink('/proc/%s/ns/net' % entry))
+            if node is not None:
+                os.kill(int(entry), signal.SIGKILL)
+                log('killed pid %s left running in %s' % (entry, node.name))
+        except OSError:
+            continue
 
 
 def _recorded_state(config):
