@@ -14,7 +14,8 @@ Logs (ours, Mininet's, child processes') go to stderr only.
   {"op":"dump_flows","bridge":"host1"}                        -> flows: [parsed], text
   {"op":"wait_connected","timeout":30}                        -> connected: {bridge: true}
   {"op":"ofctl","args":["dump-flows","host1"]}                -> exit, output, stderr
-      (args[0] may name ovs-ofctl, ovs-appctl, ovs-vsctl or ovs-dpctl; default ovs-ofctl)
+      (args[0] may name ovs-ofctl, ovs-appctl, ovs-vsctl or ovs-dpctl; default ovs-ofctl,
+       which gets -O OpenFlow13 unless the args choose a version)
   {"op":"stop"}                                               -> everything removed
 
 Whatever it created (bridges by name, Mininet hosts and links, background processes by
@@ -314,6 +315,10 @@ class Harness:
         if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
             raise RequestError('ofctl: "args" must be a list of strings')
         argv = list(args) if args and args[0] in OVS_TOOLS else ['ovs-ofctl'] + list(args)
+        if argv[0] == 'ovs-ofctl' and not any(a == '-O' or a.startswith(('-O', '--protocols'))
+                                              for a in argv[1:]):
+            # The host bridges speak OpenFlow 1.3-1.5 only; ovs-ofctl's default is 1.0.
+            argv[1:1] = ['-O', 'OpenFlow13']
         proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               timeout=float(request.get('timeout', 30)))
         return {'exit': proc.returncode, 'output': proc.stdout, 'stderr': proc.stderr}
