@@ -6,6 +6,7 @@ Every request is one JSON object with an "op" and an "id"; every answer echoes t
 Logs (ours, Mininet's, child processes') go to stderr only.
 
   {"op":"start","config":PATH,"controller":"127.0.0.1:6653"}  -> bridges, vms, tunnels
+      (optional "external": true or ["198.51.100.1/24", ...]: an endpoint on the underlay)
   {"op":"cmd","host":VM,"cmd":"ping -c1 -W1 10.1.0.12","timeout":10} -> exit, output
   {"op":"popen","host":VM,"cmd":"nc -l 8000"}                 -> proc (background)
   {"op":"output","proc":"p1"}                                 -> running, exit, output so far
@@ -225,7 +226,13 @@ class Harness:
             nicflow_topo.remove_leftovers(config)
         except nicflow_topo.InUseError as exc:
             raise RequestError(str(exc)) from exc
-        network = nicflow_topo.NicflowNetwork(config, ip, port)
+        external = request.get('external')
+        if external is True:
+            external = list(nicflow_topo.DEFAULT_EXTERNAL_IPS)
+        elif external and not (isinstance(external, list)
+                               and all(isinstance(a, str) for a in external)):
+            raise RequestError('start: "external" must be true or a list of "ip/len"')
+        network = nicflow_topo.NicflowNetwork(config, ip, port, external_ips=external or None)
         self.network = network
         self.cleaned = False
         try:

@@ -27,10 +27,14 @@ import os
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 UNDERLAY_BRIDGE = 'nfm-underlay'
+EXTERNAL_HOST = 'nfm-ext'                 # optional endpoint on the physical network
+EXTERNAL_PORT = 'nfm-ext-p'               # its veth end on the underlay bridge
+DEFAULT_EXTERNAL_IPS = ('198.51.100.1/24',)
+DEFAULT_NEXT_HOP_MAC = '02:00:00:00:fe:01'
 VXLAN_PORT = 4789
 MAX_IFNAME = 15
 PROTOCOLS = 'OpenFlow13,OpenFlow14,OpenFlow15'
@@ -47,6 +51,7 @@ class HostSpec:
     dpid: str
     uplink: str
     underlay_ip: str
+    next_hop_mac: Optional[str] = None
 
     @property
     def underlay_peer(self):
@@ -83,6 +88,10 @@ class TopologyConfig:
     hosts: List[HostSpec]
     vnets: Dict[str, VnetSpec]
     vms: List[VmSpec]
+    # Public addresses the physical network must deliver to a host: SNAT `to` addresses (the
+    # host of the first VM whose rule set uses it) and load-balancer VIPs (the host of the
+    # first backend), address -> host name.
+    public_addresses: Dict[str, str] = field(default_factory=dict)
 
     def host(self, name):
         return next(h for h in self.hosts if h.name == name)
@@ -137,7 +146,9 @@ def load_config(path):
         if len('tun-' + name) > MAX_IFNAME:
             raise ConfigError('%s: %s.name: tunnel port tun-%s exceeds %d characters'
                               % (path, where, name, MAX_IFNAME))
-        hosts.append(HostSpec(name, dpid.zfill(16), uplink, underlay))
+        next_hop = entry.get('next_hop_mac')
+        hosts.append(HostSpec(name, dpid.zfill(16), uplink, underlay,
+                              str(next_hop).lower() if next_hop else None))
     if not hosts:
         raise ConfigError('%s: hosts: at least one host is required' % path)
     vnets = {}
@@ -176,7 +187,30 @@ def load_config(path):
     dupes = sorted({p for p in ports if ports.count(p) > 1})
     if dupes:
         raise ConfigError('%s: port names used twice: %s' % (path, ', '.join(dupes)))
-    return TopologyConfig(path, hosts, vnets, vms)
+    return TopologyConfig(path, hosts, vnets, vms, _public_addresses(doc, vms))
+
+
+def _public_addresses(doc, vms):
+    """SNAT `to` addresses and VIPs, each with the host the physical network sends it to."""
+    host_of_vm = {vm.name: vm.host for vm in vms}
+    rulesets = {str(r.get('name')): r for r in doc.get('rulesets') or [] if isinstance(r, dict)}
+    vm_rulesets = {str(v.get('name')): str(v.get('ruleset')) for v in doc.get('vms') or []
+                   if isinstance(v, dict)}
+    addresses = {}
+    for vm in vms:
+        ruleset = rulesets.get(vm_rulesets.get(vm.name), {})
+        for layer in ruleset.get('layers') or []:
+            for rule in (layer or {}).get('rules') or []:
+                if isinstance(rule, dict) and rule.get('action') == 'snat' and rule.get('to'):
+                    addresses.setdefault(str(rule['to']), vm.host)
+    for balancer in doc.get('load_balancers') or []:
+        if not isinstance(balancer, dict) or not balancer.get('vip'):
+            continue
+        backends = [str(b).split(':')[0] for b in balancer.get('backends') or []]
+        hosts = [host_of_vm[b] for b in backends if b in host_of_vm]
+        if hosts:
+            addresses.setdefault(str(balancer['vip']), hosts[0])
+    return addresses
 
 
 def log(message):
@@ -214,10 +248,13 @@ def state_file(config):
 class NicflowNetwork:
     """A running Mininet network for one config. start() builds it, stop() removes all of it."""
 
-    def __init__(self, config, controller_ip, controller_port):
+    def __init__(self, config, controller_ip, controller_port, external_ips=None):
+        """external_ips: addresses (`ip/len`) of an endpoint on the physical network, or None."""
         self.config = config
         self.controller_ip = controller_ip
         self.controller_port = int(controller_port)
+        self.external_ips = list(external_ips) if external_ips else None
+        self.external_mac = None
         self.net = None
         self.tunnels_configured = False
 
@@ -247,6 +284,8 @@ class NicflowNetwork:
             node = self.net.addHost(vm.name, cls=Host, ip='%s/%d' % (vm.ip, vnet.prefix.prefixlen),
                                     mac=vm.mac)
             self.net.addLink(node, self.net.get(vm.host), intfName1=vm.intf, intfName2=vm.port)
+        if self.external_ips:
+            self.net.addHost(EXTERNAL_HOST, cls=Host, ip=None)
         self.net.build()
         self.net.start()
         self._record_state({node.name: node.pid for node in self.net.hosts + self.net.switches})
@@ -260,9 +299,49 @@ class NicflowNetwork:
             offload_off(vm.port)
         self._build_underlay()
         self._build_tunnels()
+        if self.external_ips:
+            self._build_external()
         self._connect_controller()
         log('network up: bridges %s, vms %s' % (', '.join(h.name for h in self.config.hosts),
                                                   ', '.join(v.name for v in self.config.vms)))
+
+    def uplink_mac(self, host):
+        """The MAC the physical network uses to reach `host` through its uplink."""
+        return '02:00:00:00:fd:%02x' % (self.config.hosts.index(host) + 1)
+
+    def _build_external(self):
+        """An endpoint on the underlay: the physical router of SPEC section 3.5 plus whatever
+        addresses the tests give it. Its MAC is the hosts' next_hop_mac; it reaches each
+        public address (SNAT address, VIP) through the uplink of the host that owns it."""
+        macs = sorted({h.next_hop_mac for h in self.config.hosts if h.next_hop_mac})
+        if len(macs) > 1:
+            log('hosts differ in next_hop_mac; %s uses %s' % (EXTERNAL_HOST, macs[0]))
+        mac = macs[0] if macs else DEFAULT_NEXT_HOP_MAC
+        node = self.net.get(EXTERNAL_HOST)
+        intf = EXTERNAL_HOST + '-eth0'
+        run(['ip', 'link', 'add', intf, 'type', 'veth', 'peer', 'name', EXTERNAL_PORT])
+        run(['ip', 'link', 'set', intf, 'netns', str(node.pid)])
+        in_ns = ['mnexec', '-a', str(node.pid)]
+        run(in_ns + ['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1'], check=False)
+        run(in_ns + ['ip', 'link', 'set', intf, 'address', mac, 'up'])
+        for address in self.external_ips:
+            run(in_ns + ['ip', 'addr', 'add', address, 'dev', intf])
+        run(in_ns + ['ip', 'route', 'replace', 'default', 'dev', intf])
+        for address, owner in sorted(self.config.public_addresses.items()):
+            run(in_ns + ['ip', 'neigh', 'replace', address, 'lladdr',
+                         self.uplink_mac(self.config.host(owner)), 'dev', intf])
+        offload_off(intf, node.pid)
+        run(['ip', 'link', 'set', EXTERNAL_PORT, 'up'])
+        offload_off(EXTERNAL_PORT)
+        run(['ovs-vsctl', '--may-exist', 'add-port', UNDERLAY_BRIDGE, EXTERNAL_PORT])
+        # Unicast by destination MAC, so nothing for one host is flooded to the others.
+        run(['ovs-ofctl', 'add-flow', UNDERLAY_BRIDGE,
+             'priority=50,dl_dst=%s,actions=output:%s' % (mac, EXTERNAL_PORT)])
+        for host in self.config.hosts:
+            run(['ovs-ofctl', 'add-flow', UNDERLAY_BRIDGE,
+                 'priority=50,dl_dst=%s,actions=output:%s' % (self.uplink_mac(host),
+                                                              host.underlay_peer)])
+        self.external_mac = mac
 
     def _connect_controller(self):
         target = 'tcp:%s:%d' % (self.controller_ip, self.controller_port)
@@ -350,7 +429,18 @@ class NicflowNetwork:
         return {'bridges': [h.name for h in self.config.hosts], 'underlay': UNDERLAY_BRIDGE,
                 'tunnels': {h.name: [self.config.tunnel_name(o) for o in self.config.hosts
                                      if o is not h] for h in self.config.hosts},
-                'tunnels_routable': self.tunnels_configured, 'vms': vms}
+                'tunnels_routable': self.tunnels_configured, 'vms': vms,
+                'external': self._describe_external()}
+
+    def _describe_external(self):
+        if not self.external_ips:
+            return None
+        return {'name': EXTERNAL_HOST, 'intf': EXTERNAL_HOST + '-eth0', 'port': EXTERNAL_PORT,
+                'mac': self.external_mac,
+                'ips': self.external_ips,
+                'routes': {address: {'host': owner,
+                                     'mac': self.uplink_mac(self.config.host(owner))}
+                           for address, owner in self.config.public_addresses.items()}}
 
     def controller_connections(self):
         """{bridge: True if any of its controllers is connected} from OVSDB."""
@@ -409,7 +499,8 @@ def remove_leftovers(config, kill_recorded=True):
             cmd += ['--', '--if-exists', 'del-br', bridge]
         run(cmd, check=False)
         log('deleted bridges %s' % ', '.join(present))
-    for name in [vm.port for vm in config.vms] + [h.name for h in config.hosts] + [UNDERLAY_BRIDGE]:
+    for name in ([vm.port for vm in config.vms] + [h.name for h in config.hosts]
+                 + [UNDERLAY_BRIDGE, EXTERNAL_PORT]):
         if link_exists(name):
             run(['ip', 'link', 'del', 'dev', name], check=False)
             log('deleted link %s' % name)
@@ -479,6 +570,9 @@ def main(argv=None):
     parser.add_argument('--controller', default='127.0.0.1:6653', help='HOST:PORT (default %(default)s)')
     parser.add_argument('--cleanup', action='store_true', help='remove leftovers of this config and exit')
     parser.add_argument('--no-cli', action='store_true', help='build, print the layout, wait for Enter')
+    parser.add_argument('--external', metavar='IP/LEN', action='append',
+                        help='add the %s endpoint on the underlay with this address (repeatable)'
+                        % EXTERNAL_HOST)
     args = parser.parse_args(argv)
     try:
         config = load_config(args.config)
@@ -493,7 +587,7 @@ def main(argv=None):
             return 1
         return 0
     ip, port = parse_controller(args.controller)
-    network = NicflowNetwork(config, ip, port)
+    network = NicflowNetwork(config, ip, port, external_ips=args.external)
     try:
         network.start()
         print(json.dumps(network.describe(), indent=2))

@@ -74,9 +74,22 @@ public final class MininetHarness implements AutoCloseable {
 
   /** Builds the network of {@code config}; its bridges connect to {@code controller} (host:port). */
   public Topology start(Path config, String controller) {
+    return start(config, controller, List.of());
+  }
+
+  /**
+   * As {@link #start(Path, String)}, plus, when {@code externalIps} is not empty, the endpoint
+   * {@code nfm-ext} on the physical network with these addresses ({@code ip/len}): MAC = the
+   * hosts' {@code next_hop_mac}, SNAT addresses and VIPs reached via their host's uplink.
+   */
+  public Topology start(Path config, String controller, List<String> externalIps) {
     ObjectNode request = request("start")
         .put("config", config.toAbsolutePath().toString())
         .put("controller", controller);
+    if (!externalIps.isEmpty()) {
+      var ips = request.putArray("external");
+      externalIps.forEach(ips::add);
+    }
     JsonNode answer = call(request, START_TIMEOUT);
     List<Vm> vms = new ArrayList<>();
     answer.path("vms").forEach(vm -> vms.add(new Vm(vm.path("name").asText(),

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -113,6 +114,36 @@ class MininetHarnessSmokeIT {
             assertThat(flow.actions()).isEqualTo("IN_PORT");
             assertThat(flow.packets()).isPositive();
           });
+    }
+  }
+
+  @Test
+  void externalEndpointReachesTheSnatAddressThroughItsHostsUplink() {
+    try (MininetHarness harness = MininetHarness.launch()) {
+      harness.start(demo, deadController(), List.of("198.51.100.1/24"));
+      // Static stand-in for the controller's SNAT of web1 to 203.0.113.10 (fixture rule set).
+      addFlow(harness, "host1", "priority=10,in_port=p-web1,ip,nw_dst=198.51.100.0/24,"
+          + "actions=set_field:203.0.113.10->ip_src,set_field:02:00:00:00:fe:01->eth_dst,"
+          + "output:host1-up");
+      addFlow(harness, "host1", "priority=10,in_port=host1-up,ip,nw_dst=203.0.113.10,"
+          + "actions=set_field:10.1.0.11->ip_dst,set_field:" + GATEWAY_MAC + "->eth_src,"
+          + "set_field:02:00:00:00:01:0b->eth_dst,output:p-web1");
+      harness.cmd("web1", "ip neigh replace 10.1.0.1 lladdr " + GATEWAY_MAC + " dev web1-eth0",
+          SHORT);
+
+      CommandResult ping = harness.cmd("web1", "ping -c2 -i0.2 -W2 198.51.100.1", SHORT);
+      assertThat(ping.succeeded()).as(ping.output()).isTrue();
+      CommandResult seen = harness.cmd("nfm-ext", "ip neigh show 203.0.113.10", SHORT);
+      assertThat(seen.output()).contains("02:00:00:00:fd:01"); // host1's uplink
+
+      String server = harness.popen("nfm-ext", "nc -l 9000");
+      CommandResult client = harness.cmd("web1",
+          "for i in $(seq 20); do echo from-behind-snat | nc -q1 -w2 198.51.100.1 9000 && exit 0;"
+              + " sleep 0.1; done; exit 1", Duration.ofSeconds(20));
+      assertThat(client.succeeded()).as(client.output()).isTrue();
+      assertThat(harness.kill(server).output()).contains("from-behind-snat");
+      assertThat(harness.portStats("host1").get("host1-up").rxPackets()).isPositive();
+      assertThat(harness.portStats("host2").get("host2-up").rxPackets()).isZero();
     }
   }
 
