@@ -47,6 +47,12 @@ class LoadConfigTest(unittest.TestCase):
         self.assertEqual(('host2', 'p-web2', 'web2-eth0', '10.1.0.12'),
                          (web2.host, web2.port, web2.intf, web2.ip))
 
+    def test_routes_snat_addresses_and_vips_to_the_host_of_their_vms(self):
+        config = nicflow_topo.load_config(DEMO)
+        self.assertEqual({'203.0.113.10': 'host1', '203.0.113.80': 'host2'},
+                         config.public_addresses)
+        self.assertEqual('02:00:00:00:fe:01', config.host('host1').next_hop_mac)
+
     def test_pads_dpid_and_lowercases_mac(self):
         config = self.load()
         self.assertEqual('0000000000000001', config.hosts[0].dpid)
