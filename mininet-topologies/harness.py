@@ -38,7 +38,6 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import nicflow_topo  # noqa: E402  (after the path tweak)
 
-NEIGHBOUR_REFRESH_S = 120
 OVS_TOOLS = ('ovs-ofctl', 'ovs-appctl', 'ovs-vsctl', 'ovs-dpctl')
 
 
@@ -178,8 +177,6 @@ class Harness:
         self.next_proc = 1
         self.lock = threading.RLock()
         self.cleaned = True
-        self._refresher = None
-        self._stop_refresh = threading.Event()
 
     # ---- dispatch ----------------------------------------------------------------------------
 
@@ -241,7 +238,6 @@ class Harness:
             log('start failed, removing what was built: %s' % exc)
             self.cleanup()
             raise RequestError('start failed: %s' % exc) from exc
-        self._start_refresher()
         answer = network.describe()
         answer['controller'] = '%s:%d' % (ip, port)
         return answer
@@ -351,28 +347,12 @@ class Harness:
 
     # ---- lifetime ----------------------------------------------------------------------------
 
-    def _start_refresher(self):
-        self._stop_refresh.clear()
-
-        def refresh():
-            while not self._stop_refresh.wait(NEIGHBOUR_REFRESH_S):
-                with self.lock:
-                    if self.network is not None and self.network.tunnels_configured:
-                        try:
-                            self.network.refresh_neighbours()
-                        except Exception as exc:
-                            log('neighbour refresh failed: %s' % exc)
-
-        self._refresher = threading.Thread(target=refresh, name='neighbours', daemon=True)
-        self._refresher.start()
-
     def cleanup(self):
         """Remove background processes and the network. Idempotent."""
         with self.lock:
             if self.cleaned:
                 return
             self.cleaned = True
-            self._stop_refresh.set()
             for process in list(self.processes.values()):
                 try:
                     process.terminate(grace_s=1.0)

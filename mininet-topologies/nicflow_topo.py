@@ -27,6 +27,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -39,6 +40,7 @@ VXLAN_PORT = 4789
 MAX_IFNAME = 15
 PROTOCOLS = 'OpenFlow13,OpenFlow14,OpenFlow15'
 STATE_DIR = '/run/nicflow-mininet'
+NEIGHBOUR_REFRESH_S = 120
 
 
 class ConfigError(Exception):
@@ -257,6 +259,7 @@ class NicflowNetwork:
         self.external_mac = None
         self.net = None
         self.tunnels_configured = False
+        self._stopping = threading.Event()
 
     # ---- build -----------------------------------------------------------------------------
 
@@ -390,6 +393,18 @@ class NicflowNetwork:
             self.tunnels_configured = True
         except RuntimeError as exc:
             log('tunnels are configured but not routable: %s' % exc)
+            return
+        thread = threading.Thread(target=self._keep_neighbours, name='neighbours', daemon=True)
+        thread.start()
+
+    def _keep_neighbours(self):
+        """vswitchd ages out neighbour entries; rewrite them until the network stops."""
+        while not self._stopping.wait(NEIGHBOUR_REFRESH_S):
+            try:
+                self.refresh_neighbours()
+            except Exception as exc:  # the bridge may be going away under us
+                if not self._stopping.is_set():
+                    log('neighbour refresh failed: %s' % exc)
 
     def _route_underlay(self):
         """Give vswitchd a route and a neighbour for every underlay address.
@@ -464,6 +479,7 @@ class NicflowNetwork:
 
     def stop(self):
         """Remove everything this network created. Safe to call twice."""
+        self._stopping.set()
         net, self.net = self.net, None
         if net is not None:
             _kill_namespace_members(net.hosts)
