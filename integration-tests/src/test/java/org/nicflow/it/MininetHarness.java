@@ -72,7 +72,7 @@ public final class MininetHarness implements AutoCloseable {
 
   // ---- typed requests ----------------------------------------------------------------------
 
-  /** Builds the network of {@code config}; its bridges connect to {@code controller} (host:port). */
+  /** Builds the network of {@code config}; its bridges connect to {@code controller}. */
   public Topology start(Path config, String controller) {
     return start(config, controller, List.of());
   }
