@@ -128,7 +128,7 @@ public final class MininetHarness implements AutoCloseable {
     JsonNode ports = call(request("port_stats").put("bridge", bridge), DEFAULT_ANSWER_TIMEOUT)
         .path("ports");
     Map<String, PortCounters> stats = new LinkedHashMap<>();
-    ports.fields().forEachRemaining(e -> stats.put(e.getKey(), new PortCounters(
+    ports.properties().forEach(e -> stats.put(e.getKey(), new PortCounters(
         e.getValue().path("rx_packets").asLong(), e.getValue().path("rx_bytes").asLong(),
         e.getValue().path("tx_packets").asLong(), e.getValue().path("tx_bytes").asLong(),
         e.getValue().path("rx_dropped").asLong(), e.getValue().path("tx_dropped").asLong())));
@@ -171,7 +171,7 @@ public final class MininetHarness implements AutoCloseable {
     JsonNode state = call(request("wait_connected").put("timeout", timeout.toMillis() / 1000.0),
         timeout.plus(DEFAULT_ANSWER_TIMEOUT)).path("connected");
     Map<String, Boolean> connected = new LinkedHashMap<>();
-    state.fields().forEachRemaining(e -> connected.put(e.getKey(), e.getValue().asBoolean()));
+    state.properties().forEach(e -> connected.put(e.getKey(), e.getValue().asBoolean()));
     return Map.copyOf(connected);
   }
 
