@@ -123,6 +123,26 @@ public final class MininetHarness implements AutoCloseable {
     return CommandResult.of(call(request("kill").put("proc", proc), DEFAULT_ANSWER_TIMEOUT));
   }
 
+  /**
+   * Sends one line over TCP from {@code fromVm} to a listener ({@code nc -l port}) started on
+   * {@code toVm}, dialling {@code address} (which may differ from the listener's own address:
+   * NAT, VIP). The client retries for about two seconds while the listener comes up.
+   */
+  public TcpDelivery sendTcp(String fromVm, String toVm, String address, int port,
+      String line) {
+    String listener = popen(toVm, "nc -l " + port);
+    try {
+      String quoted = "'" + line.replace("'", "'\\''") + "'";
+      CommandResult client = cmd(fromVm, "for i in $(seq 20); do echo " + quoted
+          + " | nc -q1 -w2 " + address + " " + port + " && exit 0; sleep 0.1; done; exit 1",
+          Duration.ofSeconds(60));
+      return new TcpDelivery(client.succeeded(), kill(listener).output(), client.output());
+    } catch (HarnessException e) {
+      kill(listener);
+      throw e;
+    }
+  }
+
   /** Port counters of a bridge ({@code ovs-ofctl -O OpenFlow13 dump-ports}), by port name. */
   public Map<String, PortCounters> portStats(String bridge) {
     JsonNode ports = call(request("port_stats").put("bridge", bridge), DEFAULT_ANSWER_TIMEOUT)
@@ -385,6 +405,9 @@ public final class MininetHarness implements AutoCloseable {
       return exit == 0 && !timedOut;
     }
   }
+
+  /** What a {@link #sendTcp} listener received; {@code connected} if the client got through. */
+  public record TcpDelivery(boolean connected, String received, String clientOutput) {}
 
   /** Counters of one bridge port; OVS's "unsupported" reads as 0. */
   public record PortCounters(long rxPackets, long rxBytes, long txPackets, long txBytes,

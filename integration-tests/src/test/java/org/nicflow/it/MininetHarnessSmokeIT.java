@@ -13,6 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.nicflow.it.MininetHarness.CommandResult;
+import org.nicflow.it.MininetHarness.TcpDelivery;
 import org.nicflow.it.MininetHarness.Topology;
 
 /**
@@ -93,20 +94,15 @@ class MininetHarnessSmokeIT {
       addFlow(harness, "host2", "priority=10,in_port=tun-host1,tun_id=5001,ip,nw_dst=10.1.0.12,"
           + "actions=set_field:" + GATEWAY_MAC + "->eth_src,"
           + "set_field:02:00:00:00:01:0c->eth_dst,output:p-web2");
-      harness.cmd("web1", "ip neigh replace 10.1.0.12 lladdr " + GATEWAY_MAC + " dev web1-eth0",
-          SHORT);
-      harness.cmd("web2", "ip neigh replace 10.1.0.11 lladdr " + GATEWAY_MAC + " dev web2-eth0",
-          SHORT);
+      neighbourViaGateway(harness, "web1", "10.1.0.12");
+      neighbourViaGateway(harness, "web2", "10.1.0.11");
 
       CommandResult ping = harness.cmd("web1", "ping -c3 -i0.2 -W2 10.1.0.12", SHORT);
       assertThat(ping.succeeded()).as(ping.output()).isTrue();
 
-      String server = harness.popen("web2", "nc -l 8000");
-      CommandResult client = harness.cmd("web1",
-          "for i in $(seq 20); do echo across-the-tunnel | nc -q1 -w2 10.1.0.12 8000 && exit 0;"
-              + " sleep 0.1; done; exit 1", Duration.ofSeconds(20));
-      assertThat(client.succeeded()).as(client.output()).isTrue();
-      assertThat(harness.kill(server).output()).contains("across-the-tunnel");
+      TcpDelivery tcp = harness.sendTcp("web1", "web2", "10.1.0.12", 8000, "across-the-tunnel");
+      assertThat(tcp.connected()).as(tcp.clientOutput()).isTrue();
+      assertThat(tcp.received()).contains("across-the-tunnel");
 
       assertThat(harness.portStats("host2").get("tun-host1").rxPackets()).isPositive();
       assertThat(harness.dumpFlows("nfm-underlay"))
@@ -128,20 +124,16 @@ class MininetHarnessSmokeIT {
       addFlow(harness, "host1", "priority=10,in_port=host1-up,ip,nw_dst=203.0.113.10,"
           + "actions=set_field:10.1.0.11->ip_dst,set_field:" + GATEWAY_MAC + "->eth_src,"
           + "set_field:02:00:00:00:01:0b->eth_dst,output:p-web1");
-      harness.cmd("web1", "ip neigh replace 10.1.0.1 lladdr " + GATEWAY_MAC + " dev web1-eth0",
-          SHORT);
+      neighbourViaGateway(harness, "web1", "10.1.0.1");
 
       CommandResult ping = harness.cmd("web1", "ping -c2 -i0.2 -W2 198.51.100.1", SHORT);
       assertThat(ping.succeeded()).as(ping.output()).isTrue();
       CommandResult seen = harness.cmd("nfm-ext", "ip neigh show 203.0.113.10", SHORT);
       assertThat(seen.output()).contains("02:00:00:00:fd:01"); // host1's uplink
 
-      String server = harness.popen("nfm-ext", "nc -l 9000");
-      CommandResult client = harness.cmd("web1",
-          "for i in $(seq 20); do echo from-behind-snat | nc -q1 -w2 198.51.100.1 9000 && exit 0;"
-              + " sleep 0.1; done; exit 1", Duration.ofSeconds(20));
-      assertThat(client.succeeded()).as(client.output()).isTrue();
-      assertThat(harness.kill(server).output()).contains("from-behind-snat");
+      TcpDelivery tcp = harness.sendTcp("web1", "nfm-ext", "198.51.100.1", 9000, "behind-snat");
+      assertThat(tcp.connected()).as(tcp.clientOutput()).isTrue();
+      assertThat(tcp.received()).contains("behind-snat");
       assertThat(harness.portStats("host1").get("host1-up").rxPackets()).isPositive();
       assertThat(harness.portStats("host2").get("host2-up").rxPackets()).isZero();
     }
@@ -206,6 +198,13 @@ class MininetHarnessSmokeIT {
     CommandResult result = harness.ofctl(argv);
     assertThat(result.exit()).as(result.output()).isZero();
     return result.output().strip();
+  }
+
+  /** What the controller's ARP answers would do: {@code ip} resolves to the gateway MAC. */
+  private static void neighbourViaGateway(MininetHarness harness, String vm, String ip) {
+    CommandResult result = harness.cmd(vm,
+        "ip neigh replace " + ip + " lladdr " + GATEWAY_MAC + " dev " + vm + "-eth0", SHORT);
+    assertThat(result.succeeded()).as(result.output()).isTrue();
   }
 
   private static void addFlow(MininetHarness harness, String bridge, String flow) {
