@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.nicflow.it.MininetHarness.CommandResult;
-import org.nicflow.it.MininetHarness.TcpDelivery;
-import org.nicflow.it.MininetHarness.Topology;
+import org.nicflow.controller.mininet.MininetHarness;
+import org.nicflow.controller.mininet.RepoRoot;
+import org.nicflow.controller.mininet.MininetHarness.CommandResult;
+import org.nicflow.controller.mininet.MininetHarness.TcpDelivery;
+import org.nicflow.controller.mininet.MininetHarness.Topology;
 
 /**
  * The demo topology as the harness builds it, with no controller listening: bridges, ports,

@@ -1,4 +1,4 @@
-package org.nicflow.it;
+package org.nicflow.controller.mininet;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package org.nicflow.it;
+package org.nicflow.controller.mininet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,6 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * exit in time.
  */
 public final class MininetHarness implements AutoCloseable {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("nicflow.mininet");
 
   public static final Path PYTHON = Path.of("/usr/bin/python3");
   private static final Duration DEFAULT_ANSWER_TIMEOUT = Duration.ofSeconds(60);
@@ -284,7 +286,7 @@ public final class MininetHarness implements AutoCloseable {
         new BufferedReader(new InputStreamReader(stderr, StandardCharsets.UTF_8))) {
       String line;
       while ((line = reader.readLine()) != null) {
-        System.err.println("[mininet] " + line);
+        log.info("{}", line);
       }
     } catch (IOException e) {
       System.err.println("[mininet-harness] log stream failed: " + e);
@@ -304,7 +306,7 @@ public final class MininetHarness implements AutoCloseable {
   }
 
   /** Closes the harness's stdin without "stop", as the death of this JVM would. */
-  void endOfInput() {
+  public void endOfInput() {
     try {
       requests.close();
     } catch (IOException e) {
