@@ -61,7 +61,7 @@ class RealOvsHandshakeTest {
 
       SwitchConnection sw = listener.connected.get(0).sw();
       assertThat(sw.dpid()).isEqualTo(DPID);
-      assertThat(sw.factory().getVersion()).isEqualTo(OFVersion.OF_15);
+      assertThat(sw.factory().getVersion()).isEqualTo(OFVersion.OF_14);
       assertThat(sw.ports().number(BRIDGE)).contains(OFPort.LOCAL);
 
       sw.barrier().get(5, TimeUnit.SECONDS);

@@ -49,12 +49,12 @@ class SwitchHandshakeTest {
   }
 
   @Test
-  void offersOpenFlow13To15InItsHello() {
+  void offersOpenFlow13And14InItsHello() {
     var sw = new FakeSwitch(server, OFVersion.OF_13);
     OFHello hello = sw.next(OFType.HELLO);
-    assertThat(hello.getVersion()).isEqualTo(OFVersion.OF_15);
+    assertThat(hello.getVersion()).isEqualTo(OFVersion.OF_14);
     var bitmap = (OFHelloElemVersionbitmap) hello.getElements().get(0);
-    assertThat(bitmap.getBitmaps().get(0).getValue()).isEqualTo((1 << 4) | (1 << 5) | (1 << 6));
+    assertThat(bitmap.getBitmaps().get(0).getValue()).isEqualTo((1 << 4) | (1 << 5));
   }
 
   @Test
@@ -75,11 +75,11 @@ class SwitchHandshakeTest {
   }
 
   @Test
-  void negotiatesTheHighestCommonVersion15() {
-    var sw = new FakeSwitch(server, OFVersion.OF_15);
+  void negotiates14WithASwitchOffering13To15() {
+    var sw = new FakeSwitch(server, OFVersion.OF_14);
     sw.next(OFType.HELLO);
     sw.send(sw.hello(Set.of(OFVersion.OF_10, OFVersion.OF_13, OFVersion.OF_14, OFVersion.OF_15)));
-    assertThat(sw.next(OFType.FEATURES_REQUEST).getVersion()).isEqualTo(OFVersion.OF_15);
+    assertThat(sw.next(OFType.FEATURES_REQUEST).getVersion()).isEqualTo(OFVersion.OF_14);
   }
 
   @Test
@@ -126,8 +126,8 @@ class SwitchHandshakeTest {
   }
 
   @Test
-  void fullHandshakeWorksOverOpenFlow15() {
-    var sw = new FakeSwitch(server, OFVersion.OF_15);
+  void fullHandshakeWorksOverOpenFlow14() {
+    var sw = new FakeSwitch(server, OFVersion.OF_14);
     sw.connect(HOST1, ports("host1-up", 1, "web1-eth0", 2));
     assertThat(sw.state()).isEqualTo(SwitchHandshake.State.READY);
     await().until(() -> listener.connected.size() == 1);
