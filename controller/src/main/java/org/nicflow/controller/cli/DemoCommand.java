@@ -40,6 +40,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "Config to demonstrate (default: examples/demo.yaml).")
   private Path configFile;
 
+  @Option(names = "--verbose", description = "Show the controller's and the network's log (stderr).")
+  private boolean verbose;
+
   @Spec
   private CommandSpec spec;
 
@@ -52,6 +55,9 @@ final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     out = spec.commandLine().getOut();
+    if (!verbose) {
+      quietLogs();
+    }
     Path repo = RepoRoot.find();
     Path file = configFile != null ? configFile : repo.resolve("examples/demo.yaml");
     Config config = new ConfigLoader().load(file);
@@ -155,7 +161,7 @@ final class DemoCommand implements Callable<Integer> {
 
   private void printSummary(NicflowController controller) {
     section("Summary");
-    String format = "   %-52s %-46s %-10s %s%n";
+    String format = "   %-58s %-46s %-8s %s%n";
     out.printf(format, "step", "why", "result", "");
     for (String[] row : summary) {
       out.printf(format, (Object[]) row);
@@ -210,6 +216,15 @@ final class DemoCommand implements Callable<Integer> {
   private void say(String format, Object... args) {
     out.printf("nicflow demo: " + format + "%n", args);
     out.flush();
+  }
+
+  /** The narration is the demo's output; the controller's INFO log would drown it. */
+  private static void quietLogs() {
+    for (String name : List.of("org.nicflow", "nicflow")) {
+      if (org.slf4j.LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
+        logger.setLevel(ch.qos.logback.classic.Level.WARN);
+      }
+    }
   }
 
   private static String lastLine(String text) {

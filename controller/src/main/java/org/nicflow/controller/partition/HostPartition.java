@@ -55,9 +55,10 @@ public final class HostPartition implements SwitchListener {
   /** An OpenFlow ERROR a switch sent, kept for operators and tests. */
   public record SwitchError(String host, String error, String request) {}
 
-  /** Per-switch state: which unified flows were sent and not yet removed. */
+  /** Per-switch state: which unified flows were sent and not yet removed, which ports exist. */
   private static final class SwitchFlows {
     final Map<FlowKey, FlowEntry> unified = new ConcurrentHashMap<>();
+    final java.util.Set<String> ports = ConcurrentHashMap.newKeySet();
   }
 
   private final Config config;
@@ -123,7 +124,9 @@ public final class HostPartition implements SwitchListener {
 
   @Override
   public void switchConnected(SwitchConnection sw) {
-    switches.put(sw.dpid().getLong(), new SwitchFlows());
+    SwitchFlows state = new SwitchFlows();
+    state.ports.addAll(sw.ports().byName().keySet());
+    switches.put(sw.dpid().getLong(), state);
     programMeters(sw);
     program(sw, "connect");
   }
@@ -138,12 +141,17 @@ public final class HostPartition implements SwitchListener {
 
   @Override
   public void portChanged(SwitchConnection sw, String portName, boolean added) {
+    SwitchFlows state = switches.get(sw.dpid().getLong());
+    if (state == null) {
+      return;
+    }
+    if (added && !state.ports.add(portName)) {
+      return; // a known port changed state (link up/down): its flows stay as they are
+    }
     log.info("host {}: port {} {}", sw.host(), portName, added ? "appeared" : "disappeared");
     if (!added) {
-      SwitchFlows state = switches.get(sw.dpid().getLong());
-      if (state != null) {
-        state.unified.values().removeIf(f -> FlowPorts.refersTo(f, portName));
-      }
+      state.ports.remove(portName);
+      state.unified.values().removeIf(f -> FlowPorts.refersTo(f, portName));
       config.vmsOnHost(sw.host()).stream()
           .filter(vm -> vm.port().equals(portName))
           .forEach(vm -> forgetVmFlows(sw, config.vmIndex(vm.name())));
