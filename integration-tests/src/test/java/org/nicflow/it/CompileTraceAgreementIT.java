@@ -94,7 +94,10 @@ class CompileTraceAgreementIT {
       sb.append(",dl_src=").append(packet.ethSrc()).append(",dl_dst=").append(packet.ethDst());
       sb.append(",nw_src=").append(packet.nwSrc()).append(",nw_dst=").append(packet.nwDst());
       if (packet.hasPorts()) {
-        sb.append(",tp_src=").append(packet.tpSrc()).append(",tp_dst=").append(packet.tpDst());
+        // ofproto/trace reads tp_src/tp_dst as the TCP fields; UDP needs its own names
+        String prefix = packet.ipProto() == Protocol.IPPROTO_UDP ? "udp" : "tcp";
+        sb.append(',').append(prefix).append("_src=").append(packet.tpSrc());
+        sb.append(',').append(prefix).append("_dst=").append(packet.tpDst());
       } else if (packet.isIcmp()) {
         sb.append(",icmp_type=").append(packet.tpSrc()).append(",icmp_code=").append(packet.tpDst());
       }
