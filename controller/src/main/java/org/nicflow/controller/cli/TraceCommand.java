@@ -10,6 +10,7 @@ import org.nicflow.compiler.eval.ConnectionLookup;
 import org.nicflow.compiler.eval.ConnectionTable;
 import org.nicflow.compiler.eval.Decision;
 import org.nicflow.compiler.eval.Ingress;
+import org.nicflow.compiler.eval.LayerDecision;
 import org.nicflow.compiler.eval.Output;
 import org.nicflow.compiler.eval.PacketSpec;
 import org.nicflow.compiler.eval.ReferenceEvaluator;
@@ -32,7 +33,9 @@ import picocli.CommandLine.Spec;
  * {@code nicflow trace -c FILE --vm NAME --direction in|out 'SPEC' [--json]}: the reference
  * evaluator's decision for one packet (SPEC section 5), with no live connections, and the unified
  * flows the reactive controller would install for it: on the bridge the packet enters and, when it
- * is tunnelled, on the receiving host's bridge (where it arrives from the tunnel).
+ * is tunnelled, on the receiving host's bridge (where it arrives from the tunnel). Text mode names
+ * the VM and direction of every layer step and gives the drop reason; {@code --json} prints
+ * {@link TraceReport#toJson()} with the flows of both bridges in that order.
  */
 @Command(name = "trace",
     description = "Show how VM NAME's rule set treats one packet: each layer's decision, the verdict, "
@@ -123,13 +126,45 @@ final class TraceCommand implements Callable<Integer> {
   private static String text(Ingress ingress, Decision decision, List<BridgeFlows> bridges) {
     StringBuilder sb = new StringBuilder();
     sb.append("enters: ").append(describe(ingress)).append('\n');
-    sb.append(TraceReport.of(decision, List.of()).toText());
+    sb.append("verdict: ").append(decision.verdict().key());
+    decision.dropReason().ifPresent(r -> sb.append(" (").append(r).append(')'));
+    sb.append('\n');
+    if (!decision.layers().isEmpty()) {
+      sb.append("layers:\n");
+    }
+    for (LayerDecision l : decision.layers()) {
+      sb.append(String.format(Locale.ROOT, "  %s %s %s: %s -> %s%n", l.vm(), l.direction().key(), l.layer(),
+          l.rule(), l.action()));
+    }
+    sb.append("packet: ").append(packetText(decision.packet())).append('\n');
+    decision.output().ifPresent(o -> {
+      sb.append("output: ").append(o.kind().key()).append(" port ").append(o.port()).append(" host ").append(o.host());
+      if (o.kind() == Output.Kind.TUNNEL) {
+        sb.append(" vni ").append(o.vni());
+      }
+      sb.append('\n');
+    });
     for (BridgeFlows b : bridges) {
       sb.append(String.format(Locale.ROOT, "flows on %s:%n", b.host()));
       if (b.flows().isEmpty()) {
         sb.append("  (none)\n");
       }
       b.flows().forEach(f -> sb.append("  ").append(f).append('\n'));
+    }
+    return sb.toString();
+  }
+
+  private static String packetText(PacketHeaders p) {
+    StringBuilder sb = new StringBuilder(p.protoKeyword());
+    sb.append(",dl_src=").append(p.ethSrc()).append(",dl_dst=").append(p.ethDst());
+    sb.append(",nw_src=").append(p.nwSrc()).append(",nw_dst=").append(p.nwDst());
+    if (p.hasPorts()) {
+      sb.append(",tp_src=").append(p.tpSrc()).append(",tp_dst=").append(p.tpDst());
+    } else if (p.isIcmp()) {
+      sb.append(",icmp_type=").append(p.tpSrc()).append(",icmp_code=").append(p.tpDst());
+    }
+    if (p.dscp() != 0) {
+      sb.append(",ip_dscp=").append(p.dscp());
     }
     return sb.toString();
   }
