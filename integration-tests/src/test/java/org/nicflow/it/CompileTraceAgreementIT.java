@@ -35,6 +35,7 @@ import org.nicflow.compiler.eval.Ingress;
 import org.nicflow.compiler.eval.LayerDecision;
 import org.nicflow.compiler.eval.Output;
 import org.nicflow.compiler.eval.ReferenceEvaluator;
+import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.model.Backend;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Direction;
@@ -49,6 +50,9 @@ import org.nicflow.compiler.model.RuleAction;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.model.Vnet;
 import org.nicflow.compiler.packet.PacketHeaders;
+import org.nicflow.compiler.proactive.HostPipelineCompiler;
+import org.nicflow.compiler.proactive.OvsFlowRenderer;
+import org.nicflow.compiler.unified.UnifiedFlowBuilder;
 import org.nicflow.controller.cli.NicflowCli;
 
 /**
@@ -64,6 +68,11 @@ import org.nicflow.controller.cli.NicflowCli;
  * evaluation needs connection state (a deciding stateful or SNAT rule, a load-balancer VIP) and the
  * compiler's documented reply guards (a backend's source port on its VM port, a SNAT public
  * address on the uplink) must go to the controller, and only those.
+ *
+ * <p>The same probes then run in reactive mode: the bridge's flows are replaced by the reactive base
+ * flows plus the unified flows {@code nicflow trace} would show for the probe, and the packet must
+ * leave exactly as the evaluator decided (stateful and NAT cases included), without the controller.
+ * A last check loads the meters ({@code --meters-file}) and the metered flows.
  *
  * <p>Needs root and a running ovs-vswitchd. Port names are global in OVS: if any port name of the
  * demo config already exists (the Mininet demo running), the test fails and names the bridge
@@ -119,6 +128,7 @@ class CompileTraceAgreementIT {
   private final Map<Kind, Integer> outcomes = new EnumMap<>(Kind.class);
   private final Map<String, Integer> outputKinds = new HashMap<>();
   private int probesRun;
+  private int reactiveProbesRun;
 
   @BeforeAll
   void buildBridges() throws Exception {
@@ -182,8 +192,8 @@ class CompileTraceAgreementIT {
       }
     }
     if (probesRun > 0) {
-      System.out.printf("CompileTraceAgreementIT: %d probes, outcomes %s, outputs %s%n", probesRun, outcomes,
-          outputKinds);
+      System.out.printf("CompileTraceAgreementIT: %d proactive probes, outcomes %s, outputs %s; "
+          + "%d reactive probes%n", probesRun, outcomes, outputKinds, reactiveProbesRun);
     }
   }
 
@@ -203,6 +213,17 @@ class CompileTraceAgreementIT {
         tests.add(DynamicTest.dynamicTest(String.format("%s #%02d %s", host.name(), n, p.label()),
             () -> checkProbe(br, p)));
       }
+      tests.add(DynamicTest.dynamicTest("with --meters-file, add-meter and add-flows accept the metered flows",
+          () -> loadMeteredFlows(host, br)));
+      List<DynamicNode> reactive = new ArrayList<>();
+      n = 0;
+      for (Probe p : probes) {
+        n++;
+        reactive.add(DynamicTest.dynamicTest(String.format("%s #%02d %s", host.name(), n, p.label()),
+            () -> checkUnifiedFlows(host, br, p)));
+      }
+      tests.add(DynamicContainer.dynamicContainer(host.name() + " reactive: base flows + the probe's unified flows",
+          reactive));
       hosts.add(DynamicContainer.dynamicContainer(host.name(), tests));
     }
     hosts.add(DynamicTest.dynamicTest("probes cover drop, controller, local, tunnel and uplink", () -> {
@@ -215,24 +236,93 @@ class CompileTraceAgreementIT {
   // ------------------------------------------------------------------ compile and load
 
   private void loadCompiledFlows(Host host, String br) throws Exception {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    var cli = NicflowCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute("compile", "-c", configFile.toString(), "--host", host.name());
-    assertThat(code).as("nicflow compile exit code; stderr: %s", err).isZero();
+    String text = compile("--host", host.name());
     Path flows = Files.createTempFile("nicflow-" + host.name() + "-", ".flows");
     try {
-      Files.writeString(flows, out.toString(), StandardCharsets.UTF_8);
+      Files.writeString(flows, text, StandardCharsets.UTF_8);
       Result load = run(List.of("ovs-ofctl", "-O", "OpenFlow13", "add-flows", br, flows.toString()));
       assertThat(load.code()).as("ovs-ofctl add-flows %s: %s", br, load.err()).isZero();
-      long expected = out.toString().lines().filter(l -> !l.startsWith("#") && !l.isBlank()).count();
+      long expected = text.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).count();
       Result dump = run(List.of("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", br));
       long installed = dump.out().lines().filter(l -> l.contains("actions=")).count();
       assertThat(installed).as("flows installed on %s", br).isEqualTo(expected);
     } finally {
       Files.deleteIfExists(flows);
+    }
+  }
+
+  private String compile(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    var cli = NicflowCli.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    List<String> all = new ArrayList<>(List.of("compile", "-c", configFile.toString()));
+    all.addAll(List.of(args));
+    int code = cli.execute(all.toArray(String[]::new));
+    assertThat(code).as("nicflow %s exit code; stderr: %s", all, err).isZero();
+    return out.toString();
+  }
+
+  private void loadMeteredFlows(Host host, String br) throws Exception {
+    Path meters = Files.createTempFile("nicflow-" + host.name() + "-", ".meters");
+    Path flows = Files.createTempFile("nicflow-" + host.name() + "-", ".flows");
+    try {
+      String text = compile("--host", host.name(), "--meters-file", meters.toString());
+      List<String> meterLines = Files.readAllLines(meters);
+      assertThat(meterLines).hasSize(new HostPipelineCompiler(config, 0).meters(host.name()).size());
+      for (String meter : meterLines) {
+        ovs("ovs-ofctl", "-O", "OpenFlow13", "add-meter", br, meter);
+      }
+      Files.writeString(flows, text, StandardCharsets.UTF_8);
+      ovs("ovs-ofctl", "-O", "OpenFlow13", "add-flows", br, flows.toString());
+      String dump = run(List.of("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", br)).out();
+      long metered = dump.lines().filter(l -> l.contains("meter:")).count();
+      assertThat(metered).as("flows naming a meter on %s", br).isEqualTo(meterLines.size());
+    } finally {
+      Files.deleteIfExists(meters);
+      Files.deleteIfExists(flows);
+    }
+  }
+
+  /**
+   * Reactive mode: the bridge holds the base flows and the unified flows {@code nicflow trace}
+   * shows for this probe (built the same way: {@link UnifiedFlowBuilder}, {@link OvsFlowRenderer});
+   * the packet must then be treated exactly as the evaluator decided, with no controller.
+   */
+  private void checkUnifiedFlows(Host host, String br, Probe p) throws Exception {
+    Decision decision = evaluator.evaluate(p.ingress(), p.packet(), ConnectionLookup.NONE);
+    List<FlowEntry> unified = new UnifiedFlowBuilder(config, 0).flowsFor(p.ingress(), p.packet(), decision);
+    String table = compile("--host", host.name(), "--mode", "reactive") + new OvsFlowRenderer(false).renderAll(unified);
+    Path flows = Files.createTempFile("nicflow-" + host.name() + "-", ".flows");
+    try {
+      Files.writeString(flows, table, StandardCharsets.UTF_8);
+      Result replace = run(List.of("ovs-ofctl", "-O", "OpenFlow13", "replace-flows", br, flows.toString()));
+      assertThat(replace.code()).as("ovs-ofctl replace-flows %s with:%n%s%n%s", br, table, replace.err()).isZero();
+    } finally {
+      Files.deleteIfExists(flows);
+    }
+    Expected expected = decision.allowed()
+        ? new Expected(Kind.OUTPUT, "allowed", decision.output(), decision.packet())
+        : new Expected(Kind.DROP, decision.dropReason().orElse("?"), Optional.empty(), decision.packet());
+    Result traced = run(List.of("ovs-appctl", "ofproto/trace", br, p.traceFlow()));
+    assertThat(traced.code()).as("ovs-appctl ofproto/trace %s '%s': %s", br, p.traceFlow(), traced.err()).isZero();
+    OfprotoTrace trace = OfprotoTrace.parse(traced.out(), portNumbers(br), p.inPort());
+    List<String> mismatches = new ArrayList<>();
+    if (expected.kind() == Kind.DROP) {
+      if (!trace.dropped()) {
+        mismatches.add("expected a drop");
+      }
+    } else {
+      compareOutput(expected, trace, mismatches);
+    }
+    reactiveProbesRun++;
+    if (!mismatches.isEmpty()) {
+      fail(String.format("%n  probe:    %s on %s (reactive)%n  packet:   %s%n  nicflow:  %s%n  layers:   %s%n"
+              + "  unified:  %s%n  ovs:      %s%n  mismatch: %s%n  --- ofproto/trace ---%n%s",
+          p.label(), br, p.traceFlow(), describe(expected), layers(decision),
+          new OvsFlowRenderer(false).renderAll(unified).replace("\n", "\n            "), trace.summary(),
+          String.join("; ", mismatches), trace.raw()));
     }
   }
 

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 /**
  * The parts of {@code ovs-appctl ofproto/trace} output that say what the bridge did with a packet:
  * the OpenFlow-level outputs (port names; {@code IN_PORT} resolved to the ingress port), whether it
- * went to the controller, the {@code Final flow:} fields and the {@code Datapath actions:} line.
+ * went to the controller, the {@code Final flow:} fields (the traced {@code Flow:} when the final
+ * flow is {@code unchanged}) and the {@code Datapath actions:} line.
  *
  * <p>Outputs are read at the OpenFlow level because the datapath cannot push a VXLAN header without
  * a route to the underlay ({@code native tunnel routing failed}): the datapath actions of a tunnel
@@ -35,7 +36,9 @@ record OfprotoTrace(List<String> outputs, boolean controller, Map<String, String
   static OfprotoTrace parse(String text, Map<Integer, String> portNames, String inPort) {
     List<String> outputs = new ArrayList<>();
     boolean controller = false;
+    Map<String, String> initialFlow = new LinkedHashMap<>();
     Map<String, String> finalFlow = new LinkedHashMap<>();
+    boolean unchanged = false;
     String datapath = "";
     for (String line : text.split("\n")) {
       Matcher out = OUTPUT.matcher(line);
@@ -47,13 +50,12 @@ record OfprotoTrace(List<String> outputs, boolean controller, Map<String, String
         outputs.add(inPort);
       } else if (CONTROLLER.matcher(line).matches()) {
         controller = true;
+      } else if (line.startsWith("Flow: ") && initialFlow.isEmpty()) {
+        fields(line.substring("Flow: ".length()), initialFlow);
       } else if (line.startsWith("Final flow: ")) {
-        for (String part : line.substring("Final flow: ".length()).split(",")) {
-          int eq = part.indexOf('=');
-          if (eq > 0) {
-            finalFlow.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
-          }
-        }
+        String flow = line.substring("Final flow: ".length()).trim();
+        unchanged = flow.equals("unchanged");
+        fields(flow, finalFlow);
       } else if (line.startsWith("Datapath actions: ")) {
         datapath = line.substring("Datapath actions: ".length()).trim();
       }
@@ -61,7 +63,16 @@ record OfprotoTrace(List<String> outputs, boolean controller, Map<String, String
     if (datapath.contains("userspace(") && datapath.contains("controller(")) {
       controller = true;
     }
-    return new OfprotoTrace(outputs, controller, finalFlow, datapath, text);
+    return new OfprotoTrace(outputs, controller, unchanged ? initialFlow : finalFlow, datapath, text);
+  }
+
+  private static void fields(String flow, Map<String, String> into) {
+    for (String part : flow.split(",")) {
+      int eq = part.indexOf('=');
+      if (eq > 0) {
+        into.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+      }
+    }
   }
 
   boolean dropped() {
