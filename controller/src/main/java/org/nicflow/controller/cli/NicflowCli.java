@@ -29,6 +29,8 @@ import picocli.CommandLine.Spec;
         ValidateCommand.class,
         HostSetupCommand.class,
         GenerateLargeCommand.class,
+        CompileCommand.class,
+        TraceCommand.class,
         RunCommand.class,
         DemoCommand.class,
     })
