@@ -50,7 +50,11 @@ final class SwitchViews {
 
   public record LiveCounts(int flows, long packets, long bytes, List<RuleCounts> rules) {}
 
-  public record TupleView(String scope, String proto, String src, int srcPort, String dst, int dstPort) {}
+  /** A connection's addresses in one scope (a VNET's name, or {@code public}); ICMP has type and code, not ports. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TupleView(
+      String scope, String proto, String src, Integer srcPort, String dst, Integer dstPort, Integer icmpType,
+      Integer icmpCode) {}
 
   public record ConnectionView(String ownerVm, String kind, TupleView original, TupleView translated) {}
 
@@ -184,8 +188,12 @@ final class SwitchViews {
     String scope = t.scope() == FlowTuple.PUBLIC ? "public"
         : sources.config().vnetByVni(t.scope()).map(v -> v.name()).orElse("vni " + t.scope());
     int[] transport = t.transportFields();
+    if (t.proto() == org.nicflow.compiler.model.Protocol.IPPROTO_ICMP) {
+      return new TupleView(scope, "icmp", t.src().toString(), null, t.dst().toString(), null, transport[0],
+          transport[1]);
+    }
     return new TupleView(scope, protocol(t.proto()), t.src().toString(), transport[0], t.dst().toString(),
-        transport[1]);
+        transport[1], null, null);
   }
 
   private static String protocol(int proto) {
