@@ -21,6 +21,7 @@ import org.nicflow.controller.partition.HostPartition;
 import org.nicflow.controller.partition.RuleStatistics;
 import org.projectfloodlight.openflow.protocol.OFType;
 import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.OFPort;
 
 /** Live state: hosts and their switches, per-VM rule statistics, the connection table. */
 final class SwitchViews {
@@ -29,7 +30,7 @@ final class SwitchViews {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record HostView(
       String name, String dpid, String uplink, String underlayIp, boolean connected, String openflowVersion,
-      Map<String, Integer> ports, ChannelView channel, long switchErrors, List<ErrorView> recentErrors) {}
+      Map<String, Object> ports, ChannelView channel, long switchErrors, List<ErrorView> recentErrors) {}
 
   /** OpenFlow channel counters of one switch since the controller started. */
   public record ChannelView(
@@ -75,7 +76,7 @@ final class SwitchViews {
     List<HostView> out = new ArrayList<>();
     for (Host h : sources.config().hosts()) {
       Optional<SwitchConnection> sw = partition.switchOf(h.name());
-      Map<String, Integer> ports = sw.map(SwitchViews::ports).orElse(null);
+      Map<String, Object> ports = sw.map(SwitchViews::ports).orElse(null);
       String version = sw.map(s -> version(s.factory().getVersion().toString())).orElse(null);
       OpenFlowStats.Counts counts = stats.switches().get(DatapathId.of(h.dpid()));
       List<ErrorView> mine = errors.stream().filter(e -> e.host().equals(h.name()))
@@ -87,9 +88,11 @@ final class SwitchViews {
     return out;
   }
 
-  private static Map<String, Integer> ports(SwitchConnection sw) {
-    Map<String, Integer> ports = new TreeMap<>();
-    sw.ports().byName().forEach((name, number) -> ports.put(name, number.getPortNumber()));
+  /** Port numbers by name; the bridge's own port is {@code "local"}, as ovs-ofctl calls it. */
+  private static Map<String, Object> ports(SwitchConnection sw) {
+    Map<String, Object> ports = new TreeMap<>();
+    sw.ports().byName().forEach((name, number) ->
+        ports.put(name, number.equals(OFPort.LOCAL) ? "local" : (Object) Integer.toUnsignedLong(number.getPortNumber())));
     return ports;
   }
 
