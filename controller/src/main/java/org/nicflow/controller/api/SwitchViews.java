@@ -59,6 +59,7 @@ final class SwitchViews {
 
   public record ConnectionView(String ownerVm, String kind, TupleView original, TupleView translated) {}
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SwitchViews.class);
   private static final int RECENT_ERRORS = 10;
 
   private final ApiSources sources;
@@ -130,7 +131,8 @@ final class SwitchViews {
       try {
         live = live(vm);
       } catch (ApiException e) {
-        live = null; // the switch did not answer in time or went away: folded counts still stand
+        // The switch did not answer in time or went away: the folded counts still stand.
+        log.debug("VM {}: no live counters: {}", vm.name(), e.getMessage());
       }
     }
     return new VmStats(vm.name(), vm.host(), rules, live);

@@ -185,6 +185,19 @@ class ApiServerTest {
   }
 
   @Test
+  void flowsAnotherProgramInstalledAreShownAsItsOwn() throws Exception {
+    OFFactory f = host1.factory();
+    host1.preinstall(f.buildFlowAdd().setTableId(TableId.of(0)).setPriority(7).setCookie(U64.of(0x1234))
+        .setMatch(f.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(4)).build()).build());
+
+    JsonNode flows = getJson("/api/v1/hosts/host1/flows", 200).get("flows");
+
+    JsonNode foreign = list(flows).stream().filter(n -> n.get("priority").asInt() == 7).findFirst().orElseThrow();
+    assertThat(JSON.writeValueAsString(foreign.get("cookie"))).isEqualTo("{\"value\":\"0x1234\",\"owner\":\"other\"}");
+    assertThat(foreign.get("match").asText()).isEqualTo("in_port=host1-up");
+  }
+
+  @Test
   void flowsOfAHostNotInTheConfigAre404AndOfADisconnectedHostAre503() throws Exception {
     HttpResponse<String> unknown = get("/api/v1/hosts/nosuch/flows");
     HttpResponse<String> disconnected = get("/api/v1/hosts/host2/flows");
@@ -303,6 +316,14 @@ class ApiServerTest {
         "{\"vm\":\"web1\",\"direction\":\"out\",\"packet\":\"tcp,nw_dst=10.1.0.21\"}");
 
     assertThat(error(r)).isEqualTo("bad packet 'tcp,nw_dst=10.1.0.21': tp_dst is required for tcp and udp");
+  }
+
+  @Test
+  void oversizedBodyIsRefusedWith413() throws Exception {
+    HttpResponse<String> r = post("/api/v1/trace", "{\"vm\":\"" + "x".repeat(ApiServer.MAX_BODY_BYTES) + "\"}");
+
+    assertThat(r.statusCode()).isEqualTo(413);
+    assertThat(error(r)).contains("larger than");
   }
 
   @Test

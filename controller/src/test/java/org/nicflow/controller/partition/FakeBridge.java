@@ -56,7 +56,7 @@ public final class FakeBridge implements SwitchConnection {
   }
 
   /** Installs a flow behind the controller's back, as another program would. */
-  synchronized void preinstall(OFFlowMod mod) {
+  public synchronized void preinstall(OFFlowMod mod) {
     apply(mod);
   }
 
