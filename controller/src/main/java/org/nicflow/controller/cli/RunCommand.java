@@ -1,5 +1,6 @@
 package org.nicflow.controller.cli;
 
+import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +26,13 @@ final class RunCommand implements Callable<Integer> {
       description = "Listen here instead of controller.openflow (port 0: any free port).")
   private String openflow;
 
+  @Option(names = "--api", paramLabel = "HOST:PORT",
+      description = "Serve the REST API and /metrics here instead of controller.api (port 0: any free port).")
+  private String api;
+
+  @Option(names = "--no-api", description = "Do not serve the REST API and /metrics.")
+  private boolean noApi;
+
   @Option(names = "--mode", paramLabel = "MODE", description = "Override controller.mode: reactive or proactive.")
   private String mode;
 
@@ -35,7 +43,8 @@ final class RunCommand implements Callable<Integer> {
       c = withMode(c, parseMode(mode));
     }
     OpenFlowSettings settings = listenAddress(c, Optional.ofNullable(openflow));
-    NicflowController controller = NicflowController.start(c, settings);
+    Optional<InetSocketAddress> apiAddress = apiAddress(c, Optional.ofNullable(api), noApi);
+    NicflowController controller = NicflowController.start(c, settings, apiAddress);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       try {
@@ -61,6 +70,35 @@ final class RunCommand implements Callable<Integer> {
 
   static Config withMode(Config c, OffloadMode mode) {
     return new Config(c.controller().withMode(mode), c.hosts(), c.vnets(), c.vms(), c.rulesets(), c.loadBalancers());
+  }
+
+  /** Where the API listens: controller.api, or {@code --api}; empty with {@code --no-api}. */
+  static Optional<InetSocketAddress> apiAddress(Config c, Optional<String> override, boolean disabled)
+      throws BadInputException {
+    if (disabled) {
+      if (override.isPresent()) {
+        throw new BadInputException("--api and --no-api contradict each other");
+      }
+      return Optional.empty();
+    }
+    if (override.isEmpty()) {
+      return Optional.of(InetSocketAddress.createUnresolved(c.controller().apiHost(), c.controller().apiPort()));
+    }
+    String text = override.get();
+    int colon = text.lastIndexOf(':');
+    if (colon <= 0) {
+      throw new BadInputException("--api must be HOST:PORT, got '" + text + "'");
+    }
+    int port;
+    try {
+      port = Integer.parseInt(text.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0 || port > 0xffff) {
+      throw new BadInputException("--api must be HOST:PORT with a port 0-65535, got '" + text + "'");
+    }
+    return Optional.of(InetSocketAddress.createUnresolved(text.substring(0, colon), port));
   }
 
   static OpenFlowSettings listenAddress(Config c, Optional<String> override) throws BadInputException {

@@ -1,9 +1,14 @@
 package org.nicflow.controller.runtime;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.nicflow.compiler.diff.FlowDiffer;
 import org.nicflow.compiler.eval.ConnectionTable;
 import org.nicflow.compiler.eval.ReferenceEvaluator;
@@ -11,6 +16,8 @@ import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.proactive.HostPipelineCompiler;
 import org.nicflow.compiler.unified.UnifiedFlowBuilder;
+import org.nicflow.controller.api.ApiServer;
+import org.nicflow.controller.api.ApiSources;
 import org.nicflow.controller.openflow.OpenFlowServer;
 import org.nicflow.controller.openflow.OpenFlowSettings;
 import org.nicflow.controller.openflow.packet.FrameParser;
@@ -35,15 +42,30 @@ public final class NicflowController implements AutoCloseable {
   private final Config config;
   private final HostPartition partition;
   private final OpenFlowServer server;
+  private final Optional<ApiServer> api;
 
-  private NicflowController(Config config, HostPartition partition, OpenFlowServer server) {
+  private NicflowController(Config config, HostPartition partition, OpenFlowServer server, Optional<ApiServer> api) {
     this.config = config;
     this.partition = partition;
     this.server = server;
+    this.api = api;
   }
 
-  /** Builds the partition for {@code config} and listens for switches as {@code settings} say. */
+  /**
+   * Builds the partition for {@code config} and listens for switches as {@code settings} say, with
+   * no REST API (tests and the demo start the controller this way).
+   */
   public static NicflowController start(Config config, OpenFlowSettings settings) throws InterruptedException {
+    return start(config, settings, Optional.empty());
+  }
+
+  /**
+   * As {@link #start(Config, OpenFlowSettings)}, and serves the REST API and {@code /metrics} on
+   * {@code api} (host and port; port 0: any free port) once the OpenFlow server listens.
+   */
+  public static NicflowController start(Config config, OpenFlowSettings settings, Optional<InetSocketAddress> api)
+      throws InterruptedException {
+    Objects.requireNonNull(api, "api");
     Objects.requireNonNull(config, "config");
     Map<DatapathId, String> hosts = new LinkedHashMap<>();
     for (Host h : config.hosts()) {
@@ -61,10 +83,19 @@ public final class NicflowController implements AutoCloseable {
         new org.nicflow.controller.partition.RuleStatistics());
     OpenFlowServer server = new OpenFlowServer(hosts, partition, settings);
     server.start();
+    Optional<ApiServer> apiServer;
+    try {
+      apiServer = api.isEmpty() ? Optional.empty() : Optional.of(ApiServer.start(api.get().getHostString(),
+          api.get().getPort(), new ApiSources(config, GENERATION, partition, server::stats)));
+    } catch (IOException e) {
+      server.close();
+      throw new UncheckedIOException("cannot serve the API on " + api.get().getHostString() + ":"
+          + api.get().getPort() + ": " + e.getMessage(), e);
+    }
     log.info("nicflow listening for OpenFlow on {}:{} ({} mode, {} hosts, {} VMs)", settings.host(),
         server.boundPort(), config.controller().mode().name().toLowerCase(java.util.Locale.ROOT),
         config.hosts().size(), config.vms().size());
-    return new NicflowController(config, partition, server);
+    return new NicflowController(config, partition, server, apiServer);
   }
 
   public Config config() {
@@ -83,8 +114,14 @@ public final class NicflowController implements AutoCloseable {
     return server.boundPort();
   }
 
+  /** The port the REST API listens on, if it was started. */
+  public OptionalInt apiPort() {
+    return api.map(a -> OptionalInt.of(a.port())).orElse(OptionalInt.empty());
+  }
+
   @Override
   public void close() throws InterruptedException {
+    api.ifPresent(ApiServer::close);
     server.close();
     log.info("nicflow stopped");
   }

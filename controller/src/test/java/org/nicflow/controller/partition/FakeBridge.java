@@ -23,9 +23,11 @@ import org.projectfloodlight.openflow.types.U64;
 /**
  * A bridge that keeps its flow table as OVS would: flow-mods add, replace, modify and delete by
  * (table, priority, match); flow stats report what is there. Messages are recorded in order. Single
- * threaded, like a switch's executor.
+ * threaded, like a switch's executor; flow-mods and flow stats are synchronized so that a reader on
+ * another thread (an API worker) sees a consistent table. Counters are zero unless {@link
+ * #countTraffic} set them.
  */
-final class FakeBridge implements SwitchConnection {
+public final class FakeBridge implements SwitchConnection {
 
   private record Key(TableId table, int priority, Match match) {}
 
@@ -34,9 +36,10 @@ final class FakeBridge implements SwitchConnection {
   private final OFFactory factory = OFFactories.getFactory(OFVersion.OF_13);
   private PortMap ports;
   private final Map<Key, OFFlowMod> flows = new LinkedHashMap<>();
+  private final Map<Key, long[]> traffic = new LinkedHashMap<>();
   final List<OFMessage> sent = new ArrayList<>();
 
-  FakeBridge(String host, long dpid, Map<String, Integer> ports) {
+  public FakeBridge(String host, long dpid, Map<String, Integer> ports) {
     this.host = host;
     this.dpid = DatapathId.of(dpid);
     Map<String, OFPort> byName = new LinkedHashMap<>();
@@ -53,8 +56,17 @@ final class FakeBridge implements SwitchConnection {
   }
 
   /** Installs a flow behind the controller's back, as another program would. */
-  void preinstall(OFFlowMod mod) {
+  public synchronized void preinstall(OFFlowMod mod) {
     apply(mod);
+  }
+
+  /** Sets the packet and byte counters of every flow of {@code table}, as if traffic had passed. */
+  public synchronized void countTraffic(int table, long packets, long bytes) {
+    flows.forEach((key, mod) -> {
+      if (key.table().getValue() == table) {
+        traffic.put(key, new long[] {packets, bytes});
+      }
+    });
   }
 
   int flowCount() {
@@ -65,11 +77,11 @@ final class FakeBridge implements SwitchConnection {
     return flows.values().stream().filter(f -> f.getTableId().getValue() == table).toList();
   }
 
-  <T extends OFMessage> List<T> sentOf(Class<T> type) {
+  public synchronized <T extends OFMessage> List<T> sentOf(Class<T> type) {
     return sent.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
-  void clearSent() {
+  public synchronized void clearSent() {
     sent.clear();
   }
 
@@ -94,7 +106,7 @@ final class FakeBridge implements SwitchConnection {
   }
 
   @Override
-  public void send(OFMessage message) {
+  public synchronized void send(OFMessage message) {
     sent.add(message);
     if (message instanceof OFFlowMod mod) {
       apply(mod);
@@ -108,7 +120,10 @@ final class FakeBridge implements SwitchConnection {
       case ADD -> flows.put(key, mod);
       case MODIFY_STRICT -> flows.computeIfPresent(key, (k, old) -> old.createBuilder()
           .setInstructions(mod.getInstructions()).build());
-      case DELETE_STRICT -> flows.remove(key);
+      case DELETE_STRICT -> {
+        flows.remove(key);
+        traffic.remove(key);
+      }
       case DELETE -> flows.values().removeIf(f -> mod.getCookieMask().equals(U64.ZERO)
           || (f.getCookie().getValue() & mod.getCookieMask().getValue())
               == (mod.getCookie().getValue() & mod.getCookieMask().getValue()));
@@ -122,9 +137,11 @@ final class FakeBridge implements SwitchConnection {
   }
 
   @Override
-  public CompletableFuture<List<OFFlowStatsEntry>> flowStats() {
+  public synchronized CompletableFuture<List<OFFlowStatsEntry>> flowStats() {
     List<OFFlowStatsEntry> entries = new ArrayList<>();
-    for (OFFlowMod mod : flows.values()) {
+    for (Map.Entry<Key, OFFlowMod> e : flows.entrySet()) {
+      OFFlowMod mod = e.getValue();
+      long[] counts = traffic.getOrDefault(e.getKey(), new long[2]);
       entries.add(factory.buildFlowStatsEntry()
           .setTableId(mod.getTableId())
           .setPriority(mod.getPriority())
@@ -134,8 +151,8 @@ final class FakeBridge implements SwitchConnection {
           .setHardTimeout(mod.getHardTimeout())
           .setFlags(mod.getFlags())
           .setInstructions(mod.getInstructions())
-          .setPacketCount(U64.ZERO)
-          .setByteCount(U64.ZERO)
+          .setPacketCount(U64.of(counts[0]))
+          .setByteCount(U64.of(counts[1]))
           .build());
     }
     return CompletableFuture.completedFuture(entries);

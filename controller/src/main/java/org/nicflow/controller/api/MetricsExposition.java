@@ -1,0 +1,127 @@
+package org.nicflow.controller.api;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import org.nicflow.compiler.model.Vm;
+import org.nicflow.controller.openflow.OpenFlowStats;
+import org.nicflow.controller.partition.PartitionCounters;
+import org.nicflow.controller.partition.RuleStatistics;
+import org.projectfloodlight.openflow.protocol.OFType;
+
+/**
+ * {@code GET /metrics}: the controller's counters in the Prometheus text exposition format
+ * (version 0.0.4), written by hand from the partition's and the OpenFlow server's snapshots — a
+ * scrape reads counters that already exist, so no metrics registry is kept beside them. Per-rule
+ * series exist for rules that have seen a folded flow.
+ */
+final class MetricsExposition {
+
+  private final ApiSources sources;
+
+  MetricsExposition(ApiSources sources) {
+    this.sources = sources;
+  }
+
+  String render() {
+    StringBuilder out = new StringBuilder(4096);
+    PartitionCounters.Snapshot c = sources.partition().counters();
+    counter(out, "nicflow_packet_ins_total", "Packet-ins the host partition received.", c.packetIns());
+    counter(out, "nicflow_offloads_total", "Misses that installed unified flows.", c.offloads());
+    counter(out, "nicflow_duplicate_misses_total",
+        "Misses whose flows were already installed (packets in flight before the flow).", c.duplicateMisses());
+    counter(out, "nicflow_denied_misses_total", "Misses the rule sets denied.", c.deniedMisses());
+    counter(out, "nicflow_malformed_frames_total", "Packet-ins whose frame could not be parsed.",
+        c.malformedFrames());
+    counter(out, "nicflow_unsupported_frames_total", "Packet-ins of frames nicflow does not offload.",
+        c.unsupportedFrames());
+    counter(out, "nicflow_ignored_misses_total", "Misses from unknown ports or switches not yet programmed.",
+        c.ignoredMisses());
+    counter(out, "nicflow_flow_mods_total", "Flow-mods sent for misses and VM clean-up.", c.flowMods());
+    counter(out, "nicflow_packet_outs_total", "Packets re-injected after a miss.", c.packetOuts());
+    counter(out, "nicflow_switch_errors_total", "OpenFlow ERROR messages switches sent.", c.switchErrors());
+    counter(out, "nicflow_unresolved_ports_total", "Unified flows not installed for want of a port.",
+        c.unresolvedPorts());
+    counter(out, "nicflow_flows_removed_total", "FLOW_REMOVED messages folded into rule statistics.",
+        c.flowsRemoved());
+    counter(out, "nicflow_reconcile_failures_total", "Bridge programming rounds that failed.",
+        c.reconcileFailures());
+
+    gauge(out, "nicflow_configured_hosts", "Hosts in the config.", sources.config().hosts().size());
+    gauge(out, "nicflow_connected_switches", "Host bridges connected and programmed.",
+        sources.partition().connectedHosts().size());
+    gauge(out, "nicflow_connections", "Live stateful, SNAT and load-balanced connections.",
+        sources.partition().connections().size());
+
+    OpenFlowStats.Counts g = sources.openflow().get().global();
+    messages(out, "nicflow_openflow_messages_received_total", "OpenFlow messages received, by type.",
+        g.messagesIn());
+    messages(out, "nicflow_openflow_messages_sent_total", "OpenFlow messages sent, by type.", g.messagesOut());
+    counter(out, "nicflow_openflow_illegal_messages_total", "Messages a switch sent in the wrong state.",
+        g.illegalMessages());
+    counter(out, "nicflow_openflow_malformed_closes_total", "Connections closed for undecodable bytes.",
+        g.malformedCloses());
+
+    rules(out);
+    return out.toString();
+  }
+
+  private void rules(StringBuilder out) {
+    RuleStatistics statistics = sources.partition().statistics();
+    StringBuilder packets = new StringBuilder();
+    StringBuilder bytes = new StringBuilder();
+    StringBuilder flows = new StringBuilder();
+    for (Vm vm : sources.config().vms()) {
+      statistics.forVm(vm.name()).forEach((key, counts) -> {
+        String labels = "{vm=\"" + label(key.vm()) + "\",layer=\"" + label(key.layer()) + "\",rule=\""
+            + label(key.rule()) + "\"}";
+        packets.append("nicflow_rule_packets_total").append(labels).append(' ').append(counts.packets()).append('\n');
+        bytes.append("nicflow_rule_bytes_total").append(labels).append(' ').append(counts.bytes()).append('\n');
+        flows.append("nicflow_rule_flows_total").append(labels).append(' ').append(counts.flows()).append('\n');
+      });
+    }
+    header(out, "nicflow_rule_packets_total", "Packets of expired flows, by the rule that decided them.",
+        "counter");
+    out.append(packets);
+    header(out, "nicflow_rule_bytes_total", "Bytes of expired flows, by the rule that decided them.", "counter");
+    out.append(bytes);
+    header(out, "nicflow_rule_flows_total", "Expired flows, by the rule that decided them.", "counter");
+    out.append(flows);
+  }
+
+  private static void messages(StringBuilder out, String name, String help, Map<OFType, Long> byType) {
+    header(out, name, help, "counter");
+    new TreeMap<>(byType).forEach((type, n) -> out.append(name).append("{type=\"")
+        .append(type.name().toLowerCase(Locale.ROOT)).append("\"} ").append(n).append('\n'));
+  }
+
+  private static void counter(StringBuilder out, String name, String help, long value) {
+    header(out, name, help, "counter");
+    out.append(name).append(' ').append(value).append('\n');
+  }
+
+  private static void gauge(StringBuilder out, String name, String help, long value) {
+    header(out, name, help, "gauge");
+    out.append(name).append(' ').append(value).append('\n');
+  }
+
+  private static void header(StringBuilder out, String name, String help, String type) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  /** A label value escaped as the text format requires: backslash, double quote, newline. */
+  static String label(String value) {
+    StringBuilder sb = new StringBuilder(value.length());
+    for (int i = 0; i < value.length(); i++) {
+      char ch = value.charAt(i);
+      switch (ch) {
+        case '\\' -> sb.append("\\\\");
+        case '"' -> sb.append("\\\"");
+        case '\n' -> sb.append("\\n");
+        default -> sb.append(ch);
+      }
+    }
+    return sb.toString();
+  }
+}

@@ -1,0 +1,212 @@
+package org.nicflow.controller.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.nicflow.compiler.eval.Connection;
+import org.nicflow.compiler.eval.FlowTuple;
+import org.nicflow.compiler.flow.FlowKind;
+import org.nicflow.compiler.model.Host;
+import org.nicflow.compiler.model.Layer;
+import org.nicflow.compiler.model.Rule;
+import org.nicflow.compiler.model.Vm;
+import org.nicflow.controller.openflow.OpenFlowStats;
+import org.nicflow.controller.openflow.SwitchConnection;
+import org.nicflow.controller.partition.HostPartition;
+import org.nicflow.controller.partition.RuleStatistics;
+import org.projectfloodlight.openflow.protocol.OFType;
+import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.OFPort;
+
+/** Live state: hosts and their switches, per-VM rule statistics, the connection table. */
+final class SwitchViews {
+
+  /** A configured host and, when connected, its switch. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record HostView(
+      String name, String dpid, String uplink, String underlayIp, boolean connected, String openflowVersion,
+      Map<String, Object> ports, ChannelView channel, long switchErrors, List<ErrorView> recentErrors) {}
+
+  /** OpenFlow channel counters of one switch since the controller started. */
+  public record ChannelView(
+      Map<String, Long> messagesIn, Map<String, Long> messagesOut, long errors, long illegalMessages,
+      long malformedCloses, long packetIns, long listenerFailures) {}
+
+  public record ErrorView(String error, String request) {}
+
+  /** Counts of one rule (or a layer's {@code default}). */
+  public record RuleCounts(String layer, String rule, long packets, long bytes, long flows) {}
+
+  /**
+   * A VM's statistics: {@code rules} are folded from expired flows (every configured rule, zero
+   * until one of its flows expires); {@code live} sums the VM's reactive flows on its switch now
+   * ({@code null} when the host is not connected).
+   */
+  public record VmStats(String vm, String host, List<RuleCounts> rules, LiveCounts live) {}
+
+  public record LiveCounts(int flows, long packets, long bytes, List<RuleCounts> rules) {}
+
+  /** A connection's addresses in one scope (a VNET's name, or {@code public}); ICMP has type and code, not ports. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TupleView(
+      String scope, String proto, String src, Integer srcPort, String dst, Integer dstPort, Integer icmpType,
+      Integer icmpCode) {}
+
+  public record ConnectionView(String ownerVm, String kind, TupleView original, TupleView translated) {}
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SwitchViews.class);
+  private static final int RECENT_ERRORS = 10;
+
+  private final ApiSources sources;
+  private final SwitchFlowReader flows;
+
+  SwitchViews(ApiSources sources, SwitchFlowReader flows) {
+    this.sources = sources;
+    this.flows = flows;
+  }
+
+  List<HostView> hosts() {
+    OpenFlowStats.Snapshot stats = sources.openflow().get();
+    HostPartition partition = sources.partition();
+    List<HostPartition.SwitchError> errors = partition.errors();
+    List<HostView> out = new ArrayList<>();
+    for (Host h : sources.config().hosts()) {
+      Optional<SwitchConnection> sw = partition.switchOf(h.name());
+      Map<String, Object> ports = sw.map(SwitchViews::ports).orElse(null);
+      String version = sw.map(s -> version(s.factory().getVersion().toString())).orElse(null);
+      OpenFlowStats.Counts counts = stats.switches().get(DatapathId.of(h.dpid()));
+      List<ErrorView> mine = errors.stream().filter(e -> e.host().equals(h.name()))
+          .map(e -> new ErrorView(e.error(), e.request())).toList();
+      List<ErrorView> recent = mine.subList(Math.max(0, mine.size() - RECENT_ERRORS), mine.size());
+      out.add(new HostView(h.name(), DatapathId.of(h.dpid()).toString(), h.uplink(), h.underlayIp().toString(),
+          sw.isPresent(), version, ports, counts == null ? null : channel(counts), mine.size(), List.copyOf(recent)));
+    }
+    return out;
+  }
+
+  /** Port numbers by name; the bridge's own port is {@code "local"}, as ovs-ofctl calls it. */
+  private static Map<String, Object> ports(SwitchConnection sw) {
+    Map<String, Object> ports = new TreeMap<>();
+    sw.ports().byName().forEach((name, number) ->
+        ports.put(name, number.equals(OFPort.LOCAL) ? "local" : (Object) Integer.toUnsignedLong(number.getPortNumber())));
+    return ports;
+  }
+
+  /** {@code OF_13} → {@code 1.3}. */
+  private static String version(String ofVersion) {
+    if (ofVersion.startsWith("OF_") && ofVersion.length() == 5) {
+      return ofVersion.charAt(3) + "." + ofVersion.charAt(4);
+    }
+    return ofVersion;
+  }
+
+  private static ChannelView channel(OpenFlowStats.Counts c) {
+    return new ChannelView(byType(c.messagesIn()), byType(c.messagesOut()), c.errors(), c.illegalMessages(),
+        c.malformedCloses(), c.packetIns(), c.listenerFailures());
+  }
+
+  private static Map<String, Long> byType(Map<OFType, Long> counts) {
+    Map<String, Long> out = new TreeMap<>();
+    counts.forEach((type, n) -> out.put(type.name().toLowerCase(Locale.ROOT), n));
+    return out;
+  }
+
+  VmStats vmStats(String name) {
+    Vm vm = sources.config().vm(name).orElseThrow(() -> ApiException.notFound("no VM named '" + name + "'"));
+    Map<RuleStatistics.RuleKey, RuleStatistics.Counts> folded = sources.partition().statistics().forVm(name);
+    List<RuleCounts> rules = new ArrayList<>();
+    for (Layer layer : sources.config().rulesetOf(vm).layers()) {
+      for (Rule r : layer.rules()) {
+        rules.add(counts(folded, vm.name(), layer.name(), r.id()));
+      }
+      rules.add(counts(folded, vm.name(), layer.name(), "default"));
+    }
+    LiveCounts live = null;
+    if (sources.partition().switchOf(vm.host()).isPresent()) {
+      try {
+        live = live(vm);
+      } catch (ApiException e) {
+        // The switch did not answer in time or went away: the folded counts still stand.
+        log.debug("VM {}: no live counters: {}", vm.name(), e.getMessage());
+      }
+    }
+    return new VmStats(vm.name(), vm.host(), rules, live);
+  }
+
+  private static RuleCounts counts(Map<RuleStatistics.RuleKey, RuleStatistics.Counts> folded, String vm,
+      String layer, String rule) {
+    RuleStatistics.Counts c = folded.get(new RuleStatistics.RuleKey(vm, layer, rule));
+    return c == null ? new RuleCounts(layer, rule, 0, 0, 0) : new RuleCounts(layer, rule, c.packets(), c.bytes(),
+        c.flows());
+  }
+
+  /** The VM's reactive flows (unified, reverse, denied) on its switch now, by deciding rule. */
+  private LiveCounts live(Vm vm) {
+    List<String> reactive = List.of(kind(FlowKind.UNIFIED), kind(FlowKind.REVERSE), kind(FlowKind.DENIED));
+    int count = 0;
+    long packets = 0;
+    long bytes = 0;
+    Map<String, long[]> byRule = new LinkedHashMap<>();
+    for (SwitchFlowReader.SwitchFlow f : flows.read(vm.host())) {
+      DecodedCookie c = f.cookie();
+      if (!vm.name().equals(c.vm()) || !reactive.contains(c.kind())) {
+        continue;
+      }
+      count++;
+      packets += f.packets();
+      bytes += f.bytes();
+      if (c.layer() != null) {
+        long[] sums = byRule.computeIfAbsent(c.layer() + "\u0000" + c.rule(), k -> new long[3]);
+        sums[0] += f.packets();
+        sums[1] += f.bytes();
+        sums[2]++;
+      }
+    }
+    List<RuleCounts> rules = new ArrayList<>();
+    byRule.forEach((key, sums) -> {
+      int cut = key.indexOf('\u0000');
+      rules.add(new RuleCounts(key.substring(0, cut), key.substring(cut + 1), sums[0], sums[1], sums[2]));
+    });
+    return new LiveCounts(count, packets, bytes, rules);
+  }
+
+  private static String kind(FlowKind k) {
+    return k.name().toLowerCase(Locale.ROOT);
+  }
+
+  List<ConnectionView> connections() {
+    return sources.partition().connections().all().stream()
+        .map(c -> new ConnectionView(c.ownerVm(), kind(c), tuple(c.original()), tuple(c.translated())))
+        .toList();
+  }
+
+  private static String kind(Connection c) {
+    return c.kind().name().toLowerCase(Locale.ROOT);
+  }
+
+  private TupleView tuple(FlowTuple t) {
+    String scope = t.scope() == FlowTuple.PUBLIC ? "public"
+        : sources.config().vnetByVni(t.scope()).map(v -> v.name()).orElse("vni " + t.scope());
+    int[] transport = t.transportFields();
+    if (t.proto() == org.nicflow.compiler.model.Protocol.IPPROTO_ICMP) {
+      return new TupleView(scope, "icmp", t.src().toString(), null, t.dst().toString(), null, transport[0],
+          transport[1]);
+    }
+    return new TupleView(scope, protocol(t.proto()), t.src().toString(), transport[0], t.dst().toString(),
+        transport[1], null, null);
+  }
+
+  private static String protocol(int proto) {
+    return switch (proto) {
+      case org.nicflow.compiler.model.Protocol.IPPROTO_TCP -> "tcp";
+      case org.nicflow.compiler.model.Protocol.IPPROTO_UDP -> "udp";
+      case org.nicflow.compiler.model.Protocol.IPPROTO_ICMP -> "icmp";
+      default -> Integer.toString(proto);
+    };
+  }
+}
