@@ -24,6 +24,9 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.nicflow.compiler.config.ConfigLoader;
+import org.nicflow.compiler.flow.Cookie;
+import org.nicflow.compiler.flow.FlowKind;
+import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.OffloadMode;
 import org.nicflow.controller.mininet.MininetHarness;
@@ -160,6 +163,9 @@ abstract class TwoHostScenario {
       assertThat(ask("xa", XB, 8081).map(Answer::seen))
           .as("xa opens to xb on the other host: the reply passes although xa's acl denies inbound TCP")
           .contains("xb saw " + XA);
+      assertThat(replyFlowsFrom(HOST2, "p-xb", 8081))
+          .as("the reply's flow on nfx2, installed with the connection: xa's acl there would deny it")
+          .isNotEmpty();
       assertThat(ask("xb", XA, 8082)).as("xb's unsolicited connection to xa is dropped").isEmpty();
     } finally {
       harness.kill(onXb);
@@ -308,6 +314,15 @@ abstract class TwoHostScenario {
     Matcher m = ANNOUNCED.matcher(r.output());
     assertThat(m.find()).as("an announcement in %s", r.output()).isTrue();
     return Optional.of(new Answer(m.group(1), m.group(2), Integer.parseInt(m.group(3))));
+  }
+
+  /** Reverse unified flows on {@code bridge} for TCP replies from source port {@code port} on {@code inPort}. */
+  List<DumpedFlow> replyFlowsFrom(String bridge, String inPort, int port) {
+    return harness.dumpFlows(bridge).stream()
+        .filter(f -> f.table() == Pipeline.number(Pipeline.UNIFIED))
+        .filter(f -> f.match().contains("in_port=" + inPort) && f.match().contains("tp_src=" + port))
+        .filter(f -> Cookie.decode(Long.decode(f.cookie())).kind() == FlowKind.REVERSE)
+        .toList();
   }
 
   /** Packets counted by the flows of a bridge that drop. */
