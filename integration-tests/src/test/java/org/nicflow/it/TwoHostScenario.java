@@ -204,6 +204,12 @@ abstract class TwoHostScenario {
       assertThat(answer.get().name()).isEqualTo("ext");
       assertThat(answer.get().peer()).as("the source the server sees").isEqualTo(SNAT_ADDRESS);
       assertThat(answer.get().port()).as("an allocated source port").isBetween(1024, 65535);
+      Optional<Answer> second = ask("xa", EXTERNAL, 9000, 41_002);
+      Optional<Answer> third = ask("xa", EXTERNAL, 9000, 41_003);
+      assertThat(second).map(Answer::peer).contains(SNAT_ADDRESS);
+      assertThat(third).map(Answer::peer).contains(SNAT_ADDRESS);
+      assertThat(second.get().port()).as("live mappings to one remote endpoint never share a public port")
+          .isNotEqualTo(third.get().port());
     } finally {
       harness.kill(server);
     }
