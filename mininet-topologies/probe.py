@@ -1,9 +1,14 @@
 #!/usr/bin/python3
 """Traffic probes run inside Mininet hosts by nicflow's tests and demo.
 
-  probe.py serve tcp|udp PORT           echo server; prints "listening" once ready
-  probe.py connect tcp|udp HOST PORT [--timeout S] [--source-port P]
-                                        exit 0 when the echo comes back, 1 otherwise
+  probe.py serve tcp|udp PORT [--announce NAME]
+                                        echo server; prints "listening" once ready. With
+                                        --announce it answers "NAME IP:PORT" (the peer's address
+                                        as the server sees it) instead of the echo, and prints
+                                        that line too
+  probe.py connect tcp|udp HOST PORT [--timeout S] [--source-port P] [--show]
+                                        exit 0 when the echo comes back, 1 otherwise; with
+                                        --show any answer counts and is printed (for --announce)
   probe.py udp-stream HOST PORT COUNT   send COUNT datagrams of one flow, as fast as possible
   probe.py pingpong HOST PORT COUNT     COUNT UDP request/echo rounds on one flow; prints JSON with
                                         answered rounds and first/median round-trip times
@@ -16,7 +21,16 @@ import socket
 import sys
 
 
-def serve(proto, port):
+def answer(data, peer, announce):
+    """The server's reply: the echo, or its name and the peer it sees."""
+    if announce is None:
+        return data
+    line = "%s %s:%d" % (announce, peer[0], peer[1])
+    print(line, flush=True)
+    return (line + "\n").encode()
+
+
+def serve(proto, port, announce=None):
     kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
     s = socket.socket(socket.AF_INET, kind)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -26,12 +40,12 @@ def serve(proto, port):
     print("listening", flush=True)
     while True:
         if proto == "tcp":
-            conn, _ = s.accept()
+            conn, peer = s.accept()
             conn.settimeout(5)
             try:
                 data = conn.recv(1024)
                 if data:
-                    conn.sendall(data)
+                    conn.sendall(answer(data, peer, announce))
             except OSError:
                 pass
             finally:
@@ -39,10 +53,10 @@ def serve(proto, port):
         else:
             data, peer = s.recvfrom(2048)
             if data != b"stream":
-                s.sendto(data, peer)
+                s.sendto(answer(data, peer, announce), peer)
 
 
-def connect(proto, host, port, timeout, source_port):
+def connect(proto, host, port, timeout, source_port, show=False):
     kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
     s = socket.socket(socket.AF_INET, kind)
     s.settimeout(timeout)
@@ -65,7 +79,9 @@ def connect(proto, host, port, timeout, source_port):
                     break
                 except socket.timeout:
                     continue
-        ok = data == payload
+        ok = bool(data) if show else data == payload
+        if ok and show:
+            print(data.decode(errors="replace").strip(), flush=True)
     except OSError as e:
         print("failed: %s" % e, file=sys.stderr)
         ok = False
@@ -136,12 +152,14 @@ def main():
     sv = sub.add_parser("serve")
     sv.add_argument("proto", choices=["tcp", "udp"])
     sv.add_argument("port", type=int)
+    sv.add_argument("--announce", metavar="NAME")
     c = sub.add_parser("connect")
     c.add_argument("proto", choices=["tcp", "udp"])
     c.add_argument("host")
     c.add_argument("port", type=int)
     c.add_argument("--timeout", type=float, default=2.0)
     c.add_argument("--source-port", type=int, default=0)
+    c.add_argument("--show", action="store_true")
     u = sub.add_parser("udp-stream")
     u.add_argument("host")
     u.add_argument("port", type=int)
@@ -159,10 +177,10 @@ def main():
     sp.add_argument("count", type=int)
     a = p.parse_args()
     if a.op == "serve":
-        serve(a.proto, a.port)
+        serve(a.proto, a.port, a.announce)
         return 0
     if a.op == "connect":
-        return connect(a.proto, a.host, a.port, a.timeout, a.source_port)
+        return connect(a.proto, a.host, a.port, a.timeout, a.source_port, a.show)
     if a.op == "pingpong":
         return pingpong(a.host, a.port, a.count, a.source_port, a.timeout)
     if a.op == "spray":

@@ -213,6 +213,7 @@ public final class HostPartition implements SwitchListener {
       }
       connectionFlows.opened(sw.dpid().getLong(), miss.decision().newConnections(),
           fresh.stream().map(FlowEntry::key).toList());
+      installRemoteReplies(miss);
     }
     if (!miss.decision().allowed()) {
       counters.deniedMisses.increment();
@@ -224,6 +225,37 @@ public final class HostPartition implements SwitchListener {
     }
     sw.send(reinject(sw, translator.add(forward.get()), packetIn));
     counters.packetOuts.increment();
+  }
+
+  /**
+   * Installs, on the bridges of other hosts, the reverse flows the new connections of {@code miss}
+   * need where their replies enter (see {@link MissHandler#remoteReplyFlows}). Sent before the
+   * triggering packet is re-injected, so they are in place before any reply can exist. A host whose
+   * bridge is not connected gets nothing: its replies miss there and are evaluated as usual.
+   */
+  private void installRemoteReplies(Miss.Offload miss) {
+    missHandler.remoteReplyFlows(miss).forEach((host, flows) -> {
+      SwitchConnection other = connected.get(host);
+      SwitchFlows state = other == null ? null : switches.get(other.dpid().getLong());
+      if (state == null) {
+        return;
+      }
+      FlowModTranslator translator = new FlowModTranslator(other.factory(), other.ports());
+      List<FlowEntry> fresh = new ArrayList<>();
+      for (FlowEntry f : flows) {
+        if (FlowPorts.resolvable(f, other.ports()) && state.unified.putIfAbsent(f.key(), f) == null) {
+          fresh.add(f);
+        }
+      }
+      for (FlowEntry f : fresh) {
+        other.send(translator.add(f));
+        counters.flowMods.increment();
+      }
+      if (!fresh.isEmpty()) {
+        connectionFlows.opened(other.dpid().getLong(), miss.decision().newConnections(),
+            fresh.stream().map(FlowEntry::key).toList());
+      }
+    });
   }
 
   /**

@@ -27,14 +27,17 @@ import org.nicflow.controller.openflow.packet.FrameParser;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowModCommand;
+import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFPacketOut;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.IPv4Address;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.TransportPort;
 import org.projectfloodlight.openflow.types.U64;
 
 class HostPartitionTest {
@@ -44,6 +47,7 @@ class HostPartitionTest {
   private static final MacAddress DB1_MAC = MacAddress.parse("02:00:00:00:01:15");
   private static final Ipv4 WEB1 = Ipv4.parse("10.1.0.11");
   private static final Ipv4 DB1 = Ipv4.parse("10.1.0.21");
+  private static final Ipv4 WEB2 = Ipv4.parse("10.1.0.12");
   private static final int UNIFIED = Pipeline.number(Pipeline.UNIFIED);
 
   private Config config;
@@ -207,6 +211,61 @@ class HostPartitionTest {
 
     assertThat(without).isLessThan(before);
     assertThat(host1.flowCount()).isEqualTo(before);
+  }
+
+  @Test
+  void connectionToAVmOnAnotherHostGetsItsReplyFlowOnThatHost() {
+    FakeBridge host2 = new FakeBridge("host2", 2L, Map.of("p-web2", 1, "p-red2", 2, "host2-up", 3, "tun-host1", 4));
+    partition.switchConnected(host1);
+    partition.switchConnected(host2);
+    host1.clearSent();
+    host2.clearSent();
+    byte[] syn = FrameBuilder.ipv4(PacketHeaders.tcp(WEB1_MAC, GATEWAY, WEB1, WEB2, 40010, 8080)).build();
+
+    partition.packetIn(host1, packetIn(1, syn));
+
+    // web1's stateful rule admits web2's reply, but web2's bridge only learns that from us.
+    List<OFFlowMod> there = host2.sentOf(OFFlowMod.class);
+    assertThat(there).hasSize(1);
+    OFFlowMod reply = there.get(0);
+    assertThat(reply.getMatch().get(MatchField.IN_PORT)).isEqualTo(OFPort.of(1));
+    assertThat(reply.getMatch().get(MatchField.IPV4_SRC)).isEqualTo(IPv4Address.of("10.1.0.12"));
+    assertThat(reply.getMatch().get(MatchField.IPV4_DST)).isEqualTo(IPv4Address.of("10.1.0.11"));
+    assertThat(reply.getMatch().get(MatchField.TCP_SRC)).isEqualTo(TransportPort.of(8080));
+    assertThat(reply.getMatch().get(MatchField.TCP_DST)).isEqualTo(TransportPort.of(40010));
+    assertThat(reply.getInstructions().toString()).contains("port=4");
+    assertThat(Cookie.decode(reply.getCookie().getValue()).kind()).isEqualTo(FlowKind.REVERSE);
+    assertThat(host2.sentOf(OFPacketOut.class)).isEmpty();
+    assertThat(partition.counters().offloads()).isEqualTo(1);
+  }
+
+  @Test
+  void connectionEndsOnlyWhenItsFlowsOnEveryHostAreGone() {
+    FakeBridge host2 = new FakeBridge("host2", 2L, Map.of("p-web2", 1, "p-red2", 2, "host2-up", 3, "tun-host1", 4));
+    partition.switchConnected(host1);
+    partition.switchConnected(host2);
+    host1.clearSent();
+    host2.clearSent();
+    partition.packetIn(host1, packetIn(1,
+        FrameBuilder.ipv4(PacketHeaders.tcp(WEB1_MAC, GATEWAY, WEB1, WEB2, 40011, 8080)).build()));
+
+    for (OFFlowMod mod : host1.sentOf(OFFlowMod.class)) {
+      partition.flowRemoved(host1, removal(host1, mod));
+    }
+    int whileTheRemoteFlowLives = partition.connections().size();
+    for (OFFlowMod mod : host2.sentOf(OFFlowMod.class)) {
+      partition.flowRemoved(host2, removal(host2, mod));
+    }
+
+    assertThat(whileTheRemoteFlowLives).isEqualTo(1);
+    assertThat(partition.connections().size()).isZero();
+  }
+
+  private static OFFlowRemoved removal(FakeBridge bridge, OFFlowMod mod) {
+    return bridge.factory().buildFlowRemoved()
+        .setTableId(mod.getTableId()).setPriority(mod.getPriority()).setMatch(mod.getMatch())
+        .setCookie(mod.getCookie()).setReason(OFFlowRemovedReason.IDLE_TIMEOUT)
+        .setPacketCount(U64.of(1)).setByteCount(U64.of(100)).build();
   }
 
   private static byte[] webToDb(int sport, int dport) {
