@@ -7,6 +7,12 @@ import org.nicflow.compiler.model.RuleSet;
 /** How a config's rules are spread: what a lookup's cost depends on. */
 public record ConfigShape(int rules, int ruleSets, int layers, int maxRulesPerRuleSet, int maxRulesPerLayer) {
 
+  public ConfigShape {
+    if (rules < 0 || ruleSets < 0 || layers < 0 || maxRulesPerRuleSet < 0 || maxRulesPerLayer < 0) {
+      throw new IllegalArgumentException("counts must be >= 0");
+    }
+  }
+
   public static ConfigShape of(Config config) {
     int rules = 0;
     int layers = 0;
