@@ -173,7 +173,7 @@ public final class UnifiedFlowBuilder {
   private FlowEntry flow(Ingress ingress, PacketHeaders in, Decision decision, Cookie cookie) {
     Output out = decision.output().orElseThrow();
     return FlowEntry.builder(Pipeline.UNIFIED, PRIORITY).match(match(ingress, in))
-        .actions(actions(in, decision.packet(), out)).cookie(cookie.encode())
+        .actions(actions(in, decision.packet(), out, hairpin(ingress, out))).cookie(cookie.encode())
         .idleTimeout(config.controller().idleTimeoutS()).sendFlowRemoved(true).build();
   }
 
@@ -205,8 +205,22 @@ public final class UnifiedFlowBuilder {
     return m.build();
   }
 
+  /**
+   * Whether {@code out} is the port the packet entered on: a VM addressing itself. OpenFlow never
+   * outputs a packet to its own in_port by name, so such a flow outputs to {@code in_port}.
+   */
+  private boolean hairpin(Ingress ingress, Output out) {
+    return out.kind() == Output.Kind.LOCAL && ingress instanceof Ingress.VmPort port
+        && config.vm(port.vm()).map(vm -> vm.port().equals(out.port())).orElse(false);
+  }
+
   /** Set-fields for every header that changed, then the output. */
   static List<FlowAction> actions(PacketHeaders in, PacketHeaders out, Output output) {
+    return actions(in, out, output, false);
+  }
+
+  /** Set-fields for every header that changed, then the output ({@code in_port} for a hairpin). */
+  static List<FlowAction> actions(PacketHeaders in, PacketHeaders out, Output output, boolean hairpin) {
     List<FlowAction> actions = new ArrayList<>();
     if (!in.ethSrc().equals(out.ethSrc())) {
       actions.add(new FlowAction.SetField(MatchField.ETH_SRC, out.ethSrc().bits()));
@@ -235,7 +249,7 @@ public final class UnifiedFlowBuilder {
     if (output.kind() == Output.Kind.TUNNEL) {
       actions.add(new FlowAction.SetField(MatchField.TUN_ID, output.vni()));
     }
-    actions.add(new FlowAction.Output(output.port()));
+    actions.add(hairpin ? new FlowAction.OutputInPort() : new FlowAction.Output(output.port()));
     return List.copyOf(actions);
   }
 

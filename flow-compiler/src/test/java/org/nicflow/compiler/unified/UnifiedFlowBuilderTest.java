@@ -274,4 +274,16 @@ class UnifiedFlowBuilderTest {
       assertThat(flows(port(CONFIG, "web1"), p)).allSatisfy(f -> assertThat(Pipeline.violations(f)).isEmpty());
     }
   }
+
+  @Test
+  void vmAddressingItselfHairpinsThroughInPort() {
+    PacketHeaders p = tcpFrom(CONFIG, "web1", "10.1.0.11", 40000, 8443);
+    Decision d = evaluator.evaluate(port(CONFIG, "web1"), p, ConnectionLookup.NONE);
+    assertThat(d.output().orElseThrow().port()).isEqualTo("web1-eth0");
+
+    FlowEntry f = builder.flowsFor(port(CONFIG, "web1"), p, d).get(0);
+
+    assertThat(f.actions()).last().isEqualTo(new FlowAction.OutputInPort());
+    assertThat(f.actions()).doesNotContain(new FlowAction.Output("web1-eth0"));
+  }
 }

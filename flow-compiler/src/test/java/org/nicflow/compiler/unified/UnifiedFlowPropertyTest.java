@@ -89,7 +89,8 @@ class UnifiedFlowPropertyTest {
         assertThat(Cookie.decode(forward.cookie()).kind()).isEqualTo(FlowKind.DENIED);
         continue;
       }
-      FlowSimulation.Result r = FlowSimulation.apply(forward, p);
+      FlowSimulation.Result r = FlowSimulation.apply(forward, p,
+          org.nicflow.compiler.proactive.SimIngress.of(CONFIG, ingress).port());
       assertThat(r.packet()).as("%s at %s", p, ingress).isEqualTo(d.packet());
       assertThat(r.outputPort()).isEqualTo(d.output().orElseThrow().port());
       assertThat(r.tunId()).isEqualTo(d.output().orElseThrow().vni());
