@@ -72,8 +72,25 @@ public final class UnifiedFlowBuilder {
     new Cookie(FlowKind.UNIFIED, generation, 0, 0, 0); // rejects a generation that does not fit
   }
 
-  /** The flows for {@code ingress.host()}'s bridge that {@code decision} (for {@code packet}) needs. */
+  /**
+   * The flows for {@code ingress.host()}'s bridge that {@code decision} (for {@code packet}) needs,
+   * for a decision taken without live connections. Prefer
+   * {@link #flowsFor(Ingress, PacketHeaders, Decision, ConnectionLookup)} with the connections the
+   * decision was evaluated with.
+   */
   public List<FlowEntry> flowsFor(Ingress ingress, PacketHeaders packet, Decision decision) {
+    return flowsFor(ingress, packet, decision, ConnectionLookup.NONE);
+  }
+
+  /**
+   * The flows for {@code ingress.host()}'s bridge that {@code decision} (for {@code packet}) needs.
+   * Reverse flows are what the evaluator decides for each reply with {@code live} (the connections
+   * the decision was evaluated with) and the decision's new connections: a reply may depend on a
+   * connection made earlier elsewhere, e.g. the load-balancer connection of a packet that reached
+   * its backend by tunnel.
+   */
+  public List<FlowEntry> flowsFor(Ingress ingress, PacketHeaders packet, Decision decision, ConnectionLookup live) {
+    Objects.requireNonNull(live, "live");
     Objects.requireNonNull(ingress, "ingress");
     Objects.requireNonNull(packet, "packet");
     Objects.requireNonNull(decision, "decision");
@@ -89,7 +106,7 @@ public final class UnifiedFlowBuilder {
     flows.put(forward.key(), forward);
     Cookie reverseCookie = new Cookie(FlowKind.REVERSE, cookie.generation(), cookie.vmIndex(), cookie.layerIndex(),
         cookie.ruleIndex());
-    ConnectionTable state = ConnectionTable.of(decision.newConnections());
+    ConnectionLookup state = new Overlay(live, ConnectionTable.of(decision.newConnections()));
     for (Connection c : decision.newConnections()) {
       reply(ingress.host(), c, decision, state).ifPresent(r -> {
         FlowEntry reverse = flow(r.ingress(), r.packet(), r.decision(), reverseCookie);
@@ -273,5 +290,43 @@ public final class UnifiedFlowBuilder {
     int layer = chosen.layerIndex() >= 0 ? chosen.layerIndex() : Cookie.NO_LAYER;
     int rule = chosen.ruleIndex() >= 0 ? chosen.ruleIndex() : Cookie.NO_RULE;
     return new Cookie(kind, generation, vm, layer, rule);
+  }
+
+  /** Live connections with a decision's new ones added after them, as the controller's table will hold them. */
+  private record Overlay(ConnectionLookup live, ConnectionTable added) implements ConnectionLookup {
+
+    @Override
+    public Optional<Connection> byReplyKey(FlowTuple replyKey) {
+      return allByReplyKey(replyKey).stream().findFirst();
+    }
+
+    @Override
+    public Optional<Connection> byOriginal(FlowTuple original) {
+      return allByOriginal(original).stream().findFirst();
+    }
+
+    @Override
+    public boolean translatedInUse(FlowTuple translated) {
+      return live.translatedInUse(translated) || added.translatedInUse(translated);
+    }
+
+    @Override
+    public List<Connection> allByReplyKey(FlowTuple replyKey) {
+      return union(live.allByReplyKey(replyKey), added.allByReplyKey(replyKey));
+    }
+
+    @Override
+    public List<Connection> allByOriginal(FlowTuple original) {
+      return union(live.allByOriginal(original), added.allByOriginal(original));
+    }
+
+    private static List<Connection> union(List<Connection> first, List<Connection> then) {
+      if (then.isEmpty()) {
+        return first;
+      }
+      List<Connection> all = new ArrayList<>(first);
+      then.stream().filter(c -> !all.contains(c)).forEach(all::add);
+      return List.copyOf(all);
+    }
   }
 }

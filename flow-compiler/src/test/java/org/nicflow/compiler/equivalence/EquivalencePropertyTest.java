@@ -19,7 +19,9 @@ import org.nicflow.compiler.eval.Ingress;
 import org.nicflow.compiler.eval.LayerDecision;
 import org.nicflow.compiler.eval.Output;
 import org.nicflow.compiler.eval.ReferenceEvaluator;
+import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.flow.FlowEntry;
+import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Protocol;
@@ -30,6 +32,7 @@ import org.nicflow.compiler.packet.PacketHeaders;
 import org.nicflow.compiler.proactive.HostPipelineCompiler;
 import org.nicflow.compiler.proactive.SimIngress;
 import org.nicflow.compiler.proactive.SimResult;
+import org.nicflow.compiler.proactive.SimStep;
 import org.nicflow.compiler.proactive.TableSimulator;
 import org.nicflow.compiler.testing.PropertyRun;
 import org.nicflow.compiler.testing.RandomConfigs;
@@ -62,6 +65,7 @@ class EquivalencePropertyTest {
     PropertyRun run = PropertyRun.of("equivalence", CONFIGS);
     run.forEach((seed, random) -> new ConfigCheck(RandomConfigs.generate(random), tally).run(random));
     int cases = tally.getOrDefault("cases", 0);
+    System.out.println("TALLY " + tally);
     assertThat(cases).isEqualTo(run.runs() * PACKETS_PER_CONFIG);
     if (run.runs() >= CONFIGS) {
       assertThat(tally).as("coverage %s", tally).containsKeys("allow local", "allow tunnel", "allow uplink", "drop",
@@ -109,6 +113,7 @@ class EquivalencePropertyTest {
       SimIngress port = SimIngress.of(config, ingress);
       Decision decision = evaluator.evaluate(ingress, packet, new ConnectionTable());
       count(decision.allowed() ? "allow " + decision.output().orElseThrow().kind().key() : "drop");
+      if (!decision.allowed()) count("R " + decision.dropReason().get().replaceAll("[0-9./]+", "").replaceAll(" (of|in|for) .*", ""));
 
       // (a) the unified flows on the reactive base pipeline.
       List<FlowEntry> flows = unified.flowsFor(ingress, packet, decision);
@@ -140,10 +145,51 @@ class EquivalencePropertyTest {
         assertThat(tables.disagreementWith(decision)).as("proactive tables vs evaluator, decision %s", decision)
             .isEmpty();
         assertThat(tables.meters()).as("meters of the proactive path").isEqualTo(meters(decision));
+        assertThat(ruleSteps(tables)).as("rules the proactive path took via %s, decision %s", tables.path(),
+            decision).isEqualTo(ruleSteps(decision));
       }
+      assertThat(Cookie.decode(flows.get(0).cookie())).as("cookie of the unified flow, decision %s", decision)
+          .isEqualTo(expectedCookie(ingress, decision));
 
-      if (decision.allowed() && !decision.newConnections().isEmpty() && !isOwnReply(packet)) {
+      if (decision.allowed() && !decision.newConnections().isEmpty() && !isOwnReply(packet, decision)) {
         checkConnections(ingress, packet, decision, flows);
+        decision.output().filter(o -> o.kind() == Output.Kind.TUNNEL)
+            .ifPresent(o -> checkFarEnd(ingress, decision, o));
+      }
+    }
+
+    /**
+     * A connection between hosts, with one controller's connection table: the packet arrives by
+     * tunnel at the receiver's host, which decides it the same way; its replies entering that
+     * bridge, when a reverse flow there carries them, are carried as the evaluator decides with
+     * every live connection.
+     */
+    private void checkFarEnd(Ingress ingress, Decision decision, Output out) {
+      ConnectionTable table = ConnectionTable.of(decision.newConnections());
+      Ingress.Tunnel arrival = new Ingress.Tunnel(out.host(), ingress.host(), out.vni());
+      PacketHeaders arrived = decision.packet();
+      Decision there = evaluator.evaluate(arrival, arrived, table);
+      assertThat(there.verdict()).as("the receiver's host decides %s", there).isEqualTo(decision.verdict());
+      assertThat(there.packet()).as("the receiver's host rewrites nothing more: %s", there).isEqualTo(arrived);
+      assertThat(there.output().orElseThrow().kind()).isEqualTo(Output.Kind.LOCAL);
+      List<FlowEntry> flows = unified.flowsFor(arrival, arrived, there, ConnectionTable.of(table.all()));
+      there.newConnections().forEach(table::add);
+      for (Connection c : table.all()) {
+        Optional<Reply> reply = replyEntering(out.host(), c, there, table);
+        if (reply.isEmpty()) {
+          continue;
+        }
+        Reply r = reply.get();
+        Decision replyDecision = evaluator.evaluate(r.ingress(), r.packet(), table);
+        SimResult sim = new TableSimulator(concat(base(out.host()), flows))
+            .run(SimIngress.of(config, r.ingress()), r.packet());
+        if (sim.toController()) {
+          count("far reply to controller");
+          continue;
+        }
+        count("far reply by flow");
+        assertThat(sim.disagreementWith(replyDecision)).as("reverse flow at %s vs evaluator for reply %s of %s",
+            out.host(), r, c).isEmpty();
       }
     }
 
@@ -155,10 +201,14 @@ class EquivalencePropertyTest {
      */
     private void checkConnections(Ingress ingress, PacketHeaders packet, Decision decision, List<FlowEntry> flows) {
       ConnectionTable table = ConnectionTable.of(decision.newConnections());
-      Decision again = evaluator.evaluate(ingress, packet, table);
-      assertThat(again.verdict()).as("a later packet of the connection").isEqualTo(decision.verdict());
-      assertThat(again.packet()).as("a later packet keeps its rewrites").isEqualTo(decision.packet());
-      assertThat(again.output()).as("a later packet keeps its output").isEqualTo(decision.output());
+      if (!(ingress instanceof Ingress.Tunnel)) {
+        // By tunnel, later packets arrive with the receiver's rewrites applied by the sender's host
+        // (checkFarEnd follows that path).
+        Decision again = evaluator.evaluate(ingress, packet, table);
+        assertThat(again.verdict()).as("a later packet of the connection").isEqualTo(decision.verdict());
+        assertThat(again.packet()).as("a later packet keeps its rewrites").isEqualTo(decision.packet());
+        assertThat(again.output()).as("a later packet keeps its output").isEqualTo(decision.output());
+      }
       for (Connection c : decision.newConnections()) {
         Optional<Reply> reply = replyEntering(ingress.host(), c, decision, table);
         if (reply.isEmpty()) {
@@ -248,13 +298,15 @@ class EquivalencePropertyTest {
     private record Reply(Ingress ingress, PacketHeaders packet, Ingress origin, PacketHeaders originPacket) {}
 
     /**
-     * A packet that is its own reply (a VM addressing itself with a symmetric tuple): with its
-     * connection live, the evaluator reads a later copy as the reply, while the one unified flow
-     * for that match is the forward one. Left out of the connection checks.
+     * A packet that is its own reply (a VM addressing itself with a symmetric tuple, or a client
+     * using the backend's own address and port): with its connection live, the evaluator reads a
+     * later copy as the reply, while the one unified flow for that match is the forward one. Left
+     * out of the connection checks.
      */
-    private static boolean isOwnReply(PacketHeaders p) {
+    private static boolean isOwnReply(PacketHeaders p, Decision d) {
       FlowTuple t = FlowTuple.of(p, 0);
-      return t.equals(t.reversed());
+      return t.equals(t.reversed())
+          || d.newConnections().stream().anyMatch(c -> c.translated().equals(c.translated().reversed()));
     }
 
     /** A deciding stateful allow or SNAT rule, or a load balancer's rewrite. */
@@ -273,6 +325,53 @@ class EquivalencePropertyTest {
         }
       }
       return false;
+    }
+
+    /** (VM, layer, rule) of each layer step taken by a rule or a default. */
+    private List<List<Integer>> ruleSteps(Decision d) {
+      List<List<Integer>> steps = new ArrayList<>();
+      for (LayerDecision l : d.layers()) {
+        if (l.layerIndex() >= 0) {
+          steps.add(List.of(config.vmIndex(l.vm()), l.layerIndex(), l.ruleIndex() < 0 ? Cookie.NO_RULE : l.ruleIndex()));
+        }
+      }
+      return steps;
+    }
+
+    private static List<List<Integer>> ruleSteps(SimResult r) {
+      List<List<Integer>> steps = new ArrayList<>();
+      for (SimStep step : r.path()) {
+        Cookie c = Cookie.decode(step.cookie());
+        if (c.kind() == FlowKind.RULE || c.kind() == FlowKind.LAYER_DEFAULT) {
+          steps.add(List.of(c.vmIndex(), c.layerIndex(), c.ruleIndex()));
+        }
+      }
+      return steps;
+    }
+
+    /**
+     * The unified flow's cookie: the last layer step taken by a rule, else the last step, else the
+     * VM the packet came from (UnifiedFlowBuilder's reading).
+     */
+    private Cookie expectedCookie(Ingress ingress, Decision d) {
+      FlowKind kind = d.allowed() ? FlowKind.UNIFIED : FlowKind.DENIED;
+      List<LayerDecision> steps = d.layers();
+      LayerDecision chosen = null;
+      for (int i = steps.size() - 1; i >= 0 && chosen == null; i--) {
+        if (steps.get(i).layerIndex() >= 0 && steps.get(i).ruleIndex() >= 0) {
+          chosen = steps.get(i);
+        }
+      }
+      if (chosen == null && !steps.isEmpty()) {
+        chosen = steps.get(steps.size() - 1);
+      }
+      if (chosen == null) {
+        int vm = ingress instanceof Ingress.VmPort p ? config.vmIndex(p.vm()) : Cookie.NO_VM;
+        return new Cookie(kind, 1, vm, Cookie.NO_LAYER, Cookie.NO_RULE);
+      }
+      return new Cookie(kind, 1, config.vmIndex(chosen.vm()),
+          chosen.layerIndex() < 0 ? Cookie.NO_LAYER : chosen.layerIndex(),
+          chosen.ruleIndex() < 0 ? Cookie.NO_RULE : chosen.ruleIndex());
     }
 
     private static List<Long> meters(Decision d) {

@@ -114,7 +114,7 @@ public final class RandomConfigs {
       for (int r = 0; r < share; r++) {
         rules.add(rule(name + "-r" + next++, rnd, vms, vnets));
       }
-      layers.add(new Layer("l" + l, rnd.nextInt(4) == 0 ? DefaultAction.DENY : DefaultAction.ALLOW, rules));
+      layers.add(new Layer("l" + l, rnd.nextInt(8) == 0 ? DefaultAction.DENY : DefaultAction.ALLOW, rules));
     }
     return new RuleSet(name, layers);
   }
@@ -131,9 +131,9 @@ public final class RandomConfigs {
     OptionalInt icmpType = proto == Protocol.ICMP && rnd.nextBoolean()
         ? OptionalInt.of(new int[] {0, 8, 3, 11}[rnd.nextInt(4)]) : OptionalInt.empty();
     int a = rnd.nextInt(20);
-    RuleAction action = a < 9 ? RuleAction.ALLOW : a < 15 ? RuleAction.DENY : a < 18 ? RuleAction.SET_DSCP
+    RuleAction action = a < 9 ? RuleAction.ALLOW : a < 14 ? RuleAction.DENY : a < 17 ? RuleAction.SET_DSCP
         : RuleAction.SNAT;
-    boolean stateful = action == RuleAction.ALLOW && rnd.nextInt(5) == 0;
+    boolean stateful = action == RuleAction.ALLOW && rnd.nextInt(3) == 0;
     int d = rnd.nextInt(10);
     Direction direction = d < 4 ? Direction.OUT : d < 7 ? Direction.IN : Direction.BOTH;
     if (action == RuleAction.SNAT && rnd.nextInt(4) > 0) {

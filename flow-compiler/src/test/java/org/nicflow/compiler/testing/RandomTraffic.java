@@ -79,7 +79,7 @@ public final class RandomTraffic {
     if (kind < 6) {
       return fromVm(rnd);
     }
-    if (kind < 8 && config.hosts().size() > 1) {
+    if (kind < 9 && config.hosts().size() > 1) {
       return fromTunnel(rnd);
     }
     return fromUplink(rnd);
@@ -114,7 +114,7 @@ public final class RandomTraffic {
     Ipv4 src = rnd.nextBoolean() ? Ipv4.of(198, 51, 100, rnd.nextInt(256)) : address(rnd);
     Ipv4 dst;
     int pick = rnd.nextInt(4);
-    if (pick == 0 && !config.loadBalancers().isEmpty()) {
+    if (pick < 2 && !config.loadBalancers().isEmpty()) {
       LoadBalancer lb = config.loadBalancers().get(0);
       PacketHeaders p = packet(rnd, ROUTER_MAC, config.controller().gatewayMac(), src, lb.vip());
       if (rnd.nextInt(4) > 0) {
@@ -123,14 +123,14 @@ public final class RandomTraffic {
       }
       return new Probe(new Ingress.Uplink(host.name()), p);
     }
-    dst = pick == 1 ? RandomConfigs.SNAT_ADDRESSES.get(rnd.nextInt(RandomConfigs.SNAT_ADDRESSES.size()))
+    dst = pick == 2 ? RandomConfigs.SNAT_ADDRESSES.get(rnd.nextInt(RandomConfigs.SNAT_ADDRESSES.size()))
         : destination(rnd);
     return new Probe(new Ingress.Uplink(host.name()),
         packet(rnd, ROUTER_MAC, config.controller().gatewayMac(), src, dst));
   }
 
   private Ipv4 destination(Random rnd) {
-    if (rnd.nextInt(5) < 2) {
+    if (rnd.nextInt(5) < 3) {
       return config.vms().get(rnd.nextInt(config.vms().size())).ip();
     }
     return address(rnd);
