@@ -100,6 +100,11 @@ public final class RandomConfigs {
         }
       }
       lbs.add(new LoadBalancer("lb", VIP, rnd.nextInt(4) == 0 ? Protocol.UDP : Protocol.TCP, 80, backends));
+      if (rnd.nextInt(3) == 0) {
+        Vm vm = vms.get(rnd.nextInt(vmCount));
+        lbs.add(new LoadBalancer("lb2", rnd.nextBoolean() ? VIP : SNAT_ADDRESSES.get(0), Protocol.TCP, 443,
+            List.of(new Backend(vm.name(), 443))));
+      }
     }
     return new Config(ControllerSettings.DEFAULTS.withMode(OffloadMode.PROACTIVE), hosts, vnets, vms, rulesets, lbs);
   }

@@ -115,7 +115,7 @@ public final class RandomTraffic {
     Ipv4 dst;
     int pick = rnd.nextInt(4);
     if (pick < 2 && !config.loadBalancers().isEmpty()) {
-      LoadBalancer lb = config.loadBalancers().get(0);
+      LoadBalancer lb = config.loadBalancers().get(rnd.nextInt(config.loadBalancers().size()));
       PacketHeaders p = packet(rnd, ROUTER_MAC, config.controller().gatewayMac(), src, lb.vip());
       if (rnd.nextInt(4) > 0) {
         int proto = lb.proto().number();
