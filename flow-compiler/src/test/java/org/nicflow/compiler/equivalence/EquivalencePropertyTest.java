@@ -174,6 +174,15 @@ class EquivalencePropertyTest {
       assertThat(there.output().orElseThrow().kind()).isEqualTo(Output.Kind.LOCAL);
       List<FlowEntry> flows = unified.flowsFor(arrival, arrived, there, ConnectionTable.of(table.all()));
       there.newConnections().forEach(table::add);
+      SimIngress tunnelPort = SimIngress.of(config, arrival);
+      SimResult byFlow = new TableSimulator(concat(base(out.host()), flows)).run(tunnelPort, arrived);
+      assertThat(byFlow.toController()).as("unified flows at %s miss via %s", out.host(), byFlow.path()).isFalse();
+      assertThat(byFlow.disagreementWith(there)).as("unified flows at %s vs evaluator", out.host()).isEmpty();
+      SimResult byTables = proactiveSim(out.host()).run(tunnelPort, arrived);
+      if (!byTables.toController()) {
+        assertThat(byTables.disagreementWith(there)).as("proactive tables at %s via %s; first decision %s, there %s",
+            out.host(), byTables.path(), decision, there).isEmpty();
+      }
       for (Connection c : table.all()) {
         Optional<Reply> reply = replyEntering(out.host(), c, there, table);
         if (reply.isEmpty()) {
