@@ -37,7 +37,9 @@ import org.nicflow.compiler.packet.PacketHeaders;
  *
  * <ul>
  *   <li>Allowed: one forward flow ({@link FlowKind#UNIFIED}), then, for each new connection whose
- *       reply enters this bridge, one reverse flow ({@link FlowKind#REVERSE}). The reverse flow is
+ *       reply enters this bridge (and, for a packet arriving by tunnel, each live connection made by
+ *       the sender's host that the packet is a forward packet of), one reverse flow
+ *       ({@link FlowKind#REVERSE}). The reverse flow is
  *       what the reference evaluator decides for that reply given the decision's connections: the
  *       reply is evaluated where it enters this bridge (the replying VM's port when it is local; the
  *       tunnel from its host when it is remote, after evaluating its own host's side; the uplink for
@@ -107,13 +109,34 @@ public final class UnifiedFlowBuilder {
     Cookie reverseCookie = new Cookie(FlowKind.REVERSE, cookie.generation(), cookie.vmIndex(), cookie.layerIndex(),
         cookie.ruleIndex());
     ConnectionLookup state = new Overlay(live, ConnectionTable.of(decision.newConnections()));
-    for (Connection c : decision.newConnections()) {
+    for (Connection c : connectionsOf(ingress, packet, decision, live)) {
       reply(ingress.host(), c, decision, state).ifPresent(r -> {
         FlowEntry reverse = flow(r.ingress(), r.packet(), r.decision(), reverseCookie);
         flows.putIfAbsent(reverse.key(), reverse);
       });
     }
     return List.copyOf(flows.values());
+  }
+
+  /**
+   * The connections whose replies get reverse flows: the decision's new ones and, for a packet that
+   * arrived by tunnel, the live connections it is a forward packet of (made by the sender's host;
+   * their {@code translated} tuple is the arriving packet, in the VNET's or, for SNAT, the
+   * {@code public} scope).
+   */
+  private static List<Connection> connectionsOf(Ingress ingress, PacketHeaders packet, Decision decision,
+      ConnectionLookup live) {
+    List<Connection> all = new ArrayList<>(decision.newConnections());
+    if (ingress instanceof Ingress.Tunnel tunnel) {
+      for (FlowTuple t : List.of(FlowTuple.of(packet, tunnel.vni()), FlowTuple.of(packet, FlowTuple.PUBLIC))) {
+        for (Connection c : live.allByReplyKey(t.reversed())) {
+          if (c.translated().equals(t) && !all.contains(c)) {
+            all.add(c);
+          }
+        }
+      }
+    }
+    return all;
   }
 
   /** A reply packet as it enters {@code host}'s bridge, and what the evaluator decides for it. */

@@ -316,4 +316,30 @@ class UnifiedFlowBuilderTest {
         .extracting(f -> Cookie.decode(f.cookie()).kind()).isEqualTo(FlowKind.UNIFIED);
     assertThat(withoutLive).extracting(f -> Cookie.decode(f.cookie()).kind()).contains(FlowKind.REVERSE);
   }
+
+  @Test
+  void packetArrivingByTunnelGetsTheReverseFlowOfTheConnectionItsSendersHostMade() {
+    Config config = EvalFixtures.world()
+        .rules("web1", layer("acl", DefaultAction.DENY, rule("out", 10).out().stateful().allow()))
+        .build();
+    ReferenceEvaluator eval = new ReferenceEvaluator(config);
+    UnifiedFlowBuilder flows = new UnifiedFlowBuilder(config, GENERATION);
+    ConnectionTable live = new ConnectionTable();
+    Decision atSender = eval.evaluate(port(config, "web1"), tcpFrom(config, "web1", "10.1.0.12", 40000, 22), live);
+    atSender.newConnections().forEach(live::add);
+    Ingress.Tunnel arrival = new Ingress.Tunnel("host2", "host1", EvalFixtures.BLUE);
+    Decision atReceiver = eval.evaluate(arrival, atSender.packet(), live);
+    assertThat(atReceiver.newConnections()).isEmpty();
+
+    List<FlowEntry> fs = flows.flowsFor(arrival, atSender.packet(), atReceiver, live);
+
+    PacketHeaders reply = tcpFrom(config, "web2", "10.1.0.11", 22, 40000);
+    Decision expected = eval.evaluate(port(config, "web2"), reply, live);
+    FlowEntry reverse = fs.stream().filter(f -> Cookie.decode(f.cookie()).kind() == FlowKind.REVERSE)
+        .filter(f -> FlowSimulation.matches(f, config, port(config, "web2"), reply)).findFirst().orElseThrow();
+    FlowSimulation.Result result = FlowSimulation.apply(reverse, reply);
+    assertThat(result.packet()).isEqualTo(expected.packet());
+    assertThat(result.outputPort()).isEqualTo("tun-host1");
+    assertThat(result.tunId()).isEqualTo(EvalFixtures.BLUE);
+  }
 }
