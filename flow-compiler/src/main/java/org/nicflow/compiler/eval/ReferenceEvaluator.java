@@ -44,6 +44,10 @@ import org.nicflow.compiler.packet.PacketHeaders;
  *       owns: the packet equals the connection's reply key, or the reverse of its original tuple
  *       (a reply another host already restored). This holds at tunnel ingress too, so both hosts
  *       reach the same verdict for a reply.
+ *   <li>At tunnel ingress the receiver's {@code in} layers are also skipped when the packet is a
+ *       forward packet of a connection the receiver owns (it equals the connection's
+ *       {@code translated} tuple): the sender's host already ran them and applied their rewrites,
+ *       so running them again could translate the packet twice (an inbound SNAT rule).
  *   <li>A connection's {@code translated} tuple is in {@code public} scope for SNAT and for packets
  *       leaving by the uplink; otherwise in the VNET's scope. From the uplink only SNAT replies are
  *       admitted (a stateful connection to the physical network without SNAT has a private,
@@ -196,6 +200,10 @@ public final class ReferenceEvaluator implements PacketEvaluator {
     if (!receiver.host().equals(host.name())) {
       return walk.drop("VM " + receiver.name() + " is not on host " + host.name());
     }
+    if (admittedUpstream(walk, receiver, vnet)) {
+      walk.admitByConnection(receiver, Direction.IN);
+      return walk.allow(deliver(walk, host, receiver, vnet));
+    }
     Optional<Created> received = receive(walk, receiver, vnet);
     if (received.isEmpty()) {
       return walk.dropped();
@@ -260,6 +268,23 @@ public final class ReferenceEvaluator implements PacketEvaluator {
       return Optional.of(Created.NONE);
     }
     return runLayers(walk, receiver, Direction.IN);
+  }
+
+  /**
+   * Whether a packet arriving by tunnel is a forward packet of a connection {@code receiver} owns:
+   * the sender's host ran the receiver's {@code in} layers for it, made the connection and applied
+   * their rewrites, and the packet arrives as that connection's {@code translated} tuple (in the
+   * VNET's scope, or in {@code public} scope for the receiver's SNAT). Running the layers again
+   * would see the rewritten packet and could translate it twice.
+   */
+  private static boolean admittedUpstream(Walk walk, Vm receiver, Vnet vnet) {
+    FlowTuple inVnet = FlowTuple.of(walk.packet, vnet.vni());
+    if (walk.connections.byReplyKey(inVnet.reversed(), receiver.name()).isPresent()) {
+      return true;
+    }
+    FlowTuple inPublic = FlowTuple.of(walk.packet, FlowTuple.PUBLIC);
+    return walk.connections.allByReplyKey(inPublic.reversed()).stream()
+        .anyMatch(c -> c.ownerVm().equals(receiver.name()) && c.kind() == Connection.Kind.SNAT);
   }
 
   /**

@@ -49,7 +49,9 @@ import org.nicflow.compiler.model.Vnet;
  * {@code tunnel_in}, unencapsulated ones at {@code uplink_in}. Whatever needs connection state
  * goes to the controller: a deciding {@code stateful} allow or {@code snat} rule, a load-balancer
  * VIP, and, as the reply of a connection that may have outlived its flows, packets to a SNAT public
- * address from the uplink and packets from a load-balancer backend's port.
+ * address from the uplink and packets from a load-balancer backend's port; also packets arriving by
+ * tunnel from an address the receiving VM's inbound SNAT translates to (the sender's host already
+ * ran and translated them).
  *
  * <p>Inside a layer, rules are ranked by priority (highest first), then by position, and rank
  * {@code r} becomes OpenFlow priority {@value #RULE_TOP} - r; the layer default is priority
@@ -146,10 +148,11 @@ public final class HostPipelineCompiler {
   }
 
   /**
-   * Whether a simulated packet went to the controller only because it might be the reply of a
-   * connection (a load-balancer backend's source port on its VM port, or a SNAT public address on
-   * the uplink) rather than because a rule or VIP needs state. Without live connections the
-   * reference evaluator treats such a packet statelessly.
+   * Whether a simulated packet went to the controller only because it might belong to a live
+   * connection (a load-balancer backend's source port on its VM port, a SNAT public address on the
+   * uplink, or, by tunnel, a source that the receiving VM's own inbound SNAT translates to) rather
+   * than because a rule or VIP needs state. Without live connections the reference evaluator
+   * treats such a packet statelessly.
    */
   public static boolean endsAtReplyGuard(SimResult result) {
     if (result.path().isEmpty()) {
@@ -246,6 +249,7 @@ public final class HostPipelineCompiler {
       flows.add(FlowEntry.builder(Pipeline.UNIFIED, DISPATCH_PRIORITY)
           .match(FlowMatch.builder().inPort(vm.port()).build())
           .gotoTable(firstOutTable(vm)).cookie(cookie).build());
+      flows.addAll(inboundSnatGuards(h, vm, cookie));
     }
     long hostCookie = Cookie.base(FlowKind.FORWARD).encode();
     for (String tunnel : tunnelPorts(h)) {
@@ -255,6 +259,34 @@ public final class HostPipelineCompiler {
     flows.add(FlowEntry.builder(Pipeline.UNIFIED, DISPATCH_PRIORITY)
         .match(FlowMatch.builder().inPort(h.uplink()).build()).gotoTable(Pipeline.UPLINK_IN).cookie(hostCookie).build());
     flows.add(FlowEntry.builder(Pipeline.UNIFIED, MISS_PRIORITY).cookie(hostCookie).build());
+    return flows;
+  }
+
+  /**
+   * Packets arriving by tunnel for {@code vm} from an address its own inbound SNAT rules translate
+   * to: the sender's host ran the VM's {@code in} layers and translated them, so the stateless
+   * tables would filter them a second time; the controller decides them with the VM's connection.
+   */
+  private List<FlowEntry> inboundSnatGuards(Host h, Vm vm, long cookie) {
+    Set<Ipv4> addresses = new LinkedHashSet<>();
+    for (Layer l : config.rulesetOf(vm).layers()) {
+      for (Rule r : l.rules()) {
+        if (r.action() == RuleAction.SNAT && r.direction().appliesTo(Direction.IN)) {
+          r.snatTo().ifPresent(addresses::add);
+        }
+      }
+    }
+    int vni = config.vnetOf(vm).vni();
+    List<FlowEntry> flows = new ArrayList<>();
+    for (String tunnel : tunnelPorts(h)) {
+      for (Ipv4 a : addresses) {
+        flows.add(FlowEntry.builder(Pipeline.UNIFIED, REPLY_TO_CONTROLLER_PRIORITY)
+            .match(FlowMatch.builder().inPort(tunnel).exact(MatchField.TUN_ID, vni)
+                .exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4).exact(MatchField.IPV4_SRC, a.unsigned())
+                .exact(MatchField.IPV4_DST, vm.ip().unsigned()).build())
+            .action(new FlowAction.OutputController()).cookie(cookie).build());
+      }
+    }
     return flows;
   }
 

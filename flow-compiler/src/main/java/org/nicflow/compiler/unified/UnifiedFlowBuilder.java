@@ -37,7 +37,9 @@ import org.nicflow.compiler.packet.PacketHeaders;
  *
  * <ul>
  *   <li>Allowed: one forward flow ({@link FlowKind#UNIFIED}), then, for each new connection whose
- *       reply enters this bridge, one reverse flow ({@link FlowKind#REVERSE}). The reverse flow is
+ *       reply enters this bridge (and, for a packet arriving by tunnel, each live connection made by
+ *       the sender's host that the packet is a forward packet of), one reverse flow
+ *       ({@link FlowKind#REVERSE}). The reverse flow is
  *       what the reference evaluator decides for that reply given the decision's connections: the
  *       reply is evaluated where it enters this bridge (the replying VM's port when it is local; the
  *       tunnel from its host when it is remote, after evaluating its own host's side; the uplink for
@@ -72,8 +74,25 @@ public final class UnifiedFlowBuilder {
     new Cookie(FlowKind.UNIFIED, generation, 0, 0, 0); // rejects a generation that does not fit
   }
 
-  /** The flows for {@code ingress.host()}'s bridge that {@code decision} (for {@code packet}) needs. */
+  /**
+   * The flows for {@code ingress.host()}'s bridge that {@code decision} (for {@code packet}) needs,
+   * for a decision taken without live connections. Prefer
+   * {@link #flowsFor(Ingress, PacketHeaders, Decision, ConnectionLookup)} with the connections the
+   * decision was evaluated with.
+   */
   public List<FlowEntry> flowsFor(Ingress ingress, PacketHeaders packet, Decision decision) {
+    return flowsFor(ingress, packet, decision, ConnectionLookup.NONE);
+  }
+
+  /**
+   * The flows for {@code ingress.host()}'s bridge that {@code decision} (for {@code packet}) needs.
+   * Reverse flows are what the evaluator decides for each reply with {@code live} (the connections
+   * the decision was evaluated with) and the decision's new connections: a reply may depend on a
+   * connection made earlier elsewhere, e.g. the load-balancer connection of a packet that reached
+   * its backend by tunnel.
+   */
+  public List<FlowEntry> flowsFor(Ingress ingress, PacketHeaders packet, Decision decision, ConnectionLookup live) {
+    Objects.requireNonNull(live, "live");
     Objects.requireNonNull(ingress, "ingress");
     Objects.requireNonNull(packet, "packet");
     Objects.requireNonNull(decision, "decision");
@@ -89,14 +108,35 @@ public final class UnifiedFlowBuilder {
     flows.put(forward.key(), forward);
     Cookie reverseCookie = new Cookie(FlowKind.REVERSE, cookie.generation(), cookie.vmIndex(), cookie.layerIndex(),
         cookie.ruleIndex());
-    ConnectionTable state = ConnectionTable.of(decision.newConnections());
-    for (Connection c : decision.newConnections()) {
+    ConnectionLookup state = new Overlay(live, ConnectionTable.of(decision.newConnections()));
+    for (Connection c : connectionsOf(ingress, packet, decision, live)) {
       reply(ingress.host(), c, decision, state).ifPresent(r -> {
         FlowEntry reverse = flow(r.ingress(), r.packet(), r.decision(), reverseCookie);
         flows.putIfAbsent(reverse.key(), reverse);
       });
     }
     return List.copyOf(flows.values());
+  }
+
+  /**
+   * The connections whose replies get reverse flows: the decision's new ones and, for a packet that
+   * arrived by tunnel, the live connections it is a forward packet of (made by the sender's host;
+   * their {@code translated} tuple is the arriving packet, in the VNET's or, for SNAT, the
+   * {@code public} scope).
+   */
+  private static List<Connection> connectionsOf(Ingress ingress, PacketHeaders packet, Decision decision,
+      ConnectionLookup live) {
+    List<Connection> all = new ArrayList<>(decision.newConnections());
+    if (ingress instanceof Ingress.Tunnel tunnel) {
+      for (FlowTuple t : List.of(FlowTuple.of(packet, tunnel.vni()), FlowTuple.of(packet, FlowTuple.PUBLIC))) {
+        for (Connection c : live.allByReplyKey(t.reversed())) {
+          if (c.translated().equals(t) && !all.contains(c)) {
+            all.add(c);
+          }
+        }
+      }
+    }
+    return all;
   }
 
   /** A reply packet as it enters {@code host}'s bridge, and what the evaluator decides for it. */
@@ -173,7 +213,7 @@ public final class UnifiedFlowBuilder {
   private FlowEntry flow(Ingress ingress, PacketHeaders in, Decision decision, Cookie cookie) {
     Output out = decision.output().orElseThrow();
     return FlowEntry.builder(Pipeline.UNIFIED, PRIORITY).match(match(ingress, in))
-        .actions(actions(in, decision.packet(), out)).cookie(cookie.encode())
+        .actions(actions(in, decision.packet(), out, hairpin(ingress, out))).cookie(cookie.encode())
         .idleTimeout(config.controller().idleTimeoutS()).sendFlowRemoved(true).build();
   }
 
@@ -205,8 +245,22 @@ public final class UnifiedFlowBuilder {
     return m.build();
   }
 
+  /**
+   * Whether {@code out} is the port the packet entered on: a VM addressing itself. OpenFlow never
+   * outputs a packet to its own in_port by name, so such a flow outputs to {@code in_port}.
+   */
+  private boolean hairpin(Ingress ingress, Output out) {
+    return out.kind() == Output.Kind.LOCAL && ingress instanceof Ingress.VmPort port
+        && config.vm(port.vm()).map(vm -> vm.port().equals(out.port())).orElse(false);
+  }
+
   /** Set-fields for every header that changed, then the output. */
   static List<FlowAction> actions(PacketHeaders in, PacketHeaders out, Output output) {
+    return actions(in, out, output, false);
+  }
+
+  /** Set-fields for every header that changed, then the output ({@code in_port} for a hairpin). */
+  static List<FlowAction> actions(PacketHeaders in, PacketHeaders out, Output output, boolean hairpin) {
     List<FlowAction> actions = new ArrayList<>();
     if (!in.ethSrc().equals(out.ethSrc())) {
       actions.add(new FlowAction.SetField(MatchField.ETH_SRC, out.ethSrc().bits()));
@@ -235,7 +289,7 @@ public final class UnifiedFlowBuilder {
     if (output.kind() == Output.Kind.TUNNEL) {
       actions.add(new FlowAction.SetField(MatchField.TUN_ID, output.vni()));
     }
-    actions.add(new FlowAction.Output(output.port()));
+    actions.add(hairpin ? new FlowAction.OutputInPort() : new FlowAction.Output(output.port()));
     return List.copyOf(actions);
   }
 
@@ -259,5 +313,43 @@ public final class UnifiedFlowBuilder {
     int layer = chosen.layerIndex() >= 0 ? chosen.layerIndex() : Cookie.NO_LAYER;
     int rule = chosen.ruleIndex() >= 0 ? chosen.ruleIndex() : Cookie.NO_RULE;
     return new Cookie(kind, generation, vm, layer, rule);
+  }
+
+  /** Live connections with a decision's new ones added after them, as the controller's table will hold them. */
+  private record Overlay(ConnectionLookup live, ConnectionTable added) implements ConnectionLookup {
+
+    @Override
+    public Optional<Connection> byReplyKey(FlowTuple replyKey) {
+      return allByReplyKey(replyKey).stream().findFirst();
+    }
+
+    @Override
+    public Optional<Connection> byOriginal(FlowTuple original) {
+      return allByOriginal(original).stream().findFirst();
+    }
+
+    @Override
+    public boolean translatedInUse(FlowTuple translated) {
+      return live.translatedInUse(translated) || added.translatedInUse(translated);
+    }
+
+    @Override
+    public List<Connection> allByReplyKey(FlowTuple replyKey) {
+      return union(live.allByReplyKey(replyKey), added.allByReplyKey(replyKey));
+    }
+
+    @Override
+    public List<Connection> allByOriginal(FlowTuple original) {
+      return union(live.allByOriginal(original), added.allByOriginal(original));
+    }
+
+    private static List<Connection> union(List<Connection> first, List<Connection> then) {
+      if (then.isEmpty()) {
+        return first;
+      }
+      List<Connection> all = new ArrayList<>(first);
+      then.stream().filter(c -> !all.contains(c)).forEach(all::add);
+      return List.copyOf(all);
+    }
   }
 }

@@ -250,4 +250,28 @@ class ConnectionStateTest {
         EvalFixtures.from(config, "web2", Protocol.IPPROTO_ICMP, "10.1.0.11", 8, 0), table);
     assertThat(unsolicited.verdict()).isEqualTo(Verdict.DROP);
   }
+
+  @Test
+  void inboundSnatRunsOnceWhenThePacketArrivesByTunnel() {
+    // web2 translates what it receives and refuses the public range it translates to.
+    Config config = EvalFixtures.world()
+        .rules("web2", layer("acl", DefaultAction.ALLOW, rule("no-public", 20).in().src("203.0.113.0/24").deny(),
+            rule("hide", 10).in().snat(PUBLIC_IP.toString())))
+        .build();
+    ReferenceEvaluator eval = new ReferenceEvaluator(config);
+    ConnectionTable table = new ConnectionTable();
+    Decision atSender = eval.evaluate(port(config, "web1"), tcpFrom(config, "web1", "10.1.0.12", 40000, 80), table);
+    atSender.newConnections().forEach(table::add);
+    assertThat(atSender.output().orElseThrow().kind()).isEqualTo(Output.Kind.TUNNEL);
+    assertThat(atSender.packet().nwSrc()).isEqualTo(PUBLIC_IP);
+
+    Decision atReceiver = eval.evaluate(new Ingress.Tunnel("host2", "host1", EvalFixtures.BLUE), atSender.packet(),
+        table);
+
+    assertThat(atReceiver.allowed()).as("both hosts reach the same verdict").isTrue();
+    assertThat(atReceiver.packet()).as("translated once, at the sender's host").isEqualTo(atSender.packet());
+    assertThat(atReceiver.layers()).singleElement().extracting(LayerDecision::rule)
+        .isEqualTo(LayerDecision.CONNECTION);
+    assertThat(atReceiver.newConnections()).isEmpty();
+  }
 }

@@ -8,6 +8,11 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.nicflow.compiler.eval.ConnectionTable;
+import org.nicflow.compiler.eval.Decision;
+import org.nicflow.compiler.eval.EvalFixtures;
+import org.nicflow.compiler.eval.Ingress;
+import org.nicflow.compiler.eval.ReferenceEvaluator;
 import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.FlowKind;
@@ -16,6 +21,7 @@ import org.nicflow.compiler.flow.MeterSpec;
 import org.nicflow.compiler.flow.MetadataWrite;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.DefaultAction;
 import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.compiler.model.MacAddress;
 import org.nicflow.compiler.model.OffloadMode;
@@ -169,5 +175,29 @@ class HostPipelineCompilerTest {
   void unknownHostIsRejected() {
     assertThatThrownBy(() -> compiler.baseFlows("host9")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("host9");
+  }
+
+  @Test
+  void tunnelArrivalFromTheReceiversInboundSnatAddressGoesToTheController() {
+    // web2 translates what it receives and refuses the public range it translates to: the sender's
+    // host already ran (and translated) web2's inbound layers, so web2's host must not filter again.
+    Config config = EvalFixtures.world()
+        .rules("web2", EvalFixtures.layer("acl", DefaultAction.ALLOW,
+            EvalFixtures.rule("no-public", 20).in().src("203.0.113.0/24").deny(),
+            EvalFixtures.rule("hide", 10).in().snat("203.0.113.10")))
+        .build();
+    ReferenceEvaluator evaluator = new ReferenceEvaluator(config);
+    ConnectionTable table = new ConnectionTable();
+    Decision atSender = evaluator.evaluate(EvalFixtures.port(config, "web1"),
+        EvalFixtures.tcpFrom(config, "web1", "10.1.0.12", 40000, 80), table);
+    atSender.newConnections().forEach(table::add);
+    Ingress.Tunnel arrival = new Ingress.Tunnel("host2", "host1", EvalFixtures.BLUE);
+
+    SimResult r = new TableSimulator(new HostPipelineCompiler(config, 1).proactiveFlows("host2"))
+        .run(SimIngress.of(config, arrival), atSender.packet());
+
+    assertThat(r.toController()).as("via %s", r.path()).isTrue();
+    assertThat(HostPipelineCompiler.endsAtReplyGuard(r)).isTrue();
+    assertThat(evaluator.evaluate(arrival, atSender.packet(), table).allowed()).isTrue();
   }
 }

@@ -32,6 +32,7 @@ import org.nicflow.compiler.model.RuleSet;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.model.Vnet;
 import org.nicflow.compiler.packet.PacketHeaders;
+import org.nicflow.compiler.testing.PropertyRun;
 
 /**
  * Random configs (hosts, overlapping VNETs, rule sets with ties, ranges, prefixes, DSCP, stateful
@@ -46,8 +47,10 @@ class RandomConfigEquivalenceTest {
 
   @Test
   void compiledTablesAgreeWithTheOracleForRandomConfigs() {
-    long seed = new Random().nextLong();
-    Random rnd = new Random(seed);
+    PropertyRun.of("proactive tables vs stateless oracle", 1).forEach(this::check);
+  }
+
+  private void check(long seed, Random rnd) {
     TreeMap<String, Integer> seen = new TreeMap<>();
     for (int c = 0; c < CONFIGS; c++) {
       Config config = randomConfig(rnd);

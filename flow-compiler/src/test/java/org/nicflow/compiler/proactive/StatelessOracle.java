@@ -79,9 +79,20 @@ final class StatelessOracle {
   }
 
   Expected fromTunnel(Host host, Vnet vnet, PacketHeaders p) {
-    return config.vms().stream()
+    Optional<Vm> receiver = config.vms().stream()
         .filter(v -> v.vnet().equals(vnet.name()) && v.ip().equals(p.nwDst()) && v.host().equals(host.name()))
-        .findFirst().map(v -> toVm(host, v, p)).orElse(Expected.of(DROP));
+        .findFirst();
+    if (receiver.isPresent()) {
+      for (Layer l : config.rulesetOf(receiver.get()).layers()) {
+        for (Rule r : l.rules()) {
+          if (r.action() == RuleAction.SNAT && r.direction().appliesTo(Direction.IN)
+              && r.snatTo().orElseThrow().equals(p.nwSrc())) {
+            return Expected.of(GUARD);
+          }
+        }
+      }
+    }
+    return receiver.map(v -> toVm(host, v, p)).orElse(Expected.of(DROP));
   }
 
   Expected fromUplink(Host host, PacketHeaders p) {

@@ -51,6 +51,11 @@ final class FlowSimulation {
   }
 
   static Result apply(FlowEntry flow, PacketHeaders p) {
+    return apply(flow, p, null);
+  }
+
+  /** Applies {@code flow}; output to in_port reports {@code inPort}. */
+  static Result apply(FlowEntry flow, PacketHeaders p, String inPort) {
     String out = null;
     long tunId = 0;
     for (FlowAction a : flow.actions()) {
@@ -69,6 +74,8 @@ final class FlowSimulation {
         }
       } else if (a instanceof FlowAction.Output o) {
         out = o.port();
+      } else if (a instanceof FlowAction.OutputInPort) {
+        out = inPort;
       } else {
         throw new AssertionError("unexpected action " + a);
       }

@@ -274,4 +274,72 @@ class UnifiedFlowBuilderTest {
       assertThat(flows(port(CONFIG, "web1"), p)).allSatisfy(f -> assertThat(Pipeline.violations(f)).isEmpty());
     }
   }
+
+  @Test
+  void vmAddressingItselfHairpinsThroughInPort() {
+    PacketHeaders p = tcpFrom(CONFIG, "web1", "10.1.0.11", 40000, 8443);
+    Decision d = evaluator.evaluate(port(CONFIG, "web1"), p, ConnectionLookup.NONE);
+    assertThat(d.output().orElseThrow().port()).isEqualTo("web1-eth0");
+
+    FlowEntry f = builder.flowsFor(port(CONFIG, "web1"), p, d).get(0);
+
+    assertThat(f.actions()).last().isEqualTo(new FlowAction.OutputInPort());
+    assertThat(f.actions()).doesNotContain(new FlowAction.Output("web1-eth0"));
+  }
+
+  @Test
+  void reverseFlowsFollowTheLiveConnections() {
+    // web2 backs a VIP; a client whose address is web1's (VNET spaces and the physical network may
+    // overlap) holds a load-balancer connection, so web2's replies to that address and port go back
+    // through the VIP, not to web1.
+    Config config = EvalFixtures.world()
+        .rules("web2", layer("acl", DefaultAction.ALLOW, rule("in", 10).in().tcp().dstPort("8080").stateful().allow()))
+        .loadBalancer("vip", VIP, 80, "web2:8080")
+        .build();
+    ReferenceEvaluator eval = new ReferenceEvaluator(config);
+    UnifiedFlowBuilder flows = new UnifiedFlowBuilder(config, GENERATION);
+    ConnectionTable live = new ConnectionTable();
+    eval.evaluate(new Ingress.Uplink("host2"), fromInternet(Ipv4.parse("10.1.0.11"), 40000, VIP, 80), live)
+        .newConnections().forEach(live::add);
+    PacketHeaders p = tcpFrom(config, "web1", "10.1.0.12", 40000, 8080);
+    Decision d = eval.evaluate(port(config, "web1"), p, live);
+    assertThat(d.newConnections()).isNotEmpty();
+    ConnectionTable after = ConnectionTable.of(live.all());
+    d.newConnections().forEach(after::add);
+    Decision reply = eval.evaluate(port(config, "web2"), tcpFrom(config, "web2", "10.1.0.11", 8080, 40000), after);
+    assertThat(reply.output().orElseThrow().kind()).isEqualTo(org.nicflow.compiler.eval.Output.Kind.UPLINK);
+
+    List<FlowEntry> withLive = flows.flowsFor(port(config, "web1"), p, d, live);
+    List<FlowEntry> withoutLive = flows.flowsFor(port(config, "web1"), p, d);
+
+    assertThat(withLive).as("the reply never comes back to host1").singleElement()
+        .extracting(f -> Cookie.decode(f.cookie()).kind()).isEqualTo(FlowKind.UNIFIED);
+    assertThat(withoutLive).extracting(f -> Cookie.decode(f.cookie()).kind()).contains(FlowKind.REVERSE);
+  }
+
+  @Test
+  void packetArrivingByTunnelGetsTheReverseFlowOfTheConnectionItsSendersHostMade() {
+    Config config = EvalFixtures.world()
+        .rules("web1", layer("acl", DefaultAction.DENY, rule("out", 10).out().stateful().allow()))
+        .build();
+    ReferenceEvaluator eval = new ReferenceEvaluator(config);
+    UnifiedFlowBuilder flows = new UnifiedFlowBuilder(config, GENERATION);
+    ConnectionTable live = new ConnectionTable();
+    Decision atSender = eval.evaluate(port(config, "web1"), tcpFrom(config, "web1", "10.1.0.12", 40000, 22), live);
+    atSender.newConnections().forEach(live::add);
+    Ingress.Tunnel arrival = new Ingress.Tunnel("host2", "host1", EvalFixtures.BLUE);
+    Decision atReceiver = eval.evaluate(arrival, atSender.packet(), live);
+    assertThat(atReceiver.newConnections()).isEmpty();
+
+    List<FlowEntry> fs = flows.flowsFor(arrival, atSender.packet(), atReceiver, live);
+
+    PacketHeaders reply = tcpFrom(config, "web2", "10.1.0.11", 22, 40000);
+    Decision expected = eval.evaluate(port(config, "web2"), reply, live);
+    FlowEntry reverse = fs.stream().filter(f -> Cookie.decode(f.cookie()).kind() == FlowKind.REVERSE)
+        .filter(f -> FlowSimulation.matches(f, config, port(config, "web2"), reply)).findFirst().orElseThrow();
+    FlowSimulation.Result result = FlowSimulation.apply(reverse, reply);
+    assertThat(result.packet()).isEqualTo(expected.packet());
+    assertThat(result.outputPort()).isEqualTo("tun-host1");
+    assertThat(result.tunId()).isEqualTo(EvalFixtures.BLUE);
+  }
 }

@@ -22,11 +22,12 @@ import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.compiler.model.Protocol;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.packet.PacketHeaders;
+import org.nicflow.compiler.testing.PropertyRun;
 
 /**
  * For random packets, the forward unified flow does exactly what the evaluator decided, and a
  * second evaluation with the first one's connections admits the same packet the same way. Seeded;
- * replay with {@code -Dnicflow.unified.seed=SEED}.
+ * replay with the {@code -Dnicflow.seed=...} a failure names.
  */
 class UnifiedFlowPropertyTest {
 
@@ -47,13 +48,7 @@ class UnifiedFlowPropertyTest {
 
   @Test
   void forwardFlowsDoWhatTheEvaluatorDecides() {
-    String fixed = System.getProperty("nicflow.unified.seed");
-    long seed = fixed != null ? Long.parseLong(fixed) : new Random().nextLong();
-    try {
-      check(seed);
-    } catch (AssertionError e) {
-      throw new AssertionError("replay with -Dnicflow.unified.seed=" + seed + "\n" + e.getMessage(), e);
-    }
+    PropertyRun.of("unified flows", 1).forEach((seed, random) -> check(seed));
   }
 
   private static void check(long seed) {
@@ -89,7 +84,8 @@ class UnifiedFlowPropertyTest {
         assertThat(Cookie.decode(forward.cookie()).kind()).isEqualTo(FlowKind.DENIED);
         continue;
       }
-      FlowSimulation.Result r = FlowSimulation.apply(forward, p);
+      FlowSimulation.Result r = FlowSimulation.apply(forward, p,
+          org.nicflow.compiler.proactive.SimIngress.of(CONFIG, ingress).port());
       assertThat(r.packet()).as("%s at %s", p, ingress).isEqualTo(d.packet());
       assertThat(r.outputPort()).isEqualTo(d.output().orElseThrow().port());
       assertThat(r.tunId()).isEqualTo(d.output().orElseThrow().vni());
