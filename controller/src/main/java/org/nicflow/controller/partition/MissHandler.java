@@ -57,7 +57,7 @@ public final class MissHandler {
     }
     Decision decision = evaluator.evaluate(ingress.get(), packet, connections);
     return new Miss.Offload(ingress.get(), inPort.get(), packet, decision,
-        unifiedFlows.flowsFor(ingress.get(), packet, decision));
+        unifiedFlows.flowsFor(ingress.get(), packet, decision, connections));
   }
 
   /**
