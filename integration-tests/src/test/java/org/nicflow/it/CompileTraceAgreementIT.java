@@ -23,7 +23,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
@@ -241,8 +240,6 @@ class CompileTraceAgreementIT {
    * of the same connection with other Ethernet addresses must leave exactly as the evaluator says.
    */
   @Test
-  @Disabled("unified flows omit the set_field of dl_src/dl_dst/ip_dscp when the first packet already had the "
-      + "output value, yet do not match on those fields (UnifiedFlowBuilder.actions)")
   void laterPacketOfAConnectionWithOtherMacsLeavesLikeTheFirst() throws Exception {
     Host host = config.host("host1").orElseThrow();
     String br = BRIDGE_PREFIX + host.name();

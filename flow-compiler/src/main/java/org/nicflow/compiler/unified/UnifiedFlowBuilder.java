@@ -26,6 +26,7 @@ import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.MacAddress;
 import org.nicflow.compiler.model.Protocol;
+import org.nicflow.compiler.model.RuleAction;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.model.Vnet;
 import org.nicflow.compiler.packet.PacketHeaders;
@@ -213,7 +214,8 @@ public final class UnifiedFlowBuilder {
   private FlowEntry flow(Ingress ingress, PacketHeaders in, Decision decision, Cookie cookie) {
     Output out = decision.output().orElseThrow();
     return FlowEntry.builder(Pipeline.UNIFIED, PRIORITY).match(match(ingress, in))
-        .actions(actions(in, decision.packet(), out, hairpin(ingress, out))).cookie(cookie.encode())
+        .actions(actions(in, decision.packet(), out, hairpin(ingress, out), marksDscp(decision)))
+        .cookie(cookie.encode())
         .idleTimeout(config.controller().idleTimeoutS()).sendFlowRemoved(true).build();
   }
 
@@ -254,20 +256,27 @@ public final class UnifiedFlowBuilder {
         && config.vm(port.vm()).map(vm -> vm.port().equals(out.port())).orElse(false);
   }
 
-  /** Set-fields for every header that changed, then the output. */
-  static List<FlowAction> actions(PacketHeaders in, PacketHeaders out, Output output) {
-    return actions(in, out, output, false);
+  /** Whether a layer remarked the packet: every packet of the flow must then leave with that DSCP. */
+  private static boolean marksDscp(Decision decision) {
+    return decision.layers().stream().anyMatch(l -> RuleAction.SET_DSCP.key().equals(l.action()));
   }
 
-  /** Set-fields for every header that changed, then the output ({@code in_port} for a hairpin). */
-  static List<FlowAction> actions(PacketHeaders in, PacketHeaders out, Output output, boolean hairpin) {
+  /** The actions of a flow whose packets leave as {@code out}; see the four-argument form. */
+  static List<FlowAction> actions(PacketHeaders in, PacketHeaders out, Output output) {
+    return actions(in, out, output, false, false);
+  }
+
+  /**
+   * Set-fields, then the output ({@code in_port} for a hairpin). The flow matches neither Ethernet
+   * addresses nor DSCP, so later packets of the connection may differ from the first in those:
+   * the delivery MACs are always set, and DSCP whenever a rule remarked it ({@code marksDscp}).
+   * Addresses and ports are matched exactly and set only when they change.
+   */
+  static List<FlowAction> actions(PacketHeaders in, PacketHeaders out, Output output, boolean hairpin,
+      boolean marksDscp) {
     List<FlowAction> actions = new ArrayList<>();
-    if (!in.ethSrc().equals(out.ethSrc())) {
-      actions.add(new FlowAction.SetField(MatchField.ETH_SRC, out.ethSrc().bits()));
-    }
-    if (!in.ethDst().equals(out.ethDst())) {
-      actions.add(new FlowAction.SetField(MatchField.ETH_DST, out.ethDst().bits()));
-    }
+    actions.add(new FlowAction.SetField(MatchField.ETH_SRC, out.ethSrc().bits()));
+    actions.add(new FlowAction.SetField(MatchField.ETH_DST, out.ethDst().bits()));
     if (!in.nwSrc().equals(out.nwSrc())) {
       actions.add(new FlowAction.SetField(MatchField.IPV4_SRC, out.nwSrc().unsigned()));
     }
@@ -283,7 +292,7 @@ public final class UnifiedFlowBuilder {
         actions.add(new FlowAction.SetField(tcp ? MatchField.TCP_DST : MatchField.UDP_DST, out.tpDst()));
       }
     }
-    if (in.dscp() != out.dscp()) {
+    if (marksDscp || in.dscp() != out.dscp()) {
       actions.add(new FlowAction.SetField(MatchField.IP_DSCP, out.dscp()));
     }
     if (output.kind() == Output.Kind.TUNNEL) {
@@ -296,6 +305,9 @@ public final class UnifiedFlowBuilder {
   private Cookie cookieOf(Decision decision, Ingress ingress, FlowKind kind) {
     List<LayerDecision> steps = decision.layers();
     LayerDecision chosen = null;
+    if (!steps.isEmpty() && RuleAction.DENY.key().equals(steps.get(steps.size() - 1).action())) {
+      chosen = steps.get(steps.size() - 1); // the step that dropped it: a deny rule or a default deny
+    }
     for (int i = steps.size() - 1; i >= 0 && chosen == null; i--) {
       if (steps.get(i).ruleIndex() >= 0 && steps.get(i).layerIndex() >= 0) {
         chosen = steps.get(i);

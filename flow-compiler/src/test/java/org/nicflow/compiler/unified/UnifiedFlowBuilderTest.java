@@ -106,6 +106,28 @@ class UnifiedFlowBuilderTest {
   }
 
   @Test
+  void cookieOfADeniedFlowNamesTheStepThatDenied() {
+    // web1 -> db1:9999 passes web1's layers and is denied by db1's acl default.
+    FlowEntry f = flows(port(CONFIG, "web1"), tcpFrom(CONFIG, "web1", "10.1.0.13", 40000, 9999)).get(0);
+    assertThat(f.drops()).isTrue();
+    assertThat(Cookie.decode(f.cookie()))
+        .isEqualTo(new Cookie(FlowKind.DENIED, GENERATION, CONFIG.vmIndex("db1"), 0, Cookie.NO_RULE));
+  }
+
+  @Test
+  void laterPacketsWithOtherMacsAndDscpLeaveLikeTheFirst() {
+    // The first packet already carries the delivery MACs; the flow must set them anyway, since it
+    // does not match on them.
+    PacketHeaders first = tcpFrom(CONFIG, "web1", "10.1.0.13", 40000, 5432);
+    FlowEntry f = flows(port(CONFIG, "web1"), first).get(0);
+    assertThat(f.actions()).startsWith(
+        new FlowAction.SetField(MatchField.ETH_SRC, GATEWAY.bits()),
+        new FlowAction.SetField(MatchField.ETH_DST, vm("db1").mac().bits()));
+    assertThat(f.match().has(MatchField.ETH_SRC)).isFalse();
+    assertThat(f.match().has(MatchField.IP_DSCP)).isFalse();
+  }
+
+  @Test
   void tunnelOutputSetsTheVniThenOutputsToTheTunnelPort() {
     FlowEntry f = flows(port(CONFIG, "web1"), tcpFrom(CONFIG, "web1", "10.1.0.12", 40000, 22)).get(0);
     assertThat(f.actions()).endsWith(new FlowAction.SetField(MatchField.TUN_ID, EvalFixtures.BLUE),
@@ -119,7 +141,10 @@ class UnifiedFlowBuilderTest {
 
     assertThat(f.match().get(MatchField.IN_PORT)).contains(FieldMatch.inPort("tun-host2"));
     assertThat(f.match().get(MatchField.TUN_ID)).contains(FieldMatch.exact(MatchField.TUN_ID, EvalFixtures.BLUE));
-    assertThat(f.actions()).containsExactly(new FlowAction.Output("web1-eth0"));
+    assertThat(f.actions()).containsExactly(
+        new FlowAction.SetField(MatchField.ETH_SRC, GATEWAY.bits()),
+        new FlowAction.SetField(MatchField.ETH_DST, vm("web1").mac().bits()),
+        new FlowAction.Output("web1-eth0"));
   }
 
   @Test
