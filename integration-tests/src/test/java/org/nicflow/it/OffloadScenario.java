@@ -5,33 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URISyntaxException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.nicflow.compiler.config.ConfigLoader;
 import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.compiler.flow.Pipeline;
-import org.nicflow.compiler.model.Config;
-import org.nicflow.compiler.model.OffloadMode;
-import org.nicflow.controller.mininet.MininetHarness;
 import org.nicflow.controller.mininet.MininetHarness.CommandResult;
 import org.nicflow.controller.mininet.MininetHarness.DumpedFlow;
-import org.nicflow.controller.mininet.RepoRoot;
-import org.nicflow.controller.openflow.OpenFlowSettings;
-import org.nicflow.controller.runtime.NicflowController;
 
 /**
  * The behaviour a user sees, on real Open vSwitch (userspace datapath) and Mininet, with the
@@ -42,61 +24,17 @@ import org.nicflow.controller.runtime.NicflowController;
  * <p>Fixture {@code one-host.yaml}: va (client, stateful out, accepts only ping from vb), vb
  * (server: TCP 8000-8099, UDP 5000-5010, ICMP in), vc (open).
  */
-@ExtendWith(RootOnly.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-abstract class OffloadScenario {
+abstract class OffloadScenario extends NetworkScenario {
 
   static final String BRIDGE = "nfh1";
   static final String VA = "10.7.0.10";
   static final String VB = "10.7.0.11";
-  static final Duration SHORT = Duration.ofSeconds(10);
 
   private final ObjectMapper json = new ObjectMapper();
-  private final ConcurrentLinkedQueue<Throwable> uncaught = new ConcurrentLinkedQueue<>();
-  private Thread.UncaughtExceptionHandler previousHandler;
-  NicflowController controller;
-  MininetHarness harness;
-  Path probe;
 
-  abstract OffloadMode mode();
-
-  @BeforeAll
-  void startNetwork() throws Exception {
-    previousHandler = Thread.getDefaultUncaughtExceptionHandler();
-    Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
-    Path fixture = fixture("one-host.yaml");
-    Config loaded = new ConfigLoader().load(fixture);
-    Config config = new Config(loaded.controller().withMode(mode()), loaded.hosts(), loaded.vnets(), loaded.vms(),
-        loaded.rulesets(), loaded.loadBalancers());
-    controller = NicflowController.start(config, OpenFlowSettings.of("127.0.0.1", 0));
-    Path repo = RepoRoot.find();
-    probe = repo.resolve("mininet-topologies/probe.py");
-    harness = MininetHarness.launch(repo);
-    harness.start(fixture, "127.0.0.1:" + controller.openflowPort());
-    await().atMost(Duration.ofSeconds(60)).until(() -> controller.partition().connectedHosts().contains("nfh1"));
-  }
-
-  @AfterEach
-  void noErrorsAndNoExceptions() {
-    assertThat(controller.partition().errors()).as("OpenFlow errors from switches").isEmpty();
-    assertThat(controller.server().stats().global().listenerFailures()).as("controller exceptions").isZero();
-    assertThat(controller.partition().counters().reconcileFailures()).as("failed reconciliations").isZero();
-    assertThat(uncaught).as("uncaught exceptions").isEmpty();
-  }
-
-  @AfterAll
-  void stopNetwork() throws Exception {
-    try {
-      if (harness != null) {
-        harness.close();
-      }
-    } finally {
-      if (controller != null) {
-        controller.close();
-      }
-      Thread.setDefaultUncaughtExceptionHandler(previousHandler);
-    }
+  @Override
+  String fixtureName() {
+    return "one-host.yaml";
   }
 
   @Test
@@ -241,10 +179,6 @@ abstract class OffloadScenario {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  boolean ping(String from, String to) {
-    return harness.cmd(from, "ping -c2 -W1 " + to, SHORT).succeeded();
-  }
-
   String serve(String vm, String proto, int port) {
     String proc = harness.popen(vm, "/usr/bin/python3 " + probe + " serve " + proto + " " + port);
     await().atMost(SHORT).until(() -> harness.output(proc).output().contains("listening"));
@@ -270,10 +204,6 @@ abstract class OffloadScenario {
         .filter(f -> f.match().contains("tp_dst=" + port) || f.match().contains("udp_dst=" + port)
             || f.match().contains("tp_src=" + port) || f.match().contains("udp_src=" + port))
         .toList();
-  }
-
-  static Path fixture(String name) throws URISyntaxException {
-    return Path.of(OffloadScenario.class.getClassLoader().getResource(name).toURI());
   }
 
 }

@@ -3,40 +3,20 @@ package org.nicflow.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.URISyntaxException;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.nicflow.compiler.config.ConfigLoader;
 import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.compiler.flow.Pipeline;
-import org.nicflow.compiler.model.Config;
-import org.nicflow.compiler.model.OffloadMode;
-import org.nicflow.controller.mininet.MininetHarness;
 import org.nicflow.controller.mininet.MininetHarness.CommandResult;
 import org.nicflow.controller.mininet.MininetHarness.DumpedFlow;
 import org.nicflow.controller.mininet.MininetHarness.PortCounters;
-import org.nicflow.controller.mininet.MininetHarness.Topology;
-import org.nicflow.controller.mininet.RepoRoot;
-import org.nicflow.controller.openflow.OpenFlowSettings;
-import org.nicflow.controller.runtime.NicflowController;
 
 /**
  * Two hosts joined by VXLAN, an endpoint on the physical network ({@code nfm-ext}) and two
@@ -50,10 +30,7 @@ import org.nicflow.controller.runtime.NicflowController;
  * xb (nfx2) and xc (nfx1) servers and the backends of 203.0.113.81:80; red ra (nfx2) and rb (nfx1)
  * with the addresses of xa and xb.
  */
-@ExtendWith(RootOnly.class)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-abstract class TwoHostScenario {
+abstract class TwoHostScenario extends NetworkScenario {
 
   static final String HOST1 = "nfx1";
   static final String HOST2 = "nfx2";
@@ -65,60 +42,17 @@ abstract class TwoHostScenario {
   static final String SNAT_ADDRESS = "203.0.113.71";
   static final String VIP = "203.0.113.81";
   static final String GATEWAY_MAC = "02:00:00:00:00:01";
-  static final String SHARED_UNDERLAY = "nfm-underlay";
-  static final Duration SHORT = Duration.ofSeconds(10);
   private static final Pattern ANNOUNCED = Pattern.compile("^(\\S+) (\\d+\\.\\d+\\.\\d+\\.\\d+):(\\d+)$",
       Pattern.MULTILINE);
 
-  private final ConcurrentLinkedQueue<Throwable> uncaught = new ConcurrentLinkedQueue<>();
-  private Thread.UncaughtExceptionHandler previousHandler;
-  NicflowController controller;
-  MininetHarness harness;
-  Topology topology;
-  Path probe;
-
-  abstract OffloadMode mode();
-
-  @BeforeAll
-  void startNetwork() throws Exception {
-    previousHandler = Thread.getDefaultUncaughtExceptionHandler();
-    Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
-    // The harness's underlay bridge has one fixed name: building ours would remove a running one.
-    await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2))
-        .until(() -> !bridgeExists(SHARED_UNDERLAY));
-    Path fixture = fixture("two-hosts.yaml");
-    Config loaded = new ConfigLoader().load(fixture);
-    Config config = new Config(loaded.controller().withMode(mode()), loaded.hosts(), loaded.vnets(), loaded.vms(),
-        loaded.rulesets(), loaded.loadBalancers());
-    controller = NicflowController.start(config, OpenFlowSettings.of("127.0.0.1", 0));
-    Path repo = RepoRoot.find();
-    probe = repo.resolve("mininet-topologies/probe.py");
-    harness = MininetHarness.launch(repo);
-    topology = harness.start(fixture, "127.0.0.1:" + controller.openflowPort(), List.of(EXTERNAL + "/24"));
-    await().atMost(Duration.ofSeconds(60))
-        .until(() -> controller.partition().connectedHosts().containsAll(List.of(HOST1, HOST2)));
+  @Override
+  String fixtureName() {
+    return "two-hosts.yaml";
   }
 
-  @AfterEach
-  void noErrorsAndNoExceptions() {
-    assertThat(controller.partition().errors()).as("OpenFlow errors from switches").isEmpty();
-    assertThat(controller.server().stats().global().listenerFailures()).as("controller exceptions").isZero();
-    assertThat(controller.partition().counters().reconcileFailures()).as("failed reconciliations").isZero();
-    assertThat(uncaught).as("uncaught exceptions").isEmpty();
-  }
-
-  @AfterAll
-  void stopNetwork() throws Exception {
-    try {
-      if (harness != null) {
-        harness.close();
-      }
-    } finally {
-      if (controller != null) {
-        controller.close();
-      }
-      Thread.setDefaultUncaughtExceptionHandler(previousHandler);
-    }
+  @Override
+  List<String> externalAddresses() {
+    return List.of(EXTERNAL + "/24");
   }
 
   // ---- between hosts ------------------------------------------------------------------------
@@ -296,10 +230,6 @@ abstract class TwoHostScenario {
     }
   }
 
-  boolean ping(String from, String to) {
-    return harness.cmd(from, "ping -c2 -W1 " + to, SHORT).succeeded();
-  }
-
   /** A TCP server that answers each connection with its name and the peer it sees. */
   String serve(String vm, int port, String name) {
     String proc = harness.popen(vm, "/usr/bin/python3 " + probe + " serve tcp " + port + " --announce " + name);
@@ -339,13 +269,4 @@ abstract class TwoHostScenario {
         .sum();
   }
 
-  static boolean bridgeExists(String bridge) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("ovs-vsctl", "br-exists", bridge).redirectErrorStream(true).start();
-    p.getInputStream().readAllBytes();
-    return p.waitFor() == 0;
-  }
-
-  static Path fixture(String name) throws URISyntaxException {
-    return Path.of(TwoHostScenario.class.getClassLoader().getResource(name).toURI());
-  }
 }

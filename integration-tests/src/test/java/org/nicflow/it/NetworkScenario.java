@@ -1,0 +1,114 @@
+package org.nicflow.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.nicflow.compiler.config.ConfigLoader;
+import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.Host;
+import org.nicflow.compiler.model.OffloadMode;
+import org.nicflow.controller.mininet.MininetHarness;
+import org.nicflow.controller.mininet.MininetHarness.Topology;
+import org.nicflow.controller.mininet.RepoRoot;
+import org.nicflow.controller.openflow.OpenFlowSettings;
+import org.nicflow.controller.runtime.NicflowController;
+
+/**
+ * A Mininet network built from a fixture config, on real Open vSwitch, with the controller in this
+ * JVM in the mode a subclass picks. Every test fails if a switch sent an OpenFlow ERROR, a
+ * reconciliation failed or the controller threw.
+ */
+@ExtendWith(RootOnly.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+abstract class NetworkScenario {
+
+  static final Duration SHORT = Duration.ofSeconds(10);
+  /** The harness's underlay bridge has one fixed name: building a network removes a running one. */
+  static final String SHARED_UNDERLAY = "nfm-underlay";
+
+  private final ConcurrentLinkedQueue<Throwable> uncaught = new ConcurrentLinkedQueue<>();
+  private Thread.UncaughtExceptionHandler previousHandler;
+  NicflowController controller;
+  MininetHarness harness;
+  Topology topology;
+  Path probe;
+
+  abstract OffloadMode mode();
+
+  /** The fixture config under {@code src/test/resources}. */
+  abstract String fixtureName();
+
+  /** Addresses ({@code ip/len}) of the endpoint on the physical network; none by default. */
+  List<String> externalAddresses() {
+    return List.of();
+  }
+
+  @BeforeAll
+  void startNetwork() throws Exception {
+    previousHandler = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+    await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2))
+        .until(() -> !bridgeExists(SHARED_UNDERLAY));
+    Path fixture = fixture(fixtureName());
+    Config loaded = new ConfigLoader().load(fixture);
+    Config config = new Config(loaded.controller().withMode(mode()), loaded.hosts(), loaded.vnets(), loaded.vms(),
+        loaded.rulesets(), loaded.loadBalancers());
+    controller = NicflowController.start(config, OpenFlowSettings.of("127.0.0.1", 0));
+    Path repo = RepoRoot.find();
+    probe = repo.resolve("mininet-topologies/probe.py");
+    harness = MininetHarness.launch(repo);
+    topology = harness.start(fixture, "127.0.0.1:" + controller.openflowPort(), externalAddresses());
+    List<String> hosts = config.hosts().stream().map(Host::name).toList();
+    await().atMost(Duration.ofSeconds(60)).until(() -> controller.partition().connectedHosts().containsAll(hosts));
+  }
+
+  @AfterEach
+  void noErrorsAndNoExceptions() {
+    assertThat(controller.partition().errors()).as("OpenFlow errors from switches").isEmpty();
+    assertThat(controller.server().stats().global().listenerFailures()).as("controller exceptions").isZero();
+    assertThat(controller.partition().counters().reconcileFailures()).as("failed reconciliations").isZero();
+    assertThat(uncaught).as("uncaught exceptions").isEmpty();
+  }
+
+  @AfterAll
+  void stopNetwork() throws Exception {
+    try {
+      if (harness != null) {
+        harness.close();
+      }
+    } finally {
+      if (controller != null) {
+        controller.close();
+      }
+      Thread.setDefaultUncaughtExceptionHandler(previousHandler);
+    }
+  }
+
+  boolean ping(String from, String to) {
+    return harness.cmd(from, "ping -c2 -W1 " + to, SHORT).succeeded();
+  }
+
+  static boolean bridgeExists(String bridge) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("ovs-vsctl", "br-exists", bridge).redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    return p.waitFor() == 0;
+  }
+
+  static Path fixture(String name) throws URISyntaxException {
+    return Path.of(NetworkScenario.class.getClassLoader().getResource(name).toURI());
+  }
+}
