@@ -14,6 +14,7 @@ import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.controller.mininet.MininetHarness.CommandResult;
 import org.nicflow.controller.mininet.MininetHarness.DumpedFlow;
+import org.nicflow.controller.partition.PartitionCounters;
 
 /**
  * The behaviour a user sees, on real Open vSwitch (userspace datapath) and Mininet, with the
@@ -160,18 +161,35 @@ abstract class OffloadScenario extends NetworkScenario {
 
   @Test
   @Order(9)
-  void everyNewFlowIsHandledOnceByTheController() throws Exception {
+  void everyNewFlowThatReachesTheControllerIsOffloadedOnce() throws Exception {
     String server = serve("vb", "udp", 5008);
     try {
-      long before = controller.partition().counters().offloads();
+      PartitionCounters.Snapshot before = controller.partition().counters();
       long started = System.nanoTime();
       CommandResult spray = harness.cmd("va", "/usr/bin/python3 " + probe + " spray " + VB + " 5008 500",
           Duration.ofSeconds(60));
       assertThat(spray.succeeded()).as(spray.output()).isTrue();
-      await().atMost(Duration.ofSeconds(60)).until(() -> controller.partition().counters().offloads() - before >= 500);
-      double seconds = (System.nanoTime() - started) / 1e9;
-      System.out.printf("[figures] %s mode: 500 new flows offloaded in %.2f s (%.0f misses/s end to end)%n",
-          mode(), seconds, 500 / seconds);
+      // OVS drops packet-ins while its queue to the controller is full, so a burst of 500 new flows
+      // may not all arrive: wait until the controller has handled everything that did.
+      long[] last = {-1, System.nanoTime()};
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+        long offloads = controller.partition().counters().offloads();
+        if (offloads != last[0]) {
+          last[0] = offloads;
+          last[1] = System.nanoTime();
+        }
+        return offloads - before.offloads() >= 500 || System.nanoTime() - last[1] > 2_000_000_000L;
+      });
+      PartitionCounters.Snapshot after = controller.partition().counters();
+      long offloaded = after.offloads() - before.offloads();
+      long packetIns = after.packetIns() - before.packetIns();
+
+      assertThat(offloaded).as("new flows offloaded out of 500 sent").isGreaterThanOrEqualTo(100);
+      assertThat(packetIns).as("every packet-in was offloaded or a duplicate of one being offloaded")
+          .isEqualTo(offloaded + after.duplicateMisses() - before.duplicateMisses());
+      double seconds = (last[1] - started) / 1e9;
+      System.out.printf("[figures] %s mode: %d of 500 new flows reached the controller and were offloaded in"
+          + " %.2f s (%.0f misses/s end to end)%n", mode(), offloaded, seconds, offloaded / seconds);
     } finally {
       harness.kill(server);
     }
