@@ -43,9 +43,7 @@ import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
-import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
-import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U64;
@@ -455,15 +453,6 @@ class ApiServerTest {
   }
 
   private OFPacketIn packetIn(int port, byte[] frame) {
-    OFFactory f = host1.factory();
-    return f.buildPacketIn()
-        .setBufferId(OFBufferId.NO_BUFFER)
-        .setTotalLen(frame.length)
-        .setReason(OFPacketInReason.NO_MATCH)
-        .setTableId(TableId.of(UNIFIED))
-        .setCookie(U64.ZERO)
-        .setMatch(f.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port)).build())
-        .setData(frame)
-        .build();
+    return host1.packetIn(port, frame);
   }
 }

@@ -13,9 +13,13 @@ import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowModCommand;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFPacketIn;
+import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.match.Match;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U64;
@@ -161,5 +165,18 @@ public final class FakeBridge implements SwitchConnection {
   @Override
   public void close(String reason) {
     throw new UnsupportedOperationException("not needed by the partition");
+  }
+
+  /** A table miss of {@code frame} arriving on port number {@code port}, as this bridge would send it. */
+  public OFPacketIn packetIn(int port, byte[] frame) {
+    return factory.buildPacketIn()
+        .setBufferId(OFBufferId.NO_BUFFER)
+        .setTotalLen(frame.length)
+        .setReason(OFPacketInReason.NO_MATCH)
+        .setTableId(TableId.of(org.nicflow.compiler.flow.Pipeline.number(org.nicflow.compiler.flow.Pipeline.UNIFIED)))
+        .setCookie(U64.ZERO)
+        .setMatch(factory.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port)).build())
+        .setData(frame)
+        .build();
   }
 }
