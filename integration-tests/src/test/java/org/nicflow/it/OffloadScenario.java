@@ -170,8 +170,8 @@ abstract class OffloadScenario extends NetworkScenario {
           Duration.ofSeconds(60));
       assertThat(spray.succeeded()).as(spray.output()).isTrue();
       // OVS drops packet-ins while its queue to the controller is full, so a burst of 500 new flows
-      // may not all arrive (in proactive mode, where they come from controller actions, a quarter
-      // to a half were lost in some runs): wait until the controller has handled all that did.
+      // may not all arrive (up to half were lost in some runs here): wait until the controller has
+      // handled all that did.
       long[] last = {-1, System.nanoTime()};
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
         long offloads = controller.partition().counters().offloads();
