@@ -6,39 +6,29 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.nicflow.compiler.eval.Connection;
 import org.nicflow.compiler.eval.ConnectionTable;
-import org.nicflow.compiler.flow.FlowEntry;
+import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.flow.FlowEntry.FlowKey;
+import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.MeterSpec;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.proactive.HostPipelineCompiler;
 import org.nicflow.controller.openflow.SwitchConnection;
 import org.nicflow.controller.openflow.SwitchListener;
 import org.nicflow.controller.openflow.packet.FrameParser;
+import org.nicflow.controller.openflow.packet.PacketOuts;
 import org.nicflow.controller.openflow.packet.ParsedFrame;
 import org.nicflow.controller.openflow.translate.FlowModTranslator;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
-import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFMeterMod;
 import org.projectfloodlight.openflow.protocol.OFMeterModCommand;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
-import org.projectfloodlight.openflow.protocol.OFPacketOut;
-import org.projectfloodlight.openflow.protocol.OFVersion;
-import org.projectfloodlight.openflow.protocol.action.OFAction;
-import org.projectfloodlight.openflow.protocol.action.OFActionMeter;
 import org.projectfloodlight.openflow.protocol.errormsg.OFMeterModFailedErrorMsg;
-import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
-import org.projectfloodlight.openflow.protocol.instruction.OFInstructionApplyActions;
-import org.projectfloodlight.openflow.protocol.match.MatchField;
-import org.projectfloodlight.openflow.types.OFBufferId;
-import org.projectfloodlight.openflow.types.OFPort;
-import org.projectfloodlight.openflow.types.U64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,9 +168,13 @@ public final class HostPartition implements SwitchListener {
       counters.unsupportedFrames.increment();
       return;
     }
-    OFPort inPort = inPortOf(packetIn);
-    Optional<String> portName = inPort == null ? Optional.empty() : sw.ports().name(inPort);
-    Miss miss = missHandler.handle(sw.host(), portName, tunnelIdOf(packetIn), ip.headers(), connections);
+    Optional<String> portName;
+    try {
+      portName = sw.ports().name(PacketOuts.inPort(packetIn));
+    } catch (IllegalArgumentException noInPort) {
+      portName = Optional.empty();
+    }
+    Miss miss = missHandler.handle(sw.host(), portName, PacketOuts.tunnelId(packetIn), ip.headers(), connections);
     if (miss instanceof Miss.Ignored ignored) {
       counters.ignoredMisses.increment();
       log.debug("host {}: miss ignored: {}", sw.host(), ignored.reason());
@@ -190,29 +184,10 @@ public final class HostPartition implements SwitchListener {
   }
 
   private void offload(SwitchConnection sw, SwitchFlows state, Miss.Offload miss, OFPacketIn packetIn) {
-    FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
-    List<FlowEntry> fresh = new ArrayList<>();
-    for (FlowEntry f : miss.flows()) {
-      if (!FlowPorts.resolvable(f, sw.ports())) {
-        counters.unresolvedPorts.increment();
-        log.warn("host {}: flow refers to a port the bridge lacks ({}), not installed", sw.host(),
-            FlowPorts.names(f));
-        continue;
-      }
-      if (state.unified.putIfAbsent(f.key(), f) == null) {
-        fresh.add(f);
-      }
-    }
-    if (fresh.isEmpty()) {
+    if (install(sw, state, miss.flows(), miss.decision().newConnections()) == 0) {
       counters.duplicateMisses.increment();
     } else {
       counters.offloads.increment();
-      for (FlowEntry f : fresh) {
-        sw.send(translator.add(f));
-        counters.flowMods.increment();
-      }
-      connectionFlows.opened(sw.dpid().getLong(), miss.decision().newConnections(),
-          fresh.stream().map(FlowEntry::key).toList());
       installRemoteReplies(miss);
     }
     if (!miss.decision().allowed()) {
@@ -223,63 +198,55 @@ public final class HostPartition implements SwitchListener {
     if (forward.isEmpty() || !FlowPorts.resolvable(forward.get(), sw.ports())) {
       return;
     }
-    sw.send(reinject(sw, translator.add(forward.get()), packetIn));
-    counters.packetOuts.increment();
+    // The triggering packet goes on with its own flow's actions, so the first packet of a
+    // connection is not lost (see PacketOuts for why not output:TABLE).
+    FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
+    try {
+      sw.send(PacketOuts.apply(sw.factory(), translator.actions(forward.get().actions()), packetIn));
+      counters.packetOuts.increment();
+    } catch (IllegalArgumentException truncated) {
+      log.debug("host {}: first packet not sent on: {}", sw.host(), truncated.getMessage());
+    }
   }
 
   /**
    * Installs, on the bridges of other hosts, the reverse flows the new connections of {@code miss}
    * need where their replies enter (see {@link MissHandler#remoteReplyFlows}). Sent before the
-   * triggering packet is re-injected, so they are in place before any reply can exist. A host whose
+   * triggering packet is sent on, so they are in place before any reply can exist. A host whose
    * bridge is not connected gets nothing: its replies miss there and are evaluated as usual.
    */
   private void installRemoteReplies(Miss.Offload miss) {
     missHandler.remoteReplyFlows(miss).forEach((host, flows) -> {
       SwitchConnection other = connected.get(host);
       SwitchFlows state = other == null ? null : switches.get(other.dpid().getLong());
-      if (state == null) {
-        return;
-      }
-      FlowModTranslator translator = new FlowModTranslator(other.factory(), other.ports());
-      List<FlowEntry> fresh = new ArrayList<>();
-      for (FlowEntry f : flows) {
-        if (FlowPorts.resolvable(f, other.ports()) && state.unified.putIfAbsent(f.key(), f) == null) {
-          fresh.add(f);
-        }
-      }
-      for (FlowEntry f : fresh) {
-        other.send(translator.add(f));
-        counters.flowMods.increment();
-      }
-      if (!fresh.isEmpty()) {
-        connectionFlows.opened(other.dpid().getLong(), miss.decision().newConnections(),
-            fresh.stream().map(FlowEntry::key).toList());
+      if (state != null) {
+        install(other, state, flows, miss.decision().newConnections());
       }
     });
   }
 
   /**
-   * The triggering packet, sent on with the actions of its own unified flow so the first packet of
-   * a connection is not lost. Applying the actions directly (rather than output:TABLE) also works
-   * for packets from tunnels, whose tunnel id a packet-out cannot carry in OpenFlow 1.3.
+   * Sends the unified flows of {@code flows} that this switch has not been sent yet (and that name
+   * only ports it has), and ties {@code connections} to them. Returns how many were sent.
    */
-  private static OFPacketOut reinject(SwitchConnection sw, OFFlowMod flow, OFPacketIn packetIn) {
-    List<OFAction> actions = new ArrayList<>();
-    for (OFInstruction i : flow.getInstructions()) {
-      if (i instanceof OFInstructionApplyActions apply) {
-        apply.getActions().stream().filter(a -> !(a instanceof OFActionMeter)).forEach(actions::add);
+  private int install(SwitchConnection sw, SwitchFlows state, List<FlowEntry> flows, List<Connection> connections) {
+    FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
+    List<FlowEntry.FlowKey> fresh = new ArrayList<>();
+    for (FlowEntry f : flows) {
+      if (!FlowPorts.resolvable(f, sw.ports())) {
+        counters.unresolvedPorts.increment();
+        log.warn("host {}: flow refers to a port the bridge lacks ({}), not installed", sw.host(),
+            FlowPorts.names(f));
+      } else if (state.unified.putIfAbsent(f.key(), f) == null) {
+        sw.send(translator.add(f));
+        counters.flowMods.increment();
+        fresh.add(f.key());
       }
     }
-    OFPacketOut.Builder out = sw.factory().buildPacketOut()
-        .setBufferId(OFBufferId.NO_BUFFER)
-        .setActions(actions)
-        .setData(packetIn.getData());
-    if (sw.factory().getVersion().compareTo(OFVersion.OF_15) >= 0) {
-      out.setMatch(sw.factory().buildMatch().setExact(MatchField.IN_PORT, OFPort.CONTROLLER).build());
-    } else {
-      out.setInPort(OFPort.CONTROLLER);
+    if (!fresh.isEmpty()) {
+      connectionFlows.opened(sw.dpid().getLong(), connections, fresh);
     }
-    return out.build();
+    return fresh.size();
   }
 
   @Override
@@ -339,24 +306,8 @@ public final class HostPartition implements SwitchListener {
   }
 
   private void forgetVmFlows(SwitchConnection sw, int vmIndex) {
-    long vmMask = org.nicflow.compiler.flow.Cookie.OWNER_MASK | (0xffffL << 24);
-    long cookie = (org.nicflow.compiler.flow.Cookie.OWNER << 56) | ((long) vmIndex << 24);
-    sw.send(new FlowModTranslator(sw.factory(), sw.ports()).deleteByCookie(cookie, vmMask));
+    sw.send(new FlowModTranslator(sw.factory(), sw.ports())
+        .deleteByCookie(Cookie.ofVm(vmIndex), Cookie.VM_OWNER_MASK));
     counters.flowMods.increment();
-  }
-
-  private static OFPort inPortOf(OFPacketIn packetIn) {
-    if (packetIn.getVersion() == OFVersion.OF_10) {
-      return packetIn.getInPort();
-    }
-    return packetIn.getMatch().get(MatchField.IN_PORT);
-  }
-
-  private static OptionalLong tunnelIdOf(OFPacketIn packetIn) {
-    if (packetIn.getVersion() == OFVersion.OF_10) {
-      return OptionalLong.empty();
-    }
-    U64 tunnel = packetIn.getMatch().get(MatchField.TUNNEL_ID);
-    return tunnel == null ? OptionalLong.empty() : OptionalLong.of(tunnel.getValue());
   }
 }

@@ -75,9 +75,7 @@ public final class MissHandler {
     if (!decision.allowed() || decision.newConnections().isEmpty() || forward.isEmpty()) {
       return Map.of();
     }
-    Cookie made = Cookie.decode(forward.get().cookie());
-    long reverseCookie = new Cookie(FlowKind.REVERSE, made.generation(), made.vmIndex(), made.layerIndex(),
-        made.ruleIndex()).encode();
+    long reverseCookie = Cookie.decode(forward.get().cookie()).withKind(FlowKind.REVERSE).encode();
     ConnectionTable state = ConnectionTable.of(decision.newConnections());
     String here = miss.ingress().host();
     Map<String, Map<FlowEntry.FlowKey, FlowEntry>> byHost = new LinkedHashMap<>();

@@ -47,6 +47,22 @@ public record Cookie(FlowKind kind, int generation, int vmIndex, int layerIndex,
   }
 
   /** Whether a cookie was written by nicflow; flows of other owners are never touched. */
+  /** Mask of the owner and VM bits: with {@link #ofVm}, selects every flow of one VM. */
+  public static final long VM_OWNER_MASK = OWNER_MASK | (0xffffL << 24);
+
+  /** The owner and VM bits of every cookie of VM {@code vmIndex}; match it under {@link #VM_OWNER_MASK}. */
+  public static long ofVm(int vmIndex) {
+    if (vmIndex < 0 || vmIndex > NO_VM) {
+      throw new IllegalArgumentException("vm index " + vmIndex + " does not fit 16 bits");
+    }
+    return (OWNER << 56) | ((long) vmIndex << 24);
+  }
+
+  /** This cookie with another kind: e.g. a reverse flow naming the rule of its forward flow. */
+  public Cookie withKind(FlowKind newKind) {
+    return new Cookie(newKind, generation, vmIndex, layerIndex, ruleIndex);
+  }
+
   public static boolean isOurs(long cookie) {
     return (cookie >>> 56) == OWNER;
   }

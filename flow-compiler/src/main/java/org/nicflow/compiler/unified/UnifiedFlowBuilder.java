@@ -107,8 +107,7 @@ public final class UnifiedFlowBuilder {
     Map<FlowEntry.FlowKey, FlowEntry> flows = new LinkedHashMap<>();
     FlowEntry forward = flow(ingress, packet, decision, cookie);
     flows.put(forward.key(), forward);
-    Cookie reverseCookie = new Cookie(FlowKind.REVERSE, cookie.generation(), cookie.vmIndex(), cookie.layerIndex(),
-        cookie.ruleIndex());
+    Cookie reverseCookie = cookie.withKind(FlowKind.REVERSE);
     ConnectionLookup state = new Overlay(live, ConnectionTable.of(decision.newConnections()));
     for (Connection c : connectionsOf(ingress, packet, decision, live)) {
       reply(ingress.host(), c, decision, state).ifPresent(r -> {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -18,6 +19,7 @@ import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFPacketOut;
 import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.protocol.action.OFAction;
 import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
 import org.projectfloodlight.openflow.protocol.action.OFActionSetField;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
@@ -57,47 +59,53 @@ class PacketOutsTest {
         : out.getInPort();
   }
 
+  private static List<OFAction> rewriteAndOutput(OFFactory f) {
+    return List.of(f.actions().setField(f.oxms().ethDst(org.projectfloodlight.openflow.types.MacAddress.of(
+        "02:00:00:00:01:0c"))), f.actions().output(OFPort.of(2), 0));
+  }
+
   @ParameterizedTest
   @EnumSource(value = OFVersion.class, names = {"OF_13", "OF_14", "OF_15"})
-  void reinjectSendsTheWholeFrameThroughTheTablesFromItsInPort(OFVersion version) throws Exception {
+  void applySendsTheWholeFrameFromTheControllerWithTheGivenActions(OFVersion version) throws Exception {
     OFFactory f = OFFactories.getFactory(version);
-    OFPacketOut out = throughTheWire(PacketOuts.reinject(f, throughTheWire(packetIn(f, OFPort.of(3), null))));
+    OFPacketIn in = throughTheWire(packetIn(f, OFPort.of(3), null));
+    OFPacketOut out = throughTheWire(PacketOuts.apply(f, rewriteAndOutput(f), in));
     assertThat(out.getBufferId()).isEqualTo(OFBufferId.NO_BUFFER);
-    assertThat(inPortOf(out)).isEqualTo(OFPort.of(3));
+    assertThat(inPortOf(out)).isEqualTo(OFPort.CONTROLLER);
     assertThat(out.getData()).isEqualTo(FRAME);
-    assertThat(out.getActions()).singleElement().isInstanceOfSatisfying(OFActionOutput.class,
-        o -> assertThat(o.getPort()).isEqualTo(OFPort.TABLE));
-  }
-
-  @Test
-  void reinjectRestoresTheTunnelIdOfATunnelledPacket() throws Exception {
-    OFFactory f = OFFactories.getFactory(OFVersion.OF_13);
-    OFPacketOut out = throughTheWire(PacketOuts.reinject(f, packetIn(f, OFPort.of(12), U64.of(5001))));
     assertThat(out.getActions()).hasSize(2);
-    assertThat(out.getActions().get(0)).isInstanceOfSatisfying(OFActionSetField.class,
-        s -> assertThat(s.getField().getValue()).isEqualTo(U64.of(5001)));
-    assertThat(((OFActionOutput) out.getActions().get(1)).getPort()).isEqualTo(OFPort.TABLE);
+    assertThat(out.getActions().get(0)).isInstanceOf(OFActionSetField.class);
+    assertThat(((OFActionOutput) out.getActions().get(1)).getPort()).isEqualTo(OFPort.of(2));
   }
 
   @Test
-  void packetInWithoutInPortCannotBeReinjected() {
+  void packetInReportsItsInPortAndTunnelId() {
+    OFFactory f = OFFactories.getFactory(OFVersion.OF_13);
+    OFPacketIn tunnelled = packetIn(f, OFPort.of(12), U64.of(5001));
+    assertThat(PacketOuts.inPort(tunnelled)).isEqualTo(OFPort.of(12));
+    assertThat(PacketOuts.tunnelId(tunnelled)).hasValue(5001);
+    assertThat(PacketOuts.tunnelId(packetIn(f, OFPort.of(3), null))).isEmpty();
+  }
+
+  @Test
+  void packetInWithoutInPortHasNoPortToName() {
     OFFactory f = OFFactories.getFactory(OFVersion.OF_13);
     OFPacketIn noPort = f.buildPacketIn().setBufferId(OFBufferId.NO_BUFFER).setReason(OFPacketInReason.NO_MATCH)
         .setMatch(f.buildMatch().build()).setData(FRAME).build();
-    assertThatThrownBy(() -> PacketOuts.reinject(f, noPort)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PacketOuts.inPort(noPort)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test
-  void truncatedPacketInIsReinjectedFromItsSwitchBuffer() throws Exception {
+  void truncatedPacketInIsSentOnFromItsSwitchBuffer() throws Exception {
     OFFactory f = OFFactories.getFactory(OFVersion.OF_13);
     OFPacketIn truncated = packetIn(f, OFPort.of(3), null).createBuilder().setBufferId(OFBufferId.of(77))
         .setData(java.util.Arrays.copyOf(FRAME, 20)).build();
-    OFPacketOut out = throughTheWire(PacketOuts.reinject(f, truncated));
+    OFPacketOut out = throughTheWire(PacketOuts.apply(f, rewriteAndOutput(f), truncated));
     assertThat(out.getBufferId()).isEqualTo(OFBufferId.of(77));
     assertThat(out.getData()).isEmpty();
     OFPacketIn lost = truncated.createBuilder().setBufferId(OFBufferId.NO_BUFFER).build();
-    assertThatThrownBy(() -> PacketOuts.reinject(f, lost)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("20 of " + FRAME.length);
+    assertThatThrownBy(() -> PacketOuts.apply(f, rewriteAndOutput(f), lost))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("20 of " + FRAME.length);
   }
 
   @ParameterizedTest
