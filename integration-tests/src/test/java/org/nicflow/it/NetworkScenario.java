@@ -20,8 +20,8 @@ import org.nicflow.compiler.config.ConfigLoader;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.OffloadMode;
-import org.nicflow.controller.mininet.MininetHarness;
 import org.nicflow.controller.mininet.MininetHarness.Topology;
+import org.nicflow.controller.mininet.MininetHarness;
 import org.nicflow.controller.mininet.RepoRoot;
 import org.nicflow.controller.openflow.OpenFlowSettings;
 import org.nicflow.controller.runtime.NicflowController;
@@ -64,9 +64,7 @@ abstract class NetworkScenario {
     await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2))
         .until(() -> !bridgeExists(SHARED_UNDERLAY));
     Path fixture = fixture(fixtureName());
-    Config loaded = new ConfigLoader().load(fixture);
-    Config config = new Config(loaded.controller().withMode(mode()), loaded.hosts(), loaded.vnets(), loaded.vms(),
-        loaded.rulesets(), loaded.loadBalancers());
+    Config config = new ConfigLoader().load(fixture).withMode(mode());
     controller = NicflowController.start(config, OpenFlowSettings.of("127.0.0.1", 0));
     Path repo = RepoRoot.find();
     probe = repo.resolve("mininet-topologies/probe.py");

@@ -40,7 +40,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Config c = config.load();
     if (mode != null) {
-      c = withMode(c, parseMode(mode));
+      c = c.withMode(parseMode(mode));
     }
     OpenFlowSettings settings = listenAddress(c, Optional.ofNullable(openflow));
     Optional<InetSocketAddress> apiAddress = apiAddress(c, Optional.ofNullable(api), noApi);
@@ -68,10 +68,6 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  static Config withMode(Config c, OffloadMode mode) {
-    return new Config(c.controller().withMode(mode), c.hosts(), c.vnets(), c.vms(), c.rulesets(), c.loadBalancers());
-  }
-
   /** Where the API listens: controller.api, or {@code --api}; empty with {@code --no-api}. */
   static Optional<InetSocketAddress> apiAddress(Config c, Optional<String> override, boolean disabled)
       throws BadInputException {
@@ -84,36 +80,28 @@ final class RunCommand implements Callable<Integer> {
     if (override.isEmpty()) {
       return Optional.of(InetSocketAddress.createUnresolved(c.controller().apiHost(), c.controller().apiPort()));
     }
-    String text = override.get();
-    int colon = text.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new BadInputException("--api must be HOST:PORT, got '" + text + "'");
-    }
-    int port;
-    try {
-      port = Integer.parseInt(text.substring(colon + 1));
-    } catch (NumberFormatException e) {
-      port = -1;
-    }
-    if (port < 0 || port > 0xffff) {
-      throw new BadInputException("--api must be HOST:PORT with a port 0-65535, got '" + text + "'");
-    }
-    return Optional.of(InetSocketAddress.createUnresolved(text.substring(0, colon), port));
+    return Optional.of(hostPort("--api", override.get()));
   }
 
   static OpenFlowSettings listenAddress(Config c, Optional<String> override) throws BadInputException {
     if (override.isEmpty()) {
       return OpenFlowSettings.of(c.controller().openflowHost(), c.controller().openflowPort());
     }
-    String text = override.get();
+    InetSocketAddress address = hostPort("--openflow", override.get());
+    return OpenFlowSettings.of(address.getHostString(), address.getPort());
+  }
+
+  /** {@code HOST:PORT} of option {@code option}, unresolved; port 0 means any free port. */
+  static InetSocketAddress hostPort(String option, String text) throws BadInputException {
     int colon = text.lastIndexOf(':');
     if (colon <= 0) {
-      throw new BadInputException("--openflow must be HOST:PORT, got '" + text + "'");
+      throw new BadInputException(option + " must be HOST:PORT, got '" + text + "'");
     }
-    try {
-      return OpenFlowSettings.of(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
-    } catch (IllegalArgumentException e) {
-      throw new BadInputException("--openflow must be HOST:PORT with a port 0-65535, got '" + text + "'");
+    String portText = text.substring(colon + 1);
+    if (portText.isEmpty() || portText.length() > 5 || !portText.chars().allMatch(Character::isDigit)
+        || Integer.parseInt(portText) > 0xffff) {
+      throw new BadInputException(option + " must be HOST:PORT with a port 0-65535, got '" + text + "'");
     }
+    return InetSocketAddress.createUnresolved(text.substring(0, colon), Integer.parseInt(portText));
   }
 }

@@ -25,6 +25,11 @@ public record Config(
     loadBalancers = List.copyOf(loadBalancers);
   }
 
+  /** This config in another offload mode (a command-line or test override). */
+  public Config withMode(OffloadMode mode) {
+    return new Config(controller.withMode(mode), hosts, vnets, vms, rulesets, loadBalancers);
+  }
+
   public Optional<Host> host(String name) {
     return hosts.stream().filter(h -> h.name().equals(name)).findFirst();
   }
