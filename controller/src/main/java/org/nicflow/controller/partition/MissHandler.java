@@ -1,20 +1,15 @@
 package org.nicflow.controller.partition;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import org.nicflow.compiler.eval.Connection;
 import org.nicflow.compiler.eval.ConnectionLookup;
-import org.nicflow.compiler.eval.ConnectionTable;
 import org.nicflow.compiler.eval.Decision;
 import org.nicflow.compiler.eval.Ingress;
 import org.nicflow.compiler.eval.PacketEvaluator;
-import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.flow.FlowEntry;
-import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.Vm;
@@ -61,39 +56,11 @@ public final class MissHandler {
   }
 
   /**
-   * The reverse flows that the new connections of {@code miss} need on the bridges of other hosts,
-   * by host. The reply of a connection to a VM on another host (or to a load-balancer backend there)
-   * first enters that host's bridge at the VM's port; without a flow there, proactive tables would
-   * run the owner's {@code in} layers without the connection's state (and drop a reply they deny),
-   * and a reactive bridge would spend a round trip to the controller. Each flow carries the
-   * {@link FlowKind#REVERSE} cookie of the flow that made the connection. Empty when the packet was
-   * dropped or made no connection.
+   * The reverse flows the new connections of {@code miss} need on the bridges of other hosts, by
+   * host (see {@link UnifiedFlowBuilder#remoteReplyFlows}).
    */
   public Map<String, List<FlowEntry>> remoteReplyFlows(Miss.Offload miss) {
-    Decision decision = miss.decision();
-    Optional<FlowEntry> forward = miss.forwardFlow();
-    if (!decision.allowed() || decision.newConnections().isEmpty() || forward.isEmpty()) {
-      return Map.of();
-    }
-    long reverseCookie = Cookie.decode(forward.get().cookie()).withKind(FlowKind.REVERSE).encode();
-    ConnectionTable state = ConnectionTable.of(decision.newConnections());
-    String here = miss.ingress().host();
-    Map<String, Map<FlowEntry.FlowKey, FlowEntry>> byHost = new LinkedHashMap<>();
-    for (Connection c : decision.newConnections()) {
-      for (Host other : config.hosts()) {
-        if (other.name().equals(here)) {
-          continue;
-        }
-        unifiedFlows.reply(other.name(), c, decision, state).ifPresent(reply -> {
-          FlowEntry flow = unifiedFlows.flowsFor(reply.ingress(), reply.packet(), reply.decision()).get(0)
-              .toBuilder().cookie(reverseCookie).build();
-          byHost.computeIfAbsent(other.name(), h -> new LinkedHashMap<>()).putIfAbsent(flow.key(), flow);
-        });
-      }
-    }
-    Map<String, List<FlowEntry>> result = new LinkedHashMap<>();
-    byHost.forEach((host, flows) -> result.put(host, List.copyOf(flows.values())));
-    return Map.copyOf(result);
+    return unifiedFlows.remoteReplyFlows(miss.ingress(), miss.decision());
   }
 
   /** Where a packet arriving on {@code port} of {@code host}'s bridge entered, per SPEC section 1. */

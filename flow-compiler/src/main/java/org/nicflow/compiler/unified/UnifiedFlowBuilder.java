@@ -1,6 +1,7 @@
 package org.nicflow.compiler.unified;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -216,6 +217,37 @@ public final class UnifiedFlowBuilder {
         .actions(actions(in, decision.packet(), out, hairpin(ingress, out), marksDscp(decision)))
         .cookie(cookie.encode())
         .idleTimeout(config.controller().idleTimeoutS()).sendFlowRemoved(true).build();
+  }
+
+  /**
+   * The reverse flows the new connections of {@code decision} need on the bridges of the other
+   * hosts, by host. The reply of a connection to a VM on another host (or to a load-balancer
+   * backend there) first enters that host's bridge at the VM's port; without a flow there,
+   * proactive tables would run the owner's {@code in} layers without the connection's state (and
+   * drop a reply they deny), and a reactive bridge would spend a round trip to the controller. Each
+   * flow carries the {@link FlowKind#REVERSE} cookie of this decision's forward flow. Empty when the
+   * packet was dropped or made no connection.
+   */
+  public Map<String, List<FlowEntry>> remoteReplyFlows(Ingress ingress, Decision decision) {
+    if (!decision.allowed() || decision.newConnections().isEmpty()) {
+      return Map.of();
+    }
+    Cookie reverseCookie = cookieOf(decision, ingress, FlowKind.REVERSE);
+    ConnectionTable state = ConnectionTable.of(decision.newConnections());
+    Map<String, Map<FlowEntry.FlowKey, FlowEntry>> byHost = new LinkedHashMap<>();
+    for (Connection c : decision.newConnections()) {
+      for (Host other : config.hosts()) {
+        if (!other.name().equals(ingress.host())) {
+          reply(other.name(), c, decision, state).ifPresent(r -> {
+            FlowEntry reverse = flow(r.ingress(), r.packet(), r.decision(), reverseCookie);
+            byHost.computeIfAbsent(other.name(), h -> new LinkedHashMap<>()).putIfAbsent(reverse.key(), reverse);
+          });
+        }
+      }
+    }
+    Map<String, List<FlowEntry>> result = new LinkedHashMap<>();
+    byHost.forEach((host, flows) -> result.put(host, List.copyOf(flows.values())));
+    return Collections.unmodifiableMap(result);
   }
 
   /** The exact match of {@code packet} entering at {@code ingress}. */
