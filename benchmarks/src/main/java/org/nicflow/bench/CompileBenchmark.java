@@ -65,7 +65,7 @@ public class CompileBenchmark {
   /** Every host's proactive flows; returns the total flow count. */
   @Benchmark
   public int compileAllHosts(Blackhole blackhole) {
-    HostPipelineCompiler compiler = new HostPipelineCompiler(config, GENERATION);
+    HostPipelineCompiler compiler = new HostPipelineCompiler(config);
     int total = 0;
     for (String host : hosts) {
       List<FlowEntry> flows = compiler.proactiveFlows(host);

@@ -29,7 +29,7 @@ public final class FlowCountReport {
     System.out.println(file + ": " + ConfigShape.of(config));
     System.out.println("equals LargeConfigGenerator.generate(10000, 1): "
         + config.equals(LargeConfigGenerator.generate(10_000, 1)));
-    HostPipelineCompiler compiler = new HostPipelineCompiler(config, 1);
+    HostPipelineCompiler compiler = new HostPipelineCompiler(config);
     int total = 0;
     System.out.println("| host | VMs | proactive flows | by table |");
     System.out.println("|---|---:|---:|---|");

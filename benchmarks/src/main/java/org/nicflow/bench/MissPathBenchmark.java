@@ -60,7 +60,7 @@ public class MissPathBenchmark {
   public void setUp() throws ConfigException {
     Config config = new ConfigLoader().load(Path.of(configFile));
     evaluator = new ReferenceEvaluator(config);
-    builder = new UnifiedFlowBuilder(config, GENERATION);
+    builder = new UnifiedFlowBuilder(config);
     List<Probe> probes = TrafficGenerator.packetIns(config, PACKETS, PACKET_SEED);
     ingresses = new Ingress[PACKETS];
     packets = new PacketHeaders[PACKETS];

@@ -253,7 +253,7 @@ class CompileTraceAgreementIT {
     firstDecision = evaluator.evaluate(first.ingress(), first.packet(), ConnectionLookup.NONE);
     Probe later = fromUplink(host, tcp(), "198.51.100.7", "203.0.113.80", 80, "later packet from the next hop");
     Decision laterDecision = evaluator.evaluate(later.ingress(), later.packet(), ConnectionLookup.NONE);
-    List<FlowEntry> unified = new UnifiedFlowBuilder(config, 0).flowsFor(first.ingress(), first.packet(), firstDecision);
+    List<FlowEntry> unified = new UnifiedFlowBuilder(config).flowsFor(first.ingress(), first.packet(), firstDecision);
     Path flows = Files.createTempFile("nicflow-" + host.name() + "-", ".flows");
     try {
       Files.writeString(flows, compile("--host", host.name(), "--mode", "reactive")
@@ -308,7 +308,7 @@ class CompileTraceAgreementIT {
     try {
       String text = compile("--host", host.name(), "--meters-file", meters.toString());
       List<String> meterLines = Files.readAllLines(meters);
-      assertThat(meterLines).hasSize(new HostPipelineCompiler(config, 0).meters(host.name()).size());
+      assertThat(meterLines).hasSize(new HostPipelineCompiler(config).meters(host.name()).size());
       for (String meter : meterLines) {
         ovs("ovs-ofctl", "-O", "OpenFlow13", "add-meter", br, meter);
       }
@@ -330,7 +330,7 @@ class CompileTraceAgreementIT {
    */
   private void checkUnifiedFlows(Host host, String br, Probe p) throws Exception {
     Decision decision = evaluator.evaluate(p.ingress(), p.packet(), ConnectionLookup.NONE);
-    List<FlowEntry> unified = new UnifiedFlowBuilder(config, 0).flowsFor(p.ingress(), p.packet(), decision);
+    List<FlowEntry> unified = new UnifiedFlowBuilder(config).flowsFor(p.ingress(), p.packet(), decision);
     String table = compile("--host", host.name(), "--mode", "reactive") + new OvsFlowRenderer(false).renderAll(unified);
     Path flows = Files.createTempFile("nicflow-" + host.name() + "-", ".flows");
     try {

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Locale;
 import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.model.Config;
-import org.nicflow.compiler.model.Layer;
-import org.nicflow.compiler.model.RuleSet;
-import org.nicflow.compiler.model.Vm;
 
 /**
  * A flow cookie read against the config (SPEC section 4): who owns the flow and, for nicflow's
@@ -32,16 +29,8 @@ public record DecodedCookie(
       return new DecodedCookie(hex, "nicflow", "unknown", null, null, null, null);
     }
     String kind = c.kind().name().toLowerCase(Locale.ROOT);
-    if (!c.hasVm() || c.vmIndex() >= config.vms().size()) {
-      return new DecodedCookie(hex, "nicflow", kind, c.generation(), null, null, null);
-    }
-    Vm vm = config.vms().get(c.vmIndex());
-    RuleSet rules = config.rulesetOf(vm);
-    if (c.layerIndex() == Cookie.NO_LAYER || c.layerIndex() >= rules.layers().size()) {
-      return new DecodedCookie(hex, "nicflow", kind, c.generation(), vm.name(), null, null);
-    }
-    Layer layer = rules.layers().get(c.layerIndex());
-    String rule = c.ruleIndex() < layer.rules().size() ? layer.rules().get(c.ruleIndex()).id() : "default";
-    return new DecodedCookie(hex, "nicflow", kind, c.generation(), vm.name(), layer.name(), rule);
+    Config.CookieNames names = config.names(c);
+    return new DecodedCookie(hex, "nicflow", kind, c.generation(), names.vm().orElse(null),
+        names.layer().orElse(null), names.layer().isEmpty() ? null : names.rule().orElse(null));
   }
 }

@@ -40,7 +40,7 @@ final class TraceResource {
   TraceResource(Config config, int generation, ObjectMapper mapper) {
     this.config = config;
     this.evaluator = new ReferenceEvaluator(config);
-    this.builder = new UnifiedFlowBuilder(config, generation);
+    this.builder = new UnifiedFlowBuilder(config, evaluator);
     this.mapper = mapper;
   }
 

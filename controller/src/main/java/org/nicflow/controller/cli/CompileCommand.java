@@ -11,6 +11,7 @@ import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.MeterSpec;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Host;
+import org.nicflow.compiler.model.PolicyIds;
 import org.nicflow.compiler.proactive.HostPipelineCompiler;
 import org.nicflow.compiler.proactive.OvsFlowRenderer;
 import picocli.CommandLine.Command;
@@ -51,8 +52,9 @@ final class CompileCommand implements Callable<Integer> {
           + "reference them; without it the flows name no meter.")
   private Path metersFile;
 
-  @Option(names = "--generation", paramLabel = "N", defaultValue = "0",
-      description = "Rule-set generation written into the cookies (0-4095, default: ${DEFAULT-VALUE}).")
+  @Option(names = "--generation", paramLabel = "N", defaultValue = "1",
+      description = "Rule-set generation written into the cookies of every VM's flows (1-4095, default: "
+          + "${DEFAULT-VALUE}, what a controller started from this file writes).")
   private int generation;
 
   @Spec
@@ -63,10 +65,10 @@ final class CompileCommand implements Callable<Integer> {
     Config c = config.load();
     Host host = c.host(hostName).orElseThrow(() -> new BadInputException("no host named '" + hostName + "' in "
         + config.file() + " (hosts: " + String.join(", ", c.hosts().stream().map(Host::name).toList()) + ")"));
-    if (generation < 0 || generation > 0xfff) {
-      throw new BadInputException("--generation must be 0-4095, got " + generation);
+    if (generation < 1 || generation > PolicyIds.MAX_GENERATION) {
+      throw new BadInputException("--generation must be 1-" + PolicyIds.MAX_GENERATION + ", got " + generation);
     }
-    HostPipelineCompiler compiler = new HostPipelineCompiler(c, generation);
+    HostPipelineCompiler compiler = new HostPipelineCompiler(c.withIds(c.ids().withGeneration(generation)));
     List<FlowEntry> flows = mode == Mode.proactive ? compiler.proactiveFlows(host.name())
         : compiler.baseFlows(host.name());
     OvsFlowRenderer renderer = new OvsFlowRenderer(metersFile != null);

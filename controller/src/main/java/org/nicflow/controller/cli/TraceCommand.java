@@ -90,7 +90,7 @@ final class TraceCommand implements Callable<Integer> {
     ReferenceEvaluator evaluator = new ReferenceEvaluator(c);
     Decision decision = evaluator.evaluate(ingress, packet, ConnectionLookup.NONE);
 
-    UnifiedFlowBuilder builder = new UnifiedFlowBuilder(c, 0);
+    UnifiedFlowBuilder builder = new UnifiedFlowBuilder(c);
     OvsFlowRenderer renderer = new OvsFlowRenderer(false);
     List<BridgeFlows> bridges = new ArrayList<>();
     bridges.add(new BridgeFlows(ingress.host(), render(renderer, builder.flowsFor(ingress, packet, decision))));

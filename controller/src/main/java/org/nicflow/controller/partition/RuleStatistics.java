@@ -7,9 +7,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.model.Config;
-import org.nicflow.compiler.model.Layer;
-import org.nicflow.compiler.model.RuleSet;
-import org.nicflow.compiler.model.Vm;
 
 /**
  * Per-rule packet and byte counts, folded in from the counters of removed flows: a flow's cookie
@@ -66,16 +63,10 @@ public final class RuleStatistics {
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
-    if (!c.hasVm() || c.vmIndex() >= config.vms().size() || c.layerIndex() == Cookie.NO_LAYER) {
+    Config.CookieNames names = config.names(c);
+    if (names.vm().isEmpty() || names.layer().isEmpty() || names.rule().isEmpty()) {
       return Optional.empty();
     }
-    Vm vm = config.vms().get(c.vmIndex());
-    RuleSet rules = config.rulesetOf(vm);
-    if (c.layerIndex() >= rules.layers().size()) {
-      return Optional.empty();
-    }
-    Layer layer = rules.layers().get(c.layerIndex());
-    String rule = c.ruleIndex() < layer.rules().size() ? layer.rules().get(c.ruleIndex()).id() : "default";
-    return Optional.of(new RuleKey(vm.name(), layer.name(), rule));
+    return Optional.of(new RuleKey(names.vm().get(), names.layer().get(), names.rule().get()));
   }
 }

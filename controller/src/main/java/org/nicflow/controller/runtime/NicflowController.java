@@ -75,8 +75,8 @@ public final class NicflowController implements AutoCloseable {
     HostPartition partition = new HostPartition(
         config,
         GENERATION,
-        new HostPipelineCompiler(config, GENERATION),
-        new MissHandler(config, evaluator, new UnifiedFlowBuilder(config, GENERATION)),
+        new HostPipelineCompiler(config),
+        new MissHandler(config, evaluator, new UnifiedFlowBuilder(config)),
         new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(10)),
         new FrameParser(),
         new ConnectionTable(),

@@ -66,8 +66,8 @@ class ApiServerTest {
   @BeforeEach
   void setUp() throws Exception {
     config = new ConfigLoader().load(Path.of("../examples/demo.yaml"));
-    partition = new HostPartition(config, 1, new HostPipelineCompiler(config, 1),
-        new MissHandler(config, new ReferenceEvaluator(config), new UnifiedFlowBuilder(config, 1)),
+    partition = new HostPartition(config, 1, new HostPipelineCompiler(config),
+        new MissHandler(config, new ReferenceEvaluator(config), new UnifiedFlowBuilder(config)),
         new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
         new RuleStatistics());
     host1 = new FakeBridge("host1", 1L,

@@ -42,7 +42,7 @@ class CompileCommandTest {
     assertThat(err.toString()).isEmpty();
     assertThat(out.toString()).startsWith("# nicflow proactive flows for host host1 (dpid 0000000000000001)");
     assertThat(flowLines(out.toString()))
-        .hasSize(new HostPipelineCompiler(config, 0).proactiveFlows("host1").size())
+        .hasSize(new HostPipelineCompiler(config).proactiveFlows("host1").size())
         .allSatisfy(l -> assertThat(l).startsWith("table=").contains(",actions=").doesNotContain("meter:"))
         .anySatisfy(l -> assertThat(l).startsWith("table=10,").contains("metadata=0x1/0xffff"));
   }

@@ -56,8 +56,8 @@ class HostPartitionTest {
   void setUp() throws Exception {
     config = new ConfigLoader().load(Path.of("../examples/demo.yaml"));
     ReferenceEvaluator evaluator = new ReferenceEvaluator(config);
-    partition = new HostPartition(config, 1, new HostPipelineCompiler(config, 1),
-        new MissHandler(config, evaluator, new UnifiedFlowBuilder(config, 1)),
+    partition = new HostPartition(config, 1, new HostPipelineCompiler(config),
+        new MissHandler(config, evaluator, new UnifiedFlowBuilder(config)),
         new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
         new RuleStatistics());
     host1 = new FakeBridge("host1", 1L,
@@ -68,7 +68,7 @@ class HostPartitionTest {
   void programsTheBaseFlowsWhenTheSwitchConnects() {
     partition.switchConnected(host1);
 
-    int desired = new HostPipelineCompiler(config, 1).flows("host1").size();
+    int desired = new HostPipelineCompiler(config).flows("host1").size();
     assertThat(host1.flowCount()).isEqualTo(desired);
     assertThat(partition.connectedHosts()).containsExactly("host1");
     assertThat(host1.flowsIn(UNIFIED)).hasSize(1);

@@ -100,7 +100,7 @@ public final class ReferenceEvaluator implements PacketEvaluator {
     }
     for (int i = 0; i < config.vms().size(); i++) {
       Vm vm = config.vms().get(i);
-      vmIndexes.putIfAbsent(vm.name(), i);
+      vmIndexes.putIfAbsent(vm.name(), config.vmIndex(vm.name()));
       vms.putIfAbsent(vm.name(), vm);
       vmsByVnetAddress.computeIfAbsent(vm.vnet(), k -> new HashMap<>()).putIfAbsent(vm.ip(), vm);
     }

@@ -5,8 +5,10 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A whole, validated configuration (SPEC section 2). Instances come from the config loader, which
- * checks cross references; lookups here are linear and meant for set-up code, not per packet.
+ * A whole, validated configuration (SPEC section 2) and the stable numbers of its VMs, layers and
+ * rules ({@link PolicyIds}). Instances come from the config loader, which checks cross references,
+ * and from the policy store, which numbers each revision from the one before; lookups here are
+ * linear and meant for set-up code, not per packet.
  */
 public record Config(
     ControllerSettings controller,
@@ -14,7 +16,8 @@ public record Config(
     List<Vnet> vnets,
     List<Vm> vms,
     List<RuleSet> rulesets,
-    List<LoadBalancer> loadBalancers) {
+    List<LoadBalancer> loadBalancers,
+    PolicyIds ids) {
 
   public Config {
     Objects.requireNonNull(controller, "controller");
@@ -23,11 +26,30 @@ public record Config(
     vms = List.copyOf(vms);
     rulesets = List.copyOf(rulesets);
     loadBalancers = List.copyOf(loadBalancers);
+    Objects.requireNonNull(ids, "ids");
+  }
+
+  /** A config numbered {@linkplain PolicyIds#positional positionally}, as read from a file. */
+  public Config(ControllerSettings controller, List<Host> hosts, List<Vnet> vnets, List<Vm> vms,
+      List<RuleSet> rulesets, List<LoadBalancer> loadBalancers) {
+    this(controller, hosts, vnets, vms, rulesets, loadBalancers, PolicyIds.positional(vms, rulesets));
   }
 
   /** This config in another offload mode (a command-line or test override). */
   public Config withMode(OffloadMode mode) {
-    return new Config(controller.withMode(mode), hosts, vnets, vms, rulesets, loadBalancers);
+    return new Config(controller.withMode(mode), hosts, vnets, vms, rulesets, loadBalancers, ids);
+  }
+
+  /** This config numbered by {@code newIds}, which must name all of it. */
+  public Config withIds(PolicyIds newIds) {
+    newIds.checkCovers(this);
+    return new Config(controller, hosts, vnets, vms, rulesets, loadBalancers, newIds);
+  }
+
+  /** The same policy without the numbering: two configs that differ only in numbers are equal here. */
+  public boolean samePolicy(Config other) {
+    return controller.equals(other.controller) && hosts.equals(other.hosts) && vnets.equals(other.vnets)
+        && vms.equals(other.vms) && rulesets.equals(other.rulesets) && loadBalancers.equals(other.loadBalancers);
   }
 
   public Optional<Host> host(String name) {
@@ -54,14 +76,43 @@ public record Config(
     return rulesets.stream().filter(r -> r.name().equals(name)).findFirst();
   }
 
-  /** Index of a VM in {@link #vms()}; the stable number cookies and metadata use. */
+  /** The stable number of a VM ({@link PolicyIds}): what cookies, metadata and meter ids use. */
   public int vmIndex(String name) {
-    for (int i = 0; i < vms.size(); i++) {
-      if (vms.get(i).name().equals(name)) {
-        return i;
-      }
+    return ids.vm(name);
+  }
+
+  /**
+   * What a nicflow cookie's numbers name in this config: the VM, and for a flow a layer made, the
+   * layer and the rule ({@code default} for the layer's default). Names this config does not have
+   * (a flow of an earlier revision) are left empty.
+   */
+  public CookieNames names(org.nicflow.compiler.flow.Cookie cookie) {
+    if (!cookie.hasVm()) {
+      return CookieNames.NONE;
     }
-    throw new IllegalArgumentException("no VM named " + name);
+    Optional<Vm> vm = ids.vmName(cookie.vmIndex()).flatMap(this::vm);
+    if (vm.isEmpty()) {
+      return CookieNames.NONE;
+    }
+    String ruleset = vm.get().ruleset();
+    Optional<String> layer = cookie.layerIndex() == org.nicflow.compiler.flow.Cookie.NO_LAYER ? Optional.empty()
+        : ids.layerName(ruleset, cookie.layerIndex());
+    if (layer.isEmpty()) {
+      return new CookieNames(vm.map(Vm::name), Optional.empty(), Optional.empty());
+    }
+    Optional<String> rule = cookie.ruleIndex() == org.nicflow.compiler.flow.Cookie.NO_RULE ? Optional.of("default")
+        : ids.ruleName(ruleset, layer.get(), cookie.ruleIndex());
+    return new CookieNames(vm.map(Vm::name), layer, rule);
+  }
+
+  /** What {@link #names} found: each empty where the cookie names nothing this config has. */
+  public record CookieNames(Optional<String> vm, Optional<String> layer, Optional<String> rule) {
+    public static final CookieNames NONE = new CookieNames(Optional.empty(), Optional.empty(), Optional.empty());
+  }
+
+  /** The generation of the rule set of VM {@code vm}: what the cookies of its flows carry. */
+  public int generationOf(Vm vm) {
+    return ids.ruleset(vm.ruleset()).generation();
   }
 
   public List<Vm> vmsOnHost(String hostName) {

@@ -83,18 +83,14 @@ public final class HostPipelineCompiler {
   private static final long ETH_TYPE_ARP = 0x0806;
 
   private final Config config;
-  private final int generation;
 
   /**
-   * @param generation the rule-set generation written into the cookies of every flow derived from
-   *     a VM (0-4095); host-wide plumbing carries generation 0
+   * Compiles {@code config}. The cookie of every flow derived from a VM carries the VM's number and
+   * its rule set's generation ({@link org.nicflow.compiler.model.PolicyIds}); host-wide plumbing
+   * carries generation 0.
    */
-  public HostPipelineCompiler(Config config, int generation) {
+  public HostPipelineCompiler(Config config) {
     this.config = Objects.requireNonNull(config, "config");
-    if (generation < 0 || generation > 0xfff) {
-      throw new IllegalArgumentException("generation " + generation + " does not fit a cookie's 12 bits");
-    }
-    this.generation = generation;
   }
 
   /** The flows of {@code controller.mode}. */
@@ -171,7 +167,7 @@ public final class HostPipelineCompiler {
     for (Vm vm : config.vmsOnHost(h.name())) {
       int idx = config.vmIndex(vm.name());
       Vnet vnet = config.vnetOf(vm);
-      long arpCookie = Cookie.forVm(FlowKind.ARP, generation, idx).encode();
+      long arpCookie = Cookie.forVm(FlowKind.ARP, config.generationOf(vm), idx).encode();
       for (Ipv4 target : arpTargets(vm, vnet)) {
         flows.add(FlowEntry.builder(Pipeline.CLASSIFY, ARP_PRIORITY)
             .match(FlowMatch.builder().inPort(vm.port()).exact(MatchField.ETH_SRC, vm.mac().bits())
@@ -187,7 +183,7 @@ public final class HostPipelineCompiler {
             .action(new FlowAction.OutputInPort())
             .cookie(arpCookie).build());
       }
-      long baseCookie = Cookie.forVm(FlowKind.BASE, generation, idx).encode();
+      long baseCookie = Cookie.forVm(FlowKind.BASE, config.generationOf(vm), idx).encode();
       FlowEntry.Builder ip = FlowEntry.builder(Pipeline.CLASSIFY, ANTI_SPOOF_PRIORITY)
           .match(FlowMatch.builder().inPort(vm.port()).exact(MatchField.ETH_SRC, vm.mac().bits())
               .exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4).exact(MatchField.IPV4_SRC, vm.ip().unsigned()).build());
@@ -234,7 +230,7 @@ public final class HostPipelineCompiler {
   private List<FlowEntry> dispatch(Host h, List<Vm> local) {
     List<FlowEntry> flows = new ArrayList<>();
     for (Vm vm : local) {
-      long cookie = Cookie.forVm(FlowKind.FORWARD, generation, config.vmIndex(vm.name())).encode();
+      long cookie = Cookie.forVm(FlowKind.FORWARD, config.generationOf(vm), config.vmIndex(vm.name())).encode();
       for (LoadBalancer lb : config.loadBalancers()) {
         for (Backend b : lb.backends()) {
           if (b.vm().equals(vm.name())) {
@@ -306,7 +302,7 @@ public final class HostPipelineCompiler {
     List<FlowEntry> flows = new ArrayList<>();
     for (int stage = 1; stage <= layers.size(); stage++) {
       String next = stage == layers.size() ? Pipeline.ROUTE : Pipeline.outTable(stage + 1);
-      flows.addAll(layer(Pipeline.outTable(stage), next, idx, stage - 1, layers.get(stage - 1), Direction.OUT,
+      flows.addAll(layer(Pipeline.outTable(stage), next, vm, layers.get(stage - 1), Direction.OUT,
           Pipeline.srcVmMetadata(idx), Pipeline.SRC_VM_MASK));
     }
     return flows;
@@ -320,7 +316,7 @@ public final class HostPipelineCompiler {
     for (int stage = 1; stage <= n; stage++) {
       int layerIndex = n - stage;
       String next = stage == n ? Pipeline.DELIVER : Pipeline.inTable(stage + 1);
-      flows.addAll(layer(Pipeline.inTable(stage), next, idx, layerIndex, layers.get(layerIndex), Direction.IN,
+      flows.addAll(layer(Pipeline.inTable(stage), next, vm, layers.get(layerIndex), Direction.IN,
           Pipeline.dstVmMetadata(idx), Pipeline.DST_VM_MASK));
     }
     return flows;
@@ -334,8 +330,11 @@ public final class HostPipelineCompiler {
     return rs.layers();
   }
 
-  private List<FlowEntry> layer(String table, String next, int vmIndex, int layerIndex, Layer layer, Direction dir,
+  private List<FlowEntry> layer(String table, String next, Vm vm, Layer layer, Direction dir,
       long metadata, long metadataMask) {
+    int vmIndex = config.vmIndex(vm.name());
+    int generation = config.generationOf(vm);
+    int layerIndex = config.ids().layer(vm.ruleset(), layer.name());
     List<RankedRule> ranked = new ArrayList<>();
     for (int i = 0; i < layer.rules().size(); i++) {
       Rule r = layer.rules().get(i);
@@ -351,7 +350,8 @@ public final class HostPipelineCompiler {
     List<FlowEntry> flows = new ArrayList<>();
     for (int rank = 0; rank < ranked.size(); rank++) {
       RankedRule rr = ranked.get(rank);
-      long cookie = new Cookie(FlowKind.RULE, generation, vmIndex, layerIndex, rr.index).encode();
+      long cookie = new Cookie(FlowKind.RULE, generation, vmIndex, layerIndex,
+          config.ids().rule(vm.ruleset(), layer.name(), rr.rule.id())).encode();
       for (FlowMatch m : ruleMatches(rr.rule, metadata, metadataMask)) {
         FlowEntry.Builder b = FlowEntry.builder(table, RULE_TOP - rank).match(m).cookie(cookie);
         switch (rr.rule.action()) {
@@ -442,7 +442,7 @@ public final class HostPipelineCompiler {
   private List<FlowEntry> route(Host h, Vm sender) {
     int idx = config.vmIndex(sender.name());
     long meta = Pipeline.srcVmMetadata(idx);
-    long cookie = Cookie.forVm(FlowKind.FORWARD, generation, idx).encode();
+    long cookie = Cookie.forVm(FlowKind.FORWARD, config.generationOf(sender), idx).encode();
     Vnet vnet = config.vnetOf(sender);
     List<FlowEntry> flows = new ArrayList<>();
     Set<Ipv4> seen = new LinkedHashSet<>();
@@ -487,7 +487,7 @@ public final class HostPipelineCompiler {
           .match(FlowMatch.builder().exact(MatchField.TUN_ID, config.vnetOf(vm).vni())
               .exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4).exact(MatchField.IPV4_DST, vm.ip().unsigned()).build())
           .writeMetadata(Pipeline.dstVmMetadata(idx), Pipeline.DST_VM_MASK)
-          .gotoTable(firstInTable(vm)).cookie(Cookie.forVm(FlowKind.FORWARD, generation, idx).encode()).build());
+          .gotoTable(firstInTable(vm)).cookie(Cookie.forVm(FlowKind.FORWARD, config.generationOf(vm), idx).encode()).build());
     }
     return flows;
   }
@@ -528,7 +528,7 @@ public final class HostPipelineCompiler {
    */
   private List<FlowEntry> deliver(Host h, Vm w) {
     int idx = config.vmIndex(w.name());
-    long cookie = Cookie.forVm(FlowKind.FORWARD, generation, idx).encode();
+    long cookie = Cookie.forVm(FlowKind.FORWARD, config.generationOf(w), idx).encode();
     List<FlowAction> rewrite = List.of(
         new FlowAction.SetField(MatchField.ETH_SRC, config.controller().gatewayMac().bits()),
         new FlowAction.SetField(MatchField.ETH_DST, w.mac().bits()));

@@ -66,14 +66,17 @@ public final class UnifiedFlowBuilder {
   private static final int ETH_TYPE_IPV4 = 0x0800;
 
   private final Config config;
-  private final int generation;
   private final ReferenceEvaluator evaluator;
 
-  public UnifiedFlowBuilder(Config config, int generation) {
+  /** Builds the flows of {@code config}; cookies carry its stable numbers and generations. */
+  public UnifiedFlowBuilder(Config config) {
+    this(config, new ReferenceEvaluator(config));
+  }
+
+  /** As {@link #UnifiedFlowBuilder(Config)}, sharing {@code evaluator}, which must be {@code config}'s. */
+  public UnifiedFlowBuilder(Config config, ReferenceEvaluator evaluator) {
     this.config = Objects.requireNonNull(config, "config");
-    this.generation = generation;
-    this.evaluator = new ReferenceEvaluator(config);
-    new Cookie(FlowKind.UNIFIED, generation, 0, 0, 0); // rejects a generation that does not fit
+    this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
   }
 
   /**
@@ -348,14 +351,20 @@ public final class UnifiedFlowBuilder {
       chosen = steps.get(steps.size() - 1);
     }
     if (chosen == null) {
-      int vm = ingress instanceof Ingress.VmPort port && config.vm(port.vm()).isPresent()
-          ? config.vmIndex(port.vm()) : Cookie.NO_VM;
-      return new Cookie(kind, generation, vm, Cookie.NO_LAYER, Cookie.NO_RULE);
+      Optional<Vm> vm = ingress instanceof Ingress.VmPort port ? config.vm(port.vm()) : Optional.empty();
+      return vm.isPresent()
+          ? Cookie.forVm(kind, config.generationOf(vm.get()), config.vmIndex(vm.get().name()))
+          : new Cookie(kind, 0, Cookie.NO_VM, Cookie.NO_LAYER, Cookie.NO_RULE);
     }
-    int vm = config.vm(chosen.vm()).isPresent() ? config.vmIndex(chosen.vm()) : Cookie.NO_VM;
-    int layer = chosen.layerIndex() >= 0 ? chosen.layerIndex() : Cookie.NO_LAYER;
-    int rule = chosen.ruleIndex() >= 0 ? chosen.ruleIndex() : Cookie.NO_RULE;
-    return new Cookie(kind, generation, vm, layer, rule);
+    Optional<Vm> vm = config.vm(chosen.vm());
+    if (vm.isEmpty()) {
+      return new Cookie(kind, 0, Cookie.NO_VM, Cookie.NO_LAYER, Cookie.NO_RULE);
+    }
+    String ruleset = vm.get().ruleset();
+    int layer = chosen.layerIndex() >= 0 ? config.ids().layer(ruleset, chosen.layer()) : Cookie.NO_LAYER;
+    int rule = chosen.ruleIndex() >= 0 && chosen.layerIndex() >= 0
+        ? config.ids().rule(ruleset, chosen.layer(), chosen.rule()) : Cookie.NO_RULE;
+    return new Cookie(kind, config.generationOf(vm.get()), config.vmIndex(vm.get().name()), layer, rule);
   }
 
   /** Live connections with a decision's new ones added after them, as the controller's table will hold them. */

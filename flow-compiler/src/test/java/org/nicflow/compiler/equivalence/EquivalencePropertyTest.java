@@ -87,8 +87,8 @@ class EquivalencePropertyTest {
       this.config = config;
       this.tally = tally;
       this.evaluator = new ReferenceEvaluator(config);
-      this.unified = new UnifiedFlowBuilder(config, 1);
-      this.compiler = new HostPipelineCompiler(config, 1);
+      this.unified = new UnifiedFlowBuilder(config);
+      this.compiler = new HostPipelineCompiler(config);
     }
 
     void run(Random random) {

@@ -61,7 +61,7 @@ class CompiledPipelineGoldenTest {
 
   @Test
   void compilesTheWholePipelineOfAHost() {
-    String text = named(new OvsFlowRenderer(true).renderAll(new HostPipelineCompiler(tiny(), 1).proactiveFlows("h1")));
+    String text = named(new OvsFlowRenderer(true).renderAll(new HostPipelineCompiler(tiny()).proactiveFlows("h1")));
 
     assertThat(text).isEqualTo(GOLDEN);
   }

@@ -32,7 +32,7 @@ class HostPipelineCompilerTest {
 
   private final Config reactive = TwoHostFixture.config(OffloadMode.REACTIVE);
   private final Config proactive = TwoHostFixture.config(OffloadMode.PROACTIVE);
-  private final HostPipelineCompiler compiler = new HostPipelineCompiler(reactive, 3);
+  private final HostPipelineCompiler compiler = new HostPipelineCompiler(reactive.withIds(reactive.ids().withGeneration(3)));
 
   private Vm vm(String name) {
     return reactive.vm(name).orElseThrow();
@@ -133,7 +133,7 @@ class HostPipelineCompilerTest {
   @Test
   void everyFlowConformsToItsTableAndNoTwoShareAKey() {
     for (Config c : List.of(reactive, proactive)) {
-      HostPipelineCompiler hc = new HostPipelineCompiler(c, 1);
+      HostPipelineCompiler hc = new HostPipelineCompiler(c);
       for (String host : List.of("host1", "host2")) {
         List<FlowEntry> flows = hc.flows(host);
         Set<FlowEntry.FlowKey> keys = new HashSet<>();
@@ -148,9 +148,9 @@ class HostPipelineCompilerTest {
 
   @Test
   void compilationIsDeterministicAndFollowsTheMode() {
-    HostPipelineCompiler pc = new HostPipelineCompiler(proactive, 1);
+    HostPipelineCompiler pc = new HostPipelineCompiler(proactive);
 
-    assertThat(pc.proactiveFlows("host1")).isEqualTo(new HostPipelineCompiler(proactive, 1).proactiveFlows("host1"));
+    assertThat(pc.proactiveFlows("host1")).isEqualTo(new HostPipelineCompiler(proactive).proactiveFlows("host1"));
     assertThat(pc.flows("host1")).isEqualTo(pc.proactiveFlows("host1"));
     assertThat(compiler.flows("host1")).isEqualTo(compiler.baseFlows("host1"));
     assertThat(pc.proactiveFlows("host1")).containsAll(pc.baseFlows("host1").stream()
@@ -159,7 +159,7 @@ class HostPipelineCompilerTest {
 
   @Test
   void ruleFlowsNameTheirVmLayerAndRule() {
-    List<FlowEntry> flows = new HostPipelineCompiler(proactive, 2).proactiveFlows("host1");
+    List<FlowEntry> flows = new HostPipelineCompiler(proactive.withIds(proactive.ids().withGeneration(2))).proactiveFlows("host1");
     int db1 = proactive.vmIndex("db1");
 
     List<FlowEntry> ephemeral = flows.stream().filter(f -> f.table().equals(Pipeline.outTable(1))).filter(f -> {
@@ -193,7 +193,7 @@ class HostPipelineCompilerTest {
     atSender.newConnections().forEach(table::add);
     Ingress.Tunnel arrival = new Ingress.Tunnel("host2", "host1", EvalFixtures.BLUE);
 
-    SimResult r = new TableSimulator(new HostPipelineCompiler(config, 1).proactiveFlows("host2"))
+    SimResult r = new TableSimulator(new HostPipelineCompiler(config).proactiveFlows("host2"))
         .run(SimIngress.of(config, arrival), atSender.packet());
 
     assertThat(r.toController()).as("via %s", r.path()).isTrue();

@@ -28,7 +28,7 @@ import org.nicflow.compiler.packet.PacketHeaders;
 class ProactiveEquivalenceTest {
 
   private final Config config = TwoHostFixture.config(OffloadMode.PROACTIVE);
-  private final HostPipelineCompiler compiler = new HostPipelineCompiler(config, 1);
+  private final HostPipelineCompiler compiler = new HostPipelineCompiler(config);
   private final StatelessOracle oracle = new StatelessOracle(config);
   private final Map<String, TableSimulator> sims = Map.of(
       "host1", new TableSimulator(compiler.proactiveFlows("host1")),
@@ -86,7 +86,7 @@ class ProactiveEquivalenceTest {
     List<RuleSet> rulesets = c.rulesets().stream()
         .map(rs -> rs.name().equals("open") ? new RuleSet("open", List.of()) : rs).toList();
     Config bare = new Config(c.controller(), c.hosts(), c.vnets(), c.vms(), rulesets, c.loadBalancers());
-    TableSimulator sim = new TableSimulator(new HostPipelineCompiler(bare, 1).proactiveFlows("host1"));
+    TableSimulator sim = new TableSimulator(new HostPipelineCompiler(bare).proactiveFlows("host1"));
     Vm red1 = bare.vm("red1").orElseThrow();
     PacketHeaders dns = new PacketHeaders(red1.mac(), TwoHostFixture.GW, Protocol.IPPROTO_UDP, red1.ip(),
         Ipv4.parse("10.1.0.12"), 5353, 53, 0);

@@ -20,7 +20,7 @@ import org.nicflow.compiler.packet.PacketHeaders;
 class SimResultTest {
 
   private final Config config = TwoHostFixture.config(OffloadMode.PROACTIVE);
-  private final TableSimulator sim = new TableSimulator(new HostPipelineCompiler(config, 1).proactiveFlows("host1"));
+  private final TableSimulator sim = new TableSimulator(new HostPipelineCompiler(config).proactiveFlows("host1"));
   private final Vm db1 = config.vm("db1").orElseThrow();
   private final Vm web2 = config.vm("web2").orElseThrow();
 

@@ -56,7 +56,7 @@ class UnifiedFlowBuilderTest {
       .build();
 
   private final ReferenceEvaluator evaluator = new ReferenceEvaluator(CONFIG);
-  private final UnifiedFlowBuilder builder = new UnifiedFlowBuilder(CONFIG, GENERATION);
+  private final UnifiedFlowBuilder builder = new UnifiedFlowBuilder(CONFIG);
 
   private static Vm vm(String name) {
     return CONFIG.vm(name).orElseThrow();
@@ -190,7 +190,7 @@ class UnifiedFlowBuilderTest {
   @Test
   void outputIsDeterministic() {
     PacketHeaders p = tcpFrom(CONFIG, "web1", INTERNET.toString(), 40000, 443);
-    assertThat(flows(port(CONFIG, "web1"), p)).isEqualTo(new UnifiedFlowBuilder(CONFIG, GENERATION)
+    assertThat(flows(port(CONFIG, "web1"), p)).isEqualTo(new UnifiedFlowBuilder(CONFIG)
         .flowsFor(port(CONFIG, "web1"), p, new ReferenceEvaluator(CONFIG).evaluate(port(CONFIG, "web1"), p,
             ConnectionLookup.NONE)));
   }
@@ -322,7 +322,7 @@ class UnifiedFlowBuilderTest {
         .loadBalancer("vip", VIP, 80, "web2:8080")
         .build();
     ReferenceEvaluator eval = new ReferenceEvaluator(config);
-    UnifiedFlowBuilder flows = new UnifiedFlowBuilder(config, GENERATION);
+    UnifiedFlowBuilder flows = new UnifiedFlowBuilder(config);
     ConnectionTable live = new ConnectionTable();
     eval.evaluate(new Ingress.Uplink("host2"), fromInternet(Ipv4.parse("10.1.0.11"), 40000, VIP, 80), live)
         .newConnections().forEach(live::add);
@@ -348,7 +348,7 @@ class UnifiedFlowBuilderTest {
         .rules("web1", layer("acl", DefaultAction.DENY, rule("out", 10).out().stateful().allow()))
         .build();
     ReferenceEvaluator eval = new ReferenceEvaluator(config);
-    UnifiedFlowBuilder flows = new UnifiedFlowBuilder(config, GENERATION);
+    UnifiedFlowBuilder flows = new UnifiedFlowBuilder(config);
     ConnectionTable live = new ConnectionTable();
     Decision atSender = eval.evaluate(port(config, "web1"), tcpFrom(config, "web1", "10.1.0.12", 40000, 22), live);
     atSender.newConnections().forEach(live::add);

@@ -54,7 +54,7 @@ class UnifiedFlowPropertyTest {
   private static void check(long seed) {
     Random random = new Random(seed);
     ReferenceEvaluator evaluator = new ReferenceEvaluator(CONFIG);
-    UnifiedFlowBuilder builder = new UnifiedFlowBuilder(CONFIG, 1);
+    UnifiedFlowBuilder builder = new UnifiedFlowBuilder(CONFIG);
     for (int i = 0; i < 2_000; i++) {
       Ingress ingress;
       PacketHeaders p;

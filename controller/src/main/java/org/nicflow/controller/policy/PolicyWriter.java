@@ -1,0 +1,56 @@
+package org.nicflow.controller.policy;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.PolicyIds;
+
+/**
+ * Turns a validated config into the next revision of the store: numbers it from the newest stored
+ * revision ({@link PolicyIds#next}) and commits it with compare-and-set. Every write path — REST,
+ * {@code nicflow apply}, SIGHUP, the first start — goes through here.
+ */
+public final class PolicyWriter {
+
+  /** An accepted write: the revision it became, and whether the policy changed at all. */
+  public record Accepted(long revision, boolean changed) {}
+
+  private final PolicyStore store;
+
+  public PolicyWriter(PolicyStore store) {
+    this.store = Objects.requireNonNull(store, "store");
+  }
+
+  /** The newest stored revision and its config, if any. */
+  public Optional<Revision> latest() {
+    return store.latest().map(r -> new Revision(r.revision(), PolicyDocuments.read(r.document(), "revision " + r.revision())));
+  }
+
+  /** A decoded revision. */
+  public record Revision(long revision, Config config) {}
+
+  /**
+   * Commits {@code next} (already validated) as the next revision. A config equal to the newest
+   * one commits nothing and answers that revision.
+   *
+   * @param ifMatch the revision the writer read; empty: whatever is newest
+   * @throws StaleRevisionException when {@code ifMatch} is not the newest revision, or another
+   *     write came in between
+   */
+  public Accepted write(Config next, OptionalLong ifMatch) {
+    Objects.requireNonNull(next, "next");
+    Optional<Revision> latest = latest();
+    long current = latest.map(Revision::revision).orElse(0L);
+    if (ifMatch.isPresent() && ifMatch.getAsLong() != current) {
+      throw new StaleRevisionException(ifMatch.getAsLong(), current);
+    }
+    Config numbered = latest.isEmpty() ? next
+        : next.withIds(PolicyIds.next(latest.get().config().ids(), latest.get().config().rulesets(), next));
+    if (latest.isPresent() && latest.get().config().samePolicy(numbered)) {
+      return new Accepted(current, false);
+    }
+    StoredRevision stored = store.commit(current, PolicyDocuments.write(numbered));
+    return new Accepted(stored.revision(), true);
+  }
+}
