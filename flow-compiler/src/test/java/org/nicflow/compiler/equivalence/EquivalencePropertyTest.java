@@ -377,7 +377,7 @@ class EquivalencePropertyTest {
       }
       if (chosen == null) {
         int vm = ingress instanceof Ingress.VmPort p ? config.vmIndex(p.vm()) : Cookie.NO_VM;
-        return new Cookie(kind, 1, vm, Cookie.NO_LAYER, Cookie.NO_RULE);
+        return new Cookie(kind, vm == Cookie.NO_VM ? 0 : 1, vm, Cookie.NO_LAYER, Cookie.NO_RULE); // no VM: generation 0
       }
       return new Cookie(kind, 1, config.vmIndex(chosen.vm()),
           chosen.layerIndex() < 0 ? Cookie.NO_LAYER : chosen.layerIndex(),

@@ -56,7 +56,7 @@ class UnifiedFlowBuilderTest {
       .build();
 
   private final ReferenceEvaluator evaluator = new ReferenceEvaluator(CONFIG);
-  private final UnifiedFlowBuilder builder = new UnifiedFlowBuilder(CONFIG);
+  private final UnifiedFlowBuilder builder = new UnifiedFlowBuilder(CONFIG.withIds(CONFIG.ids().withGeneration(GENERATION)));
 
   private static Vm vm(String name) {
     return CONFIG.vm(name).orElseThrow();
@@ -190,7 +190,7 @@ class UnifiedFlowBuilderTest {
   @Test
   void outputIsDeterministic() {
     PacketHeaders p = tcpFrom(CONFIG, "web1", INTERNET.toString(), 40000, 443);
-    assertThat(flows(port(CONFIG, "web1"), p)).isEqualTo(new UnifiedFlowBuilder(CONFIG)
+    assertThat(flows(port(CONFIG, "web1"), p)).isEqualTo(new UnifiedFlowBuilder(CONFIG.withIds(CONFIG.ids().withGeneration(GENERATION)))
         .flowsFor(port(CONFIG, "web1"), p, new ReferenceEvaluator(CONFIG).evaluate(port(CONFIG, "web1"), p,
             ConnectionLookup.NONE)));
   }
