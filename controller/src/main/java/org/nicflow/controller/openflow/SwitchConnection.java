@@ -46,6 +46,13 @@ public interface SwitchConnection {
    */
   CompletableFuture<List<OFFlowStatsEntry>> flowStats();
 
+  /**
+   * Runs {@code task} on this switch's own executor, after every callback queued before it: how
+   * other threads (a policy update, another switch's miss) hand work to the switch's single owner
+   * instead of touching its state. Dropped, with a debug line, once the switch has disconnected.
+   */
+  void execute(Runnable task);
+
   /** Closes the connection, logging {@code reason}. */
   void close(String reason);
 }

@@ -375,6 +375,11 @@ final class SwitchSession implements SwitchConnection {
     return drained;
   }
 
+  @Override
+  public void execute(Runnable task) {
+    deliver(task, "task");
+  }
+
   private void deliver(Runnable callback, String what) {
     try {
       executor.execute(() -> callListener(callback, what));

@@ -13,14 +13,16 @@ import org.nicflow.compiler.diff.FlowDiffer;
 import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.FlowKind;
+import org.nicflow.compiler.model.Config;
 import org.nicflow.controller.openflow.SwitchConnection;
 import org.nicflow.controller.openflow.translate.FlowModTranslator;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 
 /**
  * Brings a switch's flows to the desired state (SPEC section 4): reads what the switch has, diffs it
- * against what the rule sets want, and sends only the difference, fenced by a barrier. Flows that are not nicflow's are never touched; unified
- * flows of live connections made from the current generation are kept.
+ * against what the rule sets want, and sends only the difference, fenced by a barrier. Flows that
+ * are not nicflow's are never touched; connection flows (unified, reverse, denied) are kept while
+ * the VM their cookie names still exists with the rule-set generation the cookie carries.
  */
 public final class FlowReconciler {
 
@@ -42,11 +44,11 @@ public final class FlowReconciler {
     this.timeout = Objects.requireNonNull(timeout, "timeout");
   }
 
-  /** The change that makes {@code actual} desired, leaving live connection flows of {@code generation}. */
-  public FlowDiff plan(List<FlowEntry> desired, List<FlowEntry> actual, int generation) {
+  /** The change that makes {@code actual} desired, leaving the live connection flows of {@code config}. */
+  public FlowDiff plan(List<FlowEntry> desired, List<FlowEntry> actual, Config config) {
     List<FlowEntry> managed = new ArrayList<>();
     for (FlowEntry f : actual) {
-      if (!isLiveConnectionFlow(f, generation)) {
+      if (!isLiveConnectionFlow(f, config)) {
         managed.add(f);
       }
     }
@@ -57,7 +59,7 @@ public final class FlowReconciler {
    * Reads, diffs and repairs. Composes on the switch's futures, which complete on the switch's own
    * thread: nothing here blocks, so it may run inside a {@code SwitchListener} callback.
    */
-  public CompletableFuture<Report> reconcile(SwitchConnection sw, List<FlowEntry> desired, int generation) {
+  public CompletableFuture<Report> reconcile(SwitchConnection sw, List<FlowEntry> desired, Config config) {
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
     List<FlowEntry> resolvable = desired.stream().filter(f -> FlowPorts.resolvable(f, sw.ports())).toList();
     return sw.flowStats()
@@ -66,7 +68,7 @@ public final class FlowReconciler {
           for (OFFlowStatsEntry e : stats) {
             translator.fromStats(e).ifPresent(actual::add);
           }
-          FlowDiff diff = plan(resolvable, actual, generation);
+          FlowDiff diff = plan(resolvable, actual, config);
           Report report = new Report(desired.size(), desired.size() - resolvable.size(), diff.add().size(),
               diff.modify().size(), diff.delete().size());
           if (diff.isEmpty()) {
@@ -82,7 +84,12 @@ public final class FlowReconciler {
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  static boolean isLiveConnectionFlow(FlowEntry flow, int generation) {
+  /**
+   * Whether {@code flow} is a connection flow that {@code config} still stands behind: its kind is
+   * unified, reverse or denied, and the VM its cookie names (if any) exists with the generation the
+   * cookie carries. A flow of a rule set that changed since it was made is not.
+   */
+  static boolean isLiveConnectionFlow(FlowEntry flow, Config config) {
     if (!Cookie.isOurs(flow.cookie())) {
       return false;
     }
@@ -92,6 +99,13 @@ public final class FlowReconciler {
     } catch (IllegalArgumentException e) {
       return false;
     }
-    return CONNECTION_KINDS.contains(c.kind()) && c.generation() == generation;
+    if (!CONNECTION_KINDS.contains(c.kind())) {
+      return false;
+    }
+    if (!c.hasVm()) {
+      return true;
+    }
+    return config.ids().vmName(c.vmIndex()).flatMap(config::vm)
+        .map(vm -> config.generationOf(vm) == c.generation()).orElse(false);
   }
 }

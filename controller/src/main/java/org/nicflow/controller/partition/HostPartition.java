@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.nicflow.compiler.eval.Connection;
@@ -15,8 +18,9 @@ import org.nicflow.compiler.flow.FlowEntry.FlowKey;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.MeterSpec;
 import org.nicflow.compiler.model.Config;
-import org.nicflow.compiler.proactive.HostPipelineCompiler;
 import org.nicflow.controller.openflow.SwitchConnection;
+import org.nicflow.controller.policy.PolicySnapshot;
+import org.nicflow.controller.policy.UpdatePlan;
 import org.nicflow.controller.openflow.SwitchListener;
 import org.nicflow.controller.openflow.packet.FrameParser;
 import org.nicflow.controller.openflow.packet.PacketOuts;
@@ -45,16 +49,43 @@ public final class HostPartition implements SwitchListener {
   /** An OpenFlow ERROR a switch sent, kept for operators and tests. */
   public record SwitchError(String host, String error, String request) {}
 
-  /** Per-switch state: which unified flows were sent and not yet removed, which ports exist. */
+  /**
+   * Per-switch state, written only on the switch's own executor: which unified flows were sent and
+   * not yet removed, which miss installed each (to re-decide it when the policy changes), which
+   * ports exist.
+   */
   private static final class SwitchFlows {
     final Map<FlowKey, FlowEntry> unified = new ConcurrentHashMap<>();
+    final Map<FlowKey, FlowRedecider.Installed> origins = new ConcurrentHashMap<>();
     final java.util.Set<String> ports = ConcurrentHashMap.newKeySet();
+    /** The policy this switch was last brought to. */
+    volatile PolicySnapshot policy;
+    final SwitchConnection sw;
+    /** Updates handed to this switch and not finished: completed when it goes away. */
+    final List<CompletableFuture<Void>> pending = new CopyOnWriteArrayList<>();
+
+    SwitchFlows(SwitchConnection sw, PolicySnapshot policy) {
+      this.sw = sw;
+      this.policy = policy;
+    }
+
+    /** The misses whose flows are in the switch, each with the flows it still has there. */
+    List<FlowRedecider.Installed> live() {
+      Map<FlowRedecider.Installed, Boolean> seen = new java.util.IdentityHashMap<>();
+      List<FlowRedecider.Installed> out = new ArrayList<>();
+      for (FlowRedecider.Installed i : origins.values()) {
+        if (seen.put(i, Boolean.TRUE) == null) {
+          List<FlowEntry> still = i.flows().stream().filter(f -> unified.containsKey(f.key())).toList();
+          if (!still.isEmpty()) {
+            out.add(new FlowRedecider.Installed(i.inPort(), i.tunnelId(), i.packet(), still));
+          }
+        }
+      }
+      return out;
+    }
   }
 
-  private final Config config;
-  private final int generation;
-  private final HostPipelineCompiler compiler;
-  private final MissHandler missHandler;
+  private final AtomicReference<PolicySnapshot> policy;
   private final FlowReconciler reconciler;
   private final FrameParser frames;
   private final ConnectionTable connections;
@@ -66,23 +97,22 @@ public final class HostPartition implements SwitchListener {
   private final Map<String, SwitchConnection> connected = new ConcurrentHashMap<>();
 
   public HostPartition(
-      Config config,
-      int generation,
-      HostPipelineCompiler compiler,
-      MissHandler missHandler,
+      PolicySnapshot initial,
       FlowReconciler reconciler,
       FrameParser frames,
       ConnectionTable connections,
       RuleStatistics statistics) {
-    this.config = Objects.requireNonNull(config, "config");
-    this.generation = generation;
-    this.compiler = Objects.requireNonNull(compiler, "compiler");
-    this.missHandler = Objects.requireNonNull(missHandler, "missHandler");
+    this.policy = new AtomicReference<>(Objects.requireNonNull(initial, "initial"));
     this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
     this.frames = Objects.requireNonNull(frames, "frames");
     this.connections = Objects.requireNonNull(connections, "connections");
     this.connectionFlows = new ConnectionFlows(connections);
     this.statistics = Objects.requireNonNull(statistics, "statistics");
+  }
+
+  /** The policy in force: what new misses are decided with. */
+  public PolicySnapshot policy() {
+    return policy.get();
   }
 
   public PartitionCounters.Snapshot counters() {
@@ -114,17 +144,22 @@ public final class HostPartition implements SwitchListener {
 
   @Override
   public void switchConnected(SwitchConnection sw) {
-    SwitchFlows state = new SwitchFlows();
+    PolicySnapshot now = policy.get();
+    SwitchFlows state = new SwitchFlows(sw, now);
     state.ports.addAll(sw.ports().byName().keySet());
     switches.put(sw.dpid().getLong(), state);
-    programMeters(sw);
-    program(sw, "connect");
+    programMeters(sw, now);
+    program(sw, now, "connect");
   }
 
   @Override
   public void switchDisconnected(SwitchConnection sw) {
     connected.remove(sw.host(), sw);
-    switches.remove(sw.dpid().getLong());
+    SwitchFlows gone = switches.remove(sw.dpid().getLong());
+    if (gone != null) {
+      // A switch that went away gets the whole desired state when it comes back: nothing to wait for.
+      gone.pending.forEach(f -> f.complete(null));
+    }
     connectionFlows.switchGone(sw.dpid().getLong());
     log.info("host {} ({}) disconnected", sw.host(), sw.dpid());
   }
@@ -142,11 +177,12 @@ public final class HostPartition implements SwitchListener {
     if (!added) {
       state.ports.remove(portName);
       state.unified.values().removeIf(f -> FlowPorts.refersTo(f, portName));
+      Config config = state.policy.config();
       config.vmsOnHost(sw.host()).stream()
           .filter(vm -> vm.port().equals(portName))
           .forEach(vm -> forgetVmFlows(sw, config.vmIndex(vm.name())));
     }
-    program(sw, "port " + portName + (added ? " added" : " removed"));
+    program(sw, state.policy, "port " + portName + (added ? " added" : " removed"));
   }
 
   @Override
@@ -174,21 +210,26 @@ public final class HostPartition implements SwitchListener {
     } catch (IllegalArgumentException noInPort) {
       portName = Optional.empty();
     }
-    Miss miss = missHandler.handle(sw.host(), portName, PacketOuts.tunnelId(packetIn), ip.headers(), connections);
+    OptionalLong tunnelId = PacketOuts.tunnelId(packetIn);
+    Miss miss = state.policy.missHandler().handle(sw.host(), portName, tunnelId, ip.headers(), connections);
     if (miss instanceof Miss.Ignored ignored) {
       counters.ignoredMisses.increment();
       log.debug("host {}: miss ignored: {}", sw.host(), ignored.reason());
       return;
     }
-    offload(sw, state, (Miss.Offload) miss, packetIn);
+    offload(sw, state, (Miss.Offload) miss, tunnelId, packetIn);
   }
 
-  private void offload(SwitchConnection sw, SwitchFlows state, Miss.Offload miss, OFPacketIn packetIn) {
-    if (install(sw, state, miss.flows(), miss.decision().newConnections()) == 0) {
+  private void offload(SwitchConnection sw, SwitchFlows state, Miss.Offload miss, OptionalLong tunnelId,
+      OFPacketIn packetIn) {
+    List<FlowEntry> sent = install(sw, state, miss.flows(), miss.decision().newConnections());
+    if (sent.isEmpty()) {
       counters.duplicateMisses.increment();
     } else {
       counters.offloads.increment();
-      installRemoteReplies(miss);
+      FlowRedecider.Installed origin = new FlowRedecider.Installed(miss.inPort(), tunnelId, miss.packet(), sent);
+      sent.forEach(f -> state.origins.put(f.key(), origin));
+      installRemoteReplies(state.policy, miss);
     }
     if (!miss.decision().allowed()) {
       counters.deniedMisses.increment();
@@ -215,23 +256,30 @@ public final class HostPartition implements SwitchListener {
    * triggering packet is sent on, so they are in place before any reply can exist. A host whose
    * bridge is not connected gets nothing: its replies miss there and are evaluated as usual.
    */
-  private void installRemoteReplies(Miss.Offload miss) {
-    missHandler.remoteReplyFlows(miss).forEach((host, flows) -> {
+  private void installRemoteReplies(PolicySnapshot snapshot, Miss.Offload miss) {
+    snapshot.missHandler().remoteReplyFlows(miss).forEach((host, flows) -> {
       SwitchConnection other = connected.get(host);
-      SwitchFlows state = other == null ? null : switches.get(other.dpid().getLong());
-      if (state != null) {
-        install(other, state, flows, miss.decision().newConnections());
+      if (other != null) {
+        // The other bridge's state is its owner's: hand the work over, never write it from here.
+        other.execute(() -> {
+          SwitchFlows state = switches.get(other.dpid().getLong());
+          if (state != null) {
+            install(other, state, flows, miss.decision().newConnections());
+          }
+        });
       }
     });
   }
 
   /**
    * Sends the unified flows of {@code flows} that this switch has not been sent yet (and that name
-   * only ports it has), and ties {@code connections} to them. Returns how many were sent.
+   * only ports it has), and ties {@code connections} to them. Returns the flows it sent.
    */
-  private int install(SwitchConnection sw, SwitchFlows state, List<FlowEntry> flows, List<Connection> connections) {
+  private List<FlowEntry> install(SwitchConnection sw, SwitchFlows state, List<FlowEntry> flows,
+      List<Connection> connections) {
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
     List<FlowEntry.FlowKey> fresh = new ArrayList<>();
+    List<FlowEntry> sent = new ArrayList<>();
     for (FlowEntry f : flows) {
       if (!FlowPorts.resolvable(f, sw.ports())) {
         counters.unresolvedPorts.increment();
@@ -241,24 +289,26 @@ public final class HostPartition implements SwitchListener {
         sw.send(translator.add(f));
         counters.flowMods.increment();
         fresh.add(f.key());
+        sent.add(f);
       }
     }
     if (!fresh.isEmpty()) {
       connectionFlows.opened(sw.dpid().getLong(), connections, fresh);
     }
-    return fresh.size();
+    return sent;
   }
 
   @Override
   public void flowRemoved(SwitchConnection sw, OFFlowRemoved removed) {
     counters.flowsRemoved.increment();
-    statistics.fold(config, removed.getCookie().getValue(), removed.getPacketCount().getValue(),
+    statistics.fold(policy.get().config(), removed.getCookie().getValue(), removed.getPacketCount().getValue(),
         removed.getByteCount().getValue());
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
     translator.keyOf(removed).ifPresent(key -> {
       SwitchFlows state = switches.get(sw.dpid().getLong());
       if (state != null) {
         state.unified.remove(key);
+        state.origins.remove(key);
       }
       List<Connection> ended = connectionFlows.flowGone(sw.dpid().getLong(), key);
       if (!ended.isEmpty()) {
@@ -282,8 +332,153 @@ public final class HostPartition implements SwitchListener {
     log.error("host {}: OpenFlow error {} answering {}", sw.host(), error, req);
   }
 
-  private void program(SwitchConnection sw, String why) {
-    reconciler.reconcile(sw, compiler.flows(sw.host()), generation).whenComplete((report, failure) -> {
+  /**
+   * Makes {@code next} the policy in force and brings every connected switch to it. Each switch's
+   * update runs on the switch's own executor: its live unified flows are re-decided
+   * ({@link FlowRedecider}: same verdict and actions, kept and at most re-cookied in place; else
+   * deleted, ending their connections), its meters and base (or proactive) flows are diffed
+   * against the new desired state and only the difference is sent, and a barrier fences it all.
+   * Completes when every switch connected now has answered that barrier (or gone away).
+   */
+  public CompletableFuture<Void> apply(PolicySnapshot next) {
+    Objects.requireNonNull(next, "next");
+    policy.set(next);
+    List<CompletableFuture<Void>> updates = new ArrayList<>();
+    for (SwitchFlows state : switches.values()) {
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      state.pending.add(done);
+      done.whenComplete((v, e) -> state.pending.remove(done));
+      updates.add(done);
+      state.sw.execute(() -> update(state, next).whenComplete((v, e) -> {
+        if (e != null) {
+          done.completeExceptionally(e);
+        } else {
+          done.complete(null);
+        }
+      }));
+    }
+    return CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * What {@link #apply}ing {@code next} would do to each switch connected now, without doing it:
+   * the flows its desired state gains, changes and loses (base or proactive flows, and the
+   * connection flows re-decision would re-cookie or delete), and the connections that would end.
+   * Each switch is asked on its own executor; the answer is by host name.
+   */
+  public CompletableFuture<Map<String, UpdatePlan.HostPlan>> plan(PolicySnapshot next) {
+    Map<String, CompletableFuture<UpdatePlan.HostPlan>> asked = new java.util.TreeMap<>();
+    for (SwitchFlows state : switches.values()) {
+      CompletableFuture<UpdatePlan.HostPlan> answer = new CompletableFuture<>();
+      CompletableFuture<Void> gone = new CompletableFuture<>();
+      state.pending.add(gone);
+      gone.thenRun(() -> answer.complete(offlinePlan(state.sw.host(), state.policy, next)));
+      answer.whenComplete((p, e) -> state.pending.remove(gone));
+      asked.put(state.sw.host(), answer);
+      state.sw.execute(() -> {
+        try {
+          answer.complete(planFor(state, next));
+        } catch (RuntimeException e) {
+          answer.completeExceptionally(e);
+        }
+      });
+    }
+    PolicySnapshot now = policy.get();
+    return CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new)).thenApply(v -> {
+      Map<String, UpdatePlan.HostPlan> out = new java.util.TreeMap<>();
+      asked.forEach((host, f) -> out.put(host, f.join()));
+      java.util.stream.Stream.concat(now.config().hosts().stream(), next.config().hosts().stream())
+          .map(org.nicflow.compiler.model.Host::name)
+          .forEach(host -> out.computeIfAbsent(host, h -> offlinePlan(h, now, next)));
+      return out;
+    });
+  }
+
+  /** The plan for a host whose switch is not connected: its desired flows before and after. */
+  private static UpdatePlan.HostPlan offlinePlan(String host, PolicySnapshot now, PolicySnapshot next) {
+    org.nicflow.compiler.diff.FlowDiff base = new org.nicflow.compiler.diff.FlowDiffer()
+        .diff(desired(next, host), desired(now, host));
+    org.nicflow.compiler.proactive.OvsFlowRenderer renderer = new org.nicflow.compiler.proactive.OvsFlowRenderer(false);
+    return new UpdatePlan.HostPlan(false, base.add().stream().map(renderer::render).toList(),
+        base.modify().stream().map(renderer::render).toList(), base.delete().stream().map(renderer::render).toList(),
+        List.of());
+  }
+
+  private static List<FlowEntry> desired(PolicySnapshot snapshot, String host) {
+    return snapshot.config().host(host).isPresent() ? snapshot.compiler().flows(host) : List.of();
+  }
+
+  private UpdatePlan.HostPlan planFor(SwitchFlows state, PolicySnapshot next) {
+    String host = state.sw.host();
+    PolicySnapshot now = state.policy;
+    org.nicflow.compiler.diff.FlowDiff base = new org.nicflow.compiler.diff.FlowDiffer()
+        .diff(desired(next, host), desired(now, host));
+    FlowRedecider.Outcome outcome = new FlowRedecider(next.missHandler()).redecide(host, state.live(), connections);
+    org.nicflow.compiler.proactive.OvsFlowRenderer renderer = new org.nicflow.compiler.proactive.OvsFlowRenderer(false);
+    List<String> changed = new ArrayList<>();
+    base.modify().forEach(f -> changed.add(renderer.render(f)));
+    outcome.rewrite().forEach(f -> changed.add(renderer.render(f)));
+    List<String> removed = new ArrayList<>();
+    base.delete().forEach(f -> removed.add(renderer.render(f)));
+    outcome.delete().forEach(f -> removed.add(renderer.render(f)));
+    List<String> ended = outcome.ended().stream().map(HostPartition::describe).toList();
+    return new UpdatePlan.HostPlan(true, base.add().stream().map(renderer::render).toList(), changed, removed, ended);
+  }
+
+  private static String describe(FlowRedecider.Installed i) {
+    var p = i.packet();
+    String proto = switch (p.ipProto()) {
+      case 6 -> "tcp";
+      case 17 -> "udp";
+      case 1 -> "icmp";
+      default -> "ip proto " + p.ipProto();
+    };
+    return proto + " " + p.nwSrc() + (p.hasPorts() ? ":" + p.tpSrc() : "") + " -> " + p.nwDst()
+        + (p.hasPorts() ? ":" + p.tpDst() : "") + " (in by " + i.inPort() + ")";
+  }
+
+  /** One switch's part of {@link #apply}; runs on its executor. */
+  private CompletableFuture<Void> update(SwitchFlows state, PolicySnapshot next) {
+    SwitchConnection sw = state.sw;
+    if (switches.get(sw.dpid().getLong()) != state) {
+      return CompletableFuture.completedFuture(null);
+    }
+    PolicySnapshot previous = state.policy;
+    if (next.revision() < previous.revision()) {
+      return CompletableFuture.completedFuture(null); // a newer revision got here first
+    }
+    state.policy = next;
+    FlowRedecider.Outcome outcome = new FlowRedecider(next.missHandler()).redecide(sw.host(), state.live(), connections);
+    FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
+    for (FlowEntry f : outcome.rewrite()) {
+      sw.send(translator.add(f));
+      state.unified.put(f.key(), f);
+    }
+    for (FlowRedecider.Installed kept : outcome.kept()) {
+      kept.flows().forEach(f -> state.origins.put(f.key(), kept));
+    }
+    int ended = 0;
+    for (FlowEntry f : outcome.delete()) {
+      sw.send(translator.deleteStrict(f));
+      state.unified.remove(f.key());
+      state.origins.remove(f.key());
+      ended += connectionFlows.flowGone(sw.dpid().getLong(), f.key()).size();
+    }
+    counters.flowMods.add(outcome.rewrite().size() + outcome.delete().size());
+    if (!previous.compiler().meters(sw.host()).equals(next.compiler().meters(sw.host()))) {
+      programMeters(sw, next);
+    }
+    String why = "revision " + next.revision();
+    if (!outcome.isEmpty()) {
+      log.info("host {} ({}): {} connection flows kept, {} re-cookied, {} deleted ({} connections ended)",
+          sw.host(), why, outcome.kept().size(), outcome.rewrite().size(), outcome.delete().size(), ended);
+    }
+    return program(sw, next, why).thenCompose(report -> sw.barrier());
+  }
+
+  private CompletableFuture<FlowReconciler.Report> program(SwitchConnection sw, PolicySnapshot snapshot, String why) {
+    return reconciler.reconcile(sw, snapshot.compiler().flows(sw.host()), snapshot.config())
+        .whenComplete((report, failure) -> {
       if (failure != null) {
         counters.reconcileFailures.increment();
         log.error("host {}: could not program the bridge ({}): {}", sw.host(), why, failure.toString());
@@ -298,9 +493,9 @@ public final class HostPartition implements SwitchListener {
     });
   }
 
-  private void programMeters(SwitchConnection sw) {
+  private void programMeters(SwitchConnection sw, PolicySnapshot snapshot) {
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
-    for (MeterSpec meter : compiler.meters(sw.host())) {
+    for (MeterSpec meter : snapshot.compiler().meters(sw.host())) {
       sw.send(translator.addMeter(meter));
     }
   }

@@ -37,6 +37,7 @@ import org.nicflow.controller.openflow.packet.FrameParser;
 import org.nicflow.controller.partition.FakeBridge;
 import org.nicflow.controller.partition.FlowReconciler;
 import org.nicflow.controller.partition.HostPartition;
+import org.nicflow.controller.policy.PolicySnapshot;
 import org.nicflow.controller.partition.MissHandler;
 import org.nicflow.controller.partition.RuleStatistics;
 import org.projectfloodlight.openflow.protocol.OFFactory;
@@ -66,8 +67,7 @@ class ApiServerTest {
   @BeforeEach
   void setUp() throws Exception {
     config = new ConfigLoader().load(Path.of("../examples/demo.yaml"));
-    partition = new HostPartition(config, 1, new HostPipelineCompiler(config),
-        new MissHandler(config, new ReferenceEvaluator(config), new UnifiedFlowBuilder(config)),
+    partition = new HostPartition(PolicySnapshot.of(0, config),
         new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
         new RuleStatistics());
     host1 = new FakeBridge("host1", 1L,

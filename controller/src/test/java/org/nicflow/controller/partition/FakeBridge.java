@@ -162,6 +162,12 @@ public final class FakeBridge implements SwitchConnection {
     return CompletableFuture.completedFuture(entries);
   }
 
+  /** Runs the task at once: the test's thread is this bridge's only thread. */
+  @Override
+  public void execute(Runnable task) {
+    task.run();
+  }
+
   @Override
   public void close(String reason) {
     throw new UnsupportedOperationException("not needed by the partition");

@@ -1,4 +1,5 @@
 package org.nicflow.controller.partition;
+import org.nicflow.controller.policy.PolicySnapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,8 +57,7 @@ class HostPartitionTest {
   void setUp() throws Exception {
     config = new ConfigLoader().load(Path.of("../examples/demo.yaml"));
     ReferenceEvaluator evaluator = new ReferenceEvaluator(config);
-    partition = new HostPartition(config, 1, new HostPipelineCompiler(config),
-        new MissHandler(config, evaluator, new UnifiedFlowBuilder(config)),
+    partition = new HostPartition(PolicySnapshot.of(0, config),
         new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
         new RuleStatistics());
     host1 = new FakeBridge("host1", 1L,

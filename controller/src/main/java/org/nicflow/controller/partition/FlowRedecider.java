@@ -1,0 +1,116 @@
+package org.nicflow.controller.partition;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.nicflow.compiler.eval.ConnectionLookup;
+import org.nicflow.compiler.flow.FlowEntry;
+import org.nicflow.compiler.flow.FlowEntry.FlowKey;
+import org.nicflow.compiler.packet.PacketHeaders;
+
+/**
+ * Re-decides the unified flows a switch holds for live connections under a new policy (the
+ * reactive half of a live update). Each miss that installed flows is evaluated again, as its first
+ * packet, with the live connections (so a SNAT port or a load-balancer choice stays what it is):
+ * when every flow it installed comes out with the same match and the same actions, the flows stay
+ * in the switch and only a changed cookie is rewritten in place; otherwise all of them are deleted,
+ * the connections they carried end, and the connection's next packet misses and is decided afresh.
+ * Pure: returns what to send, does no I/O.
+ */
+public final class FlowRedecider {
+
+  /**
+   * What one miss installed on this switch and that the switch still holds.
+   *
+   * @param inPort the port the first packet came in by
+   * @param tunnelId the tunnel id it came with, for a packet from a tunnel
+   * @param packet the first packet as it arrived
+   * @param flows the flows that miss sent to this switch and that are still there
+   */
+  public record Installed(String inPort, OptionalLong tunnelId, PacketHeaders packet, List<FlowEntry> flows) {
+    public Installed {
+      Objects.requireNonNull(inPort, "inPort");
+      Objects.requireNonNull(tunnelId, "tunnelId");
+      Objects.requireNonNull(packet, "packet");
+      flows = List.copyOf(flows);
+    }
+  }
+
+  /**
+   * What to do.
+   *
+   * @param rewrite flows kept whose cookie (or timeouts) changed: sent as an ADD of the same match,
+   *     which OVS applies in place, counters kept
+   * @param delete flows whose miss now decides otherwise
+   * @param ended the misses whose flows are deleted
+   * @param kept the misses whose flows stay, with their flows as they are now
+   */
+  public record Outcome(List<FlowEntry> rewrite, List<FlowEntry> delete, List<Installed> ended, List<Installed> kept) {
+    public Outcome {
+      rewrite = List.copyOf(rewrite);
+      delete = List.copyOf(delete);
+      ended = List.copyOf(ended);
+      kept = List.copyOf(kept);
+    }
+
+    public boolean isEmpty() {
+      return rewrite.isEmpty() && delete.isEmpty();
+    }
+  }
+
+  private final MissHandler missHandler;
+
+  /** Decides with {@code missHandler}: the new policy's. */
+  public FlowRedecider(MissHandler missHandler) {
+    this.missHandler = Objects.requireNonNull(missHandler, "missHandler");
+  }
+
+  public Outcome redecide(String host, Collection<Installed> live, ConnectionLookup connections) {
+    List<FlowEntry> rewrite = new ArrayList<>();
+    List<FlowEntry> delete = new ArrayList<>();
+    List<Installed> ended = new ArrayList<>();
+    List<Installed> kept = new ArrayList<>();
+    for (Installed installed : live) {
+      Miss miss = missHandler.handle(host, Optional.of(installed.inPort()), installed.tunnelId(), installed.packet(),
+          connections);
+      Optional<List<FlowEntry>> same = miss instanceof Miss.Offload offload
+          ? sameFlows(installed.flows(), offload.flows()) : Optional.empty();
+      if (same.isEmpty()) {
+        delete.addAll(installed.flows());
+        ended.add(installed);
+        continue;
+      }
+      for (int i = 0; i < installed.flows().size(); i++) {
+        if (!installed.flows().get(i).equals(same.get().get(i))) {
+          rewrite.add(same.get().get(i));
+        }
+      }
+      kept.add(new Installed(installed.inPort(), installed.tunnelId(), installed.packet(), same.get()));
+    }
+    return new Outcome(rewrite, delete, ended, kept);
+  }
+
+  /**
+   * The new flows standing for {@code old}, in its order, when each has the same key and actions
+   * (a cookie or timeout may differ); empty when any flow is gone or acts otherwise.
+   */
+  private static Optional<List<FlowEntry>> sameFlows(List<FlowEntry> old, List<FlowEntry> fresh) {
+    Map<FlowKey, FlowEntry> byKey = new LinkedHashMap<>();
+    fresh.forEach(f -> byKey.putIfAbsent(f.key(), f));
+    List<FlowEntry> out = new ArrayList<>();
+    for (FlowEntry f : old) {
+      FlowEntry now = byKey.get(f.key());
+      if (now == null || !now.actions().equals(f.actions()) || !now.meterId().equals(f.meterId())
+          || !now.gotoTable().equals(f.gotoTable()) || !now.writeMetadata().equals(f.writeMetadata())) {
+        return Optional.empty();
+      }
+      out.add(now);
+    }
+    return Optional.of(out);
+  }
+}
