@@ -13,6 +13,10 @@
   probe.py pingpong HOST PORT COUNT     COUNT UDP request/echo rounds on one flow; prints JSON with
                                         answered rounds and first/median round-trip times
   probe.py spray HOST PORT COUNT        one datagram from each of COUNT source ports (COUNT flows)
+  probe.py watch HOST PORT SECONDS [--interval S] [--source-port P]
+                                        UDP request/echo on one flow every S seconds (default 0.01)
+                                        for SECONDS; prints JSON with the wall-clock send time of
+                                        every round and whether it was answered
 
 Only the standard library is used, so any python3 in the host works.
 """
@@ -133,6 +137,54 @@ def pingpong(host, port, count, source_port, timeout):
     return 0 if answered == count else 1
 
 
+def watch(host, port, seconds, interval, source_port):
+    """Rounds at a fixed rate; a round counts as answered when its echo arrives within 0.5 s."""
+    import json
+    import select
+    import time
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if source_port:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("0.0.0.0", source_port))
+    s.setblocking(False)
+    sent = {}
+    answered = set()
+    start = time.time()
+    i = 0
+    next_send = start
+    end = start + seconds
+    while True:
+        now = time.time()
+        if now >= end + 0.5:
+            break
+        if now >= next_send and now < end:
+            payload = b"w%d" % i
+            sent[payload] = now
+            try:
+                s.sendto(payload, (host, port))
+            except OSError:
+                pass
+            i += 1
+            next_send += interval
+        ready, _, _ = select.select([s], [], [], max(0.0, min(next_send, end + 0.5) - time.time()))
+        if ready:
+            try:
+                while True:
+                    data, _ = s.recvfrom(2048)
+                    t = sent.get(data)
+                    if t is not None and time.time() - t <= 0.5:
+                        answered.add(data)
+            except BlockingIOError:
+                pass
+    rounds = sorted(sent.items(), key=lambda kv: kv[1])
+    print(json.dumps({
+        "sent": len(rounds),
+        "answered": len(answered),
+        "rounds": [[t, p in answered] for p, t in rounds],
+    }), flush=True)
+    return 0
+
+
 def spray(host, port, count):
     socks = []
     for _ in range(count):
@@ -175,6 +227,12 @@ def main():
     sp.add_argument("host")
     sp.add_argument("port", type=int)
     sp.add_argument("count", type=int)
+    w = sub.add_parser("watch")
+    w.add_argument("host")
+    w.add_argument("port", type=int)
+    w.add_argument("seconds", type=float)
+    w.add_argument("--interval", type=float, default=0.01)
+    w.add_argument("--source-port", type=int, default=0)
     a = p.parse_args()
     if a.op == "serve":
         serve(a.proto, a.port, a.announce)
@@ -185,6 +243,8 @@ def main():
         return pingpong(a.host, a.port, a.count, a.source_port, a.timeout)
     if a.op == "spray":
         return spray(a.host, a.port, a.count)
+    if a.op == "watch":
+        return watch(a.host, a.port, a.seconds, a.interval, a.source_port)
     return udp_stream(a.host, a.port, a.count, a.source_port)
 
 

@@ -484,6 +484,7 @@ public final class HostPartition implements SwitchListener {
         log.error("host {}: could not program the bridge ({}): {}", sw.host(), why, failure.toString());
         return;
       }
+      counters.flowMods.add(report.changes());
       log.info("host {} ({}): {} flows desired, {} added, {} modified, {} deleted, {} waiting for ports",
           sw.host(), why, report.desired(), report.added(), report.modified(), report.deleted(),
           report.unresolved());
