@@ -46,6 +46,31 @@ final class ConnectionFlows {
     }
   }
 
+  /**
+   * Claims the new connections of a decision before its flows are sent, so that a decision taken
+   * at the same time on another switch's thread sees them. Returns false, claiming nothing, when a
+   * SNAT translation of one of them is held by another live connection: the decision was taken
+   * against a table that has changed since, and must be taken again.
+   */
+  synchronized boolean claim(List<Connection> connections) {
+    for (Connection c : connections) {
+      if (c.kind() == Connection.Kind.SNAT && table.translatedInUse(c.translated()) && !table.contains(c)) {
+        return false;
+      }
+    }
+    connections.forEach(table::add);
+    return true;
+  }
+
+  /** Gives back claimed connections that no flow ended up carrying. */
+  synchronized void release(List<Connection> connections) {
+    for (Connection c : connections) {
+      if (!liveFlows.containsKey(c)) {
+        table.remove(c);
+      }
+    }
+  }
+
   /** A flow left the switch; returns the connections that ended with it. */
   synchronized List<Connection> flowGone(long dpid, FlowKey key) {
     List<Connection> carried = byFlow.remove(new SwitchFlow(dpid, key));

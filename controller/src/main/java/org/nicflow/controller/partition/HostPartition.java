@@ -85,6 +85,9 @@ public final class HostPartition implements SwitchListener {
     }
   }
 
+  /** How often one miss is decided again when its SNAT translation was taken meanwhile. */
+  private static final int CLAIM_ATTEMPTS = 3;
+
   private final AtomicReference<PolicySnapshot> policy;
   private final FlowReconciler reconciler;
   private final FrameParser frames;
@@ -211,7 +214,7 @@ public final class HostPartition implements SwitchListener {
       portName = Optional.empty();
     }
     OptionalLong tunnelId = PacketOuts.tunnelId(packetIn);
-    Miss miss = state.policy.missHandler().handle(sw.host(), portName, tunnelId, ip.headers(), connections);
+    Miss miss = decide(sw, state, portName, tunnelId, ip);
     if (miss instanceof Miss.Ignored ignored) {
       counters.ignoredMisses.increment();
       log.debug("host {}: miss ignored: {}", sw.host(), ignored.reason());
@@ -220,11 +223,29 @@ public final class HostPartition implements SwitchListener {
     offload(sw, state, (Miss.Offload) miss, tunnelId, packetIn);
   }
 
+  /**
+   * Decides a miss and claims the connections it creates in one step: when another switch's thread
+   * took the SNAT translation this decision chose in the meantime, the decision is taken again
+   * against the table as it is now (which then holds that translation), a few times at most.
+   */
+  private Miss decide(SwitchConnection sw, SwitchFlows state, Optional<String> portName, OptionalLong tunnelId,
+      ParsedFrame.Ipv4Frame ip) {
+    for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      Miss miss = state.policy.missHandler().handle(sw.host(), portName, tunnelId, ip.headers(), connections);
+      if (!(miss instanceof Miss.Offload offload) || connectionFlows.claim(offload.decision().newConnections())) {
+        return miss;
+      }
+      counters.claimConflicts.increment();
+    }
+    return new Miss.Ignored("the SNAT translation was taken by another connection " + CLAIM_ATTEMPTS + " times");
+  }
+
   private void offload(SwitchConnection sw, SwitchFlows state, Miss.Offload miss, OptionalLong tunnelId,
       OFPacketIn packetIn) {
     List<FlowEntry> sent = install(sw, state, miss.flows(), miss.decision().newConnections());
     if (sent.isEmpty()) {
       counters.duplicateMisses.increment();
+      connectionFlows.release(miss.decision().newConnections());
     } else {
       counters.offloads.increment();
       FlowRedecider.Installed origin = new FlowRedecider.Installed(miss.inPort(), tunnelId, miss.packet(), sent);

@@ -19,7 +19,8 @@ public final class PartitionCounters {
       long switchErrors,
       long unresolvedPorts,
       long flowsRemoved,
-      long reconcileFailures) {}
+      long reconcileFailures,
+      long claimConflicts) {}
 
   final LongAdder packetIns = new LongAdder();
   final LongAdder offloads = new LongAdder();
@@ -34,10 +35,13 @@ public final class PartitionCounters {
   final LongAdder unresolvedPorts = new LongAdder();
   final LongAdder flowsRemoved = new LongAdder();
   final LongAdder reconcileFailures = new LongAdder();
+  /** Misses decided again because another switch's thread took their SNAT translation first. */
+  final LongAdder claimConflicts = new LongAdder();
 
   public Snapshot snapshot() {
     return new Snapshot(packetIns.sum(), offloads.sum(), duplicateMisses.sum(), malformedFrames.sum(),
         unsupportedFrames.sum(), ignoredMisses.sum(), deniedMisses.sum(), flowMods.sum(), packetOuts.sum(),
-        switchErrors.sum(), unresolvedPorts.sum(), flowsRemoved.sum(), reconcileFailures.sum());
+        switchErrors.sum(), unresolvedPorts.sum(), flowsRemoved.sum(), reconcileFailures.sum(),
+        claimConflicts.sum());
   }
 }

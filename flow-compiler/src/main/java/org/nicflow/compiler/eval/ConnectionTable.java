@@ -71,6 +71,10 @@ public final class ConnectionTable implements ConnectionLookup {
     return List.copyOf(removed);
   }
 
+  public boolean contains(Connection connection) {
+    return entries.containsKey(connection);
+  }
+
   public int size() {
     return entries.size();
   }
