@@ -89,6 +89,35 @@ final class ConnectionFlows {
     return ended;
   }
 
+  /**
+   * Ends, at once, every connection the flow {@code key} of switch {@code dpid} carried (a flow the
+   * switch refused), however many other flows carry it too. Returns those other flows, which carry
+   * nothing any more and should leave their switches.
+   */
+  synchronized List<SwitchFlow> endConnectionsOf(long dpid, FlowKey key) {
+    List<Connection> carried = byFlow.remove(new SwitchFlow(dpid, key));
+    if (carried == null || carried.isEmpty()) {
+      return List.of();
+    }
+    carried.forEach(c -> {
+      liveFlows.remove(c);
+      table.remove(c);
+    });
+    List<SwitchFlow> orphans = new ArrayList<>();
+    for (var e : List.copyOf(byFlow.entrySet())) {
+      List<Connection> left = new ArrayList<>(e.getValue());
+      if (left.removeAll(carried)) {
+        if (left.isEmpty()) {
+          byFlow.remove(e.getKey());
+          orphans.add(e.getKey());
+        } else {
+          byFlow.put(e.getKey(), left);
+        }
+      }
+    }
+    return orphans;
+  }
+
   /** A switch went away: its flows carry nothing any more. */
   synchronized void switchGone(long dpid) {
     List<SwitchFlow> gone = byFlow.keySet().stream().filter(f -> f.dpid() == dpid).toList();

@@ -27,6 +27,8 @@ import org.nicflow.controller.openflow.packet.PacketOuts;
 import org.nicflow.controller.openflow.packet.ParsedFrame;
 import org.nicflow.controller.openflow.translate.FlowModTranslator;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFFlowMod;
+import org.projectfloodlight.openflow.protocol.OFFlowModCommand;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFMeterMod;
@@ -348,6 +350,9 @@ public final class HostPartition implements SwitchListener {
       return;
     }
     counters.switchErrors.increment();
+    if (request.orElse(null) instanceof OFFlowMod mod && mod.getCommand() == OFFlowModCommand.ADD) {
+      rollBack(sw, mod);
+    }
     String req = request.map(Object::toString).orElse("(request not known)");
     errors.add(new SwitchError(sw.host(), error.toString(), req));
     log.error("host {}: OpenFlow error {} answering {}", sw.host(), error, req);
@@ -511,6 +516,44 @@ public final class HostPartition implements SwitchListener {
           report.unresolved());
       if (why.equals("connect")) {
         connected.put(sw.host(), sw);
+      }
+    });
+  }
+
+  /**
+   * A unified flow the switch refused: it is not installed, so it is forgotten, and the connections
+   * it would have carried end with it (they must not admit replies that have no flow).
+   */
+  private void rollBack(SwitchConnection sw, OFFlowMod refused) {
+    SwitchFlows state = switches.get(sw.dpid().getLong());
+    if (state == null || !Cookie.isOurs(refused.getCookie().getValue())) {
+      return;
+    }
+    new FlowModTranslator(sw.factory(), sw.ports()).keyOf(refused).ifPresent(key -> {
+      FlowEntry gone = state.unified.remove(key);
+      state.origins.remove(key);
+      if (gone != null) {
+        counters.rolledBackFlows.increment();
+        List<ConnectionFlows.SwitchFlow> orphans = connectionFlows.endConnectionsOf(sw.dpid().getLong(), key);
+        orphans.forEach(this::forgetOrphan);
+        log.warn("host {}: refused flow forgotten, the connections it carried ended ({} other flows removed)",
+            sw.host(), orphans.size());
+      }
+    });
+  }
+
+  /** Deletes a flow that carried only connections that ended, on its own switch's thread. */
+  private void forgetOrphan(ConnectionFlows.SwitchFlow orphan) {
+    SwitchFlows state = switches.get(orphan.dpid());
+    if (state == null) {
+      return;
+    }
+    state.sw.execute(() -> {
+      FlowEntry flow = state.unified.remove(orphan.key());
+      state.origins.remove(orphan.key());
+      if (flow != null) {
+        state.sw.send(new FlowModTranslator(state.sw.factory(), state.sw.ports()).deleteStrict(flow));
+        counters.flowMods.increment();
       }
     });
   }

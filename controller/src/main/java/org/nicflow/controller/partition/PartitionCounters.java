@@ -20,7 +20,8 @@ public final class PartitionCounters {
       long unresolvedPorts,
       long flowsRemoved,
       long reconcileFailures,
-      long claimConflicts) {}
+      long claimConflicts,
+      long rolledBackFlows) {}
 
   final LongAdder packetIns = new LongAdder();
   final LongAdder offloads = new LongAdder();
@@ -37,11 +38,13 @@ public final class PartitionCounters {
   final LongAdder reconcileFailures = new LongAdder();
   /** Misses decided again because another switch's thread took their SNAT translation first. */
   final LongAdder claimConflicts = new LongAdder();
+  /** Unified flows a switch refused, forgotten with the connections they carried. */
+  final LongAdder rolledBackFlows = new LongAdder();
 
   public Snapshot snapshot() {
     return new Snapshot(packetIns.sum(), offloads.sum(), duplicateMisses.sum(), malformedFrames.sum(),
         unsupportedFrames.sum(), ignoredMisses.sum(), deniedMisses.sum(), flowMods.sum(), packetOuts.sum(),
         switchErrors.sum(), unresolvedPorts.sum(), flowsRemoved.sum(), reconcileFailures.sum(),
-        claimConflicts.sum());
+        claimConflicts.sum(), rolledBackFlows.sum());
   }
 }

@@ -116,6 +116,30 @@ class HostPartitionTest {
   }
 
   @Test
+  void aUnifiedFlowTheSwitchRefusesIsForgottenAndItsConnectionEnds() {
+    partition.switchConnected(host1);
+    host1.clearSent();
+    OFPacketIn miss = packetIn(1, webToDb(40002, 5432));
+    partition.packetIn(host1, miss);
+    OFFlowMod refused = host1.sentOf(OFFlowMod.class).get(0);
+    assertThat(partition.connections().size()).isEqualTo(1);
+
+    partition.error(host1, host1.factory().errorMsgs().buildFlowModFailedErrorMsg()
+        .setCode(org.projectfloodlight.openflow.protocol.OFFlowModFailedCode.TABLE_FULL).build(),
+        java.util.Optional.of(refused));
+
+    assertThat(partition.connections().size()).as("the connection the refused flow carried").isZero();
+    assertThat(partition.counters().rolledBackFlows()).isEqualTo(1);
+    assertThat(host1.sentOf(OFFlowMod.class)).as("the reverse flow, which carried only that connection")
+        .anyMatch(m -> m.getCommand() == OFFlowModCommand.DELETE_STRICT
+            && Cookie.decode(m.getCookie().getValue()).kind() == FlowKind.REVERSE
+            || m.getCommand() == OFFlowModCommand.DELETE_STRICT && m.getTableId().getValue() == UNIFIED);
+    host1.clearSent();
+    partition.packetIn(host1, miss);
+    assertThat(host1.sentOf(OFFlowMod.class)).as("its next packet is decided and installed again").isNotEmpty();
+  }
+
+  @Test
   void reinjectsTheTriggeringPacketWithTheActionsOfItsFlow() {
     partition.switchConnected(host1);
     host1.clearSent();

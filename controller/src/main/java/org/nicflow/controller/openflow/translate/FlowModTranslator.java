@@ -359,12 +359,21 @@ public final class FlowModTranslator {
 
   /** The identity of a removed flow, or empty for a flow nicflow could not have written. */
   public Optional<FlowKey> keyOf(OFFlowRemoved removed) {
+    return keyOf(removed.getTableId(), removed.getPriority(), removed.getMatch());
+  }
+
+  /** The identity of the flow a flow-mod adds, changes or deletes, if nicflow can name it. */
+  public Optional<FlowKey> keyOf(OFFlowMod mod) {
+    return keyOf(mod.getTableId(), mod.getPriority(), mod.getMatch());
+  }
+
+  private Optional<FlowKey> keyOf(TableId tableId, int priority, Match match) {
     try {
-      int table = removed.getTableId().getValue();
+      int table = tableId.getValue();
       if (!Pipeline.hasNumber(table)) {
         return Optional.empty();
       }
-      return Optional.of(new FlowKey(Pipeline.nameOf(table), removed.getPriority(), fromMatch(removed.getMatch())));
+      return Optional.of(new FlowKey(Pipeline.nameOf(table), priority, fromMatch(match)));
     } catch (Unrepresentable | IllegalArgumentException e) {
       return Optional.empty();
     }
