@@ -18,10 +18,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Config;
-import org.nicflow.compiler.model.Layer;
-import org.nicflow.compiler.model.RuleSet;
 import org.nicflow.controller.mininet.MininetHarness.CommandResult;
 import org.nicflow.controller.mininet.MininetHarness.DumpedFlow;
+import org.nicflow.controller.policy.ConfigEdits;
 import org.nicflow.controller.policy.PolicyWriter;
 
 /**
@@ -65,7 +64,7 @@ abstract class LivePolicyScenario extends NetworkScenario {
       long flowModsBefore = controller.partition().counters().flowMods();
 
       long denyAt = System.currentTimeMillis();
-      PolicyWriter.Accepted deny = controller.writer().write(withoutRule(original, "server", "udp-in"),
+      PolicyWriter.Accepted deny = controller.writer().write(ConfigEdits.withoutRule(original, "server", "udp-in"),
           OptionalLong.empty());
       controller.enforced(deny.revision()).get(10, TimeUnit.SECONDS);
       long deniedAt = System.currentTimeMillis();
@@ -118,20 +117,6 @@ abstract class LivePolicyScenario extends NetworkScenario {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
-
-  static Config withoutRule(Config c, String ruleset, String ruleId) {
-    List<RuleSet> sets = new ArrayList<>();
-    for (RuleSet rs : c.rulesets()) {
-      if (!rs.name().equals(ruleset)) {
-        sets.add(rs);
-        continue;
-      }
-      List<Layer> layers = rs.layers().stream().map(l -> new Layer(l.name(), l.defaultAction(),
-          l.rules().stream().filter(r -> !r.id().equals(ruleId)).toList())).toList();
-      sets.add(new RuleSet(rs.name(), layers));
-    }
-    return new Config(c.controller(), c.hosts(), c.vnets(), c.vms(), sets, c.loadBalancers());
-  }
 
   String serve(String vm, String proto, int port) {
     String proc = harness.popen(vm, "/usr/bin/python3 " + probe + " serve " + proto + " " + port);

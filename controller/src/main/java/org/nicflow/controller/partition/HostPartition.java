@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -30,6 +31,7 @@ import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowModCommand;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFMeterMod;
 import org.projectfloodlight.openflow.protocol.OFMeterModCommand;
@@ -154,7 +156,16 @@ public final class HostPartition implements SwitchListener {
     state.ports.addAll(sw.ports().byName().keySet());
     switches.put(sw.dpid().getLong(), state);
     programMeters(sw, now);
-    program(sw, now, "connect");
+    // Connection flows the switch kept (a controller restart, a reconnect) are taken back first, so
+    // that live connections keep flowing and their SNAT ports and backends stay theirs.
+    sw.flowStats().handle((stats, failure) -> {
+      if (failure != null) {
+        log.warn("host {}: could not read the flows to take back: {}", sw.host(), failure.toString());
+      } else {
+        adopt(sw, state, stats);
+      }
+      return null;
+    }).thenCompose(v -> program(sw, state.policy, "connect"));
   }
 
   @Override
@@ -540,6 +551,50 @@ public final class HostPartition implements SwitchListener {
             sw.host(), orphans.size());
       }
     });
+  }
+
+  /** Takes back the connection flows {@code stats} report ({@link FlowAdopter}); on the switch's thread. */
+  private void adopt(SwitchConnection sw, SwitchFlows state, List<OFFlowStatsEntry> stats) {
+    FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
+    List<FlowEntry> held = new ArrayList<>();
+    for (OFFlowStatsEntry e : stats) {
+      translator.fromStats(e).ifPresent(held::add);
+    }
+    FlowAdopter.Result result = new FlowAdopter(state.policy.config(), state.policy.missHandler())
+        .adopt(sw.host(), held, connections);
+    List<FlowEntry> delete = new ArrayList<>(result.delete());
+    Set<FlowKey> rewrite = new java.util.HashSet<>();
+    result.rewrite().forEach(f -> rewrite.add(f.key()));
+    int connectionsBack = 0;
+    int flowsBack = 0;
+    for (FlowAdopter.Adopted a : result.adopted()) {
+      if (!connectionFlows.claim(a.connections())) {
+        delete.addAll(a.origin().flows()); // its SNAT port is another live connection's now
+        continue;
+      }
+      List<FlowKey> keys = new ArrayList<>();
+      for (FlowEntry f : a.origin().flows()) {
+        state.unified.put(f.key(), f);
+        state.origins.put(f.key(), a.origin());
+        keys.add(f.key());
+        if (rewrite.contains(f.key())) {
+          sw.send(translator.add(f));
+          counters.flowMods.increment();
+        }
+      }
+      connectionFlows.opened(sw.dpid().getLong(), a.connections(), keys);
+      connectionsBack += a.connections().size();
+      flowsBack += keys.size();
+    }
+    for (FlowEntry f : delete) {
+      sw.send(translator.deleteStrict(f));
+      counters.flowMods.increment();
+    }
+    counters.adoptedFlows.add(flowsBack);
+    if (flowsBack + delete.size() > 0) {
+      log.info("host {}: took back {} connection flows ({} connections, {} re-cookied), deleted {} that the "
+          + "policy no longer stands behind", sw.host(), flowsBack, connectionsBack, rewrite.size(), delete.size());
+    }
   }
 
   /** Deletes a flow that carried only connections that ended, on its own switch's thread. */

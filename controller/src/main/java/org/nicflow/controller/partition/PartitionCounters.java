@@ -21,7 +21,8 @@ public final class PartitionCounters {
       long flowsRemoved,
       long reconcileFailures,
       long claimConflicts,
-      long rolledBackFlows) {}
+      long rolledBackFlows,
+      long adoptedFlows) {}
 
   final LongAdder packetIns = new LongAdder();
   final LongAdder offloads = new LongAdder();
@@ -40,11 +41,13 @@ public final class PartitionCounters {
   final LongAdder claimConflicts = new LongAdder();
   /** Unified flows a switch refused, forgotten with the connections they carried. */
   final LongAdder rolledBackFlows = new LongAdder();
+  /** Connection flows taken back from a switch on (re)connect. */
+  final LongAdder adoptedFlows = new LongAdder();
 
   public Snapshot snapshot() {
     return new Snapshot(packetIns.sum(), offloads.sum(), duplicateMisses.sum(), malformedFrames.sum(),
         unsupportedFrames.sum(), ignoredMisses.sum(), deniedMisses.sum(), flowMods.sum(), packetOuts.sum(),
         switchErrors.sum(), unresolvedPorts.sum(), flowsRemoved.sum(), reconcileFailures.sum(),
-        claimConflicts.sum(), rolledBackFlows.sum());
+        claimConflicts.sum(), rolledBackFlows.sum(), adoptedFlows.sum());
   }
 }

@@ -1,4 +1,5 @@
 package org.nicflow.controller.partition;
+import org.nicflow.controller.policy.ConfigEdits;
 import org.nicflow.controller.policy.PolicySnapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -135,6 +136,50 @@ class HostPartitionTest {
     host1.clearSent();
     partition.packetIn(host1, miss);
     assertThat(host1.sentOf(OFFlowMod.class)).as("its next packet is decided and installed again").isNotEmpty();
+  }
+
+  @Test
+  void aRestartedControllerTakesBackTheConnectionFlowsWithoutAFlowModAndKnowsTheirConnections() {
+    partition.switchConnected(host1);
+    partition.packetIn(host1, packetIn(1, webToDb(40020, 5432)));
+    partition.packetIn(host1, packetIn(1, FrameBuilder.ipv4(
+        PacketHeaders.tcp(WEB1_MAC, GATEWAY, WEB1, Ipv4.parse("198.51.100.7"), 40021, 443)).build()));
+    List<org.nicflow.compiler.eval.Connection> before = partition.connections().all();
+    assertThat(before).extracting(org.nicflow.compiler.eval.Connection::kind)
+        .contains(org.nicflow.compiler.eval.Connection.Kind.SNAT);
+    int unifiedBefore = host1.flowsIn(UNIFIED).size();
+    host1.clearSent();
+
+    HostPartition restarted = new HostPartition(PolicySnapshot.of(0, config),
+        new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
+        new RuleStatistics());
+    restarted.switchConnected(host1);
+
+    assertThat(host1.sentOf(OFFlowMod.class)).as("flow-mods for flows that are already right").isEmpty();
+    assertThat(host1.flowsIn(UNIFIED)).hasSize(unifiedBefore);
+    assertThat(restarted.connections().all()).as("connections, SNAT mapping included")
+        .containsExactlyInAnyOrderElementsOf(before);
+    assertThat(restarted.counters().adoptedFlows()).isEqualTo(unifiedBefore - 1); // all but the table-miss flow
+    host1.clearSent();
+    restarted.packetIn(host1, packetIn(1, webToDb(40020, 5432)));
+    assertThat(host1.sentOf(OFFlowMod.class)).as("a late packet of a taken-back connection").isEmpty();
+  }
+
+  @Test
+  void onReconnectAConnectionFlowThePolicyNoLongerStandsBehindIsDeleted() {
+    partition.switchConnected(host1);
+    partition.packetIn(host1, packetIn(1, webToDb(40030, 5432)));
+    host1.clearSent();
+    Config stricter = ConfigEdits.withoutRule(config, "db", "pg-in");
+
+    HostPartition restarted = new HostPartition(PolicySnapshot.of(0, stricter),
+        new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
+        new RuleStatistics());
+    restarted.switchConnected(host1);
+
+    assertThat(host1.sentOf(OFFlowMod.class)).anyMatch(m -> m.getCommand() == OFFlowModCommand.DELETE_STRICT
+        && m.getTableId().getValue() == UNIFIED);
+    assertThat(restarted.connections().size()).isZero();
   }
 
   @Test
