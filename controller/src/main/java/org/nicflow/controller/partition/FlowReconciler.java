@@ -3,7 +3,9 @@ package org.nicflow.controller.partition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +14,7 @@ import org.nicflow.compiler.diff.FlowDiff;
 import org.nicflow.compiler.diff.FlowDiffer;
 import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.flow.FlowEntry;
+import org.nicflow.compiler.flow.FlowEntry.FlowKey;
 import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.controller.openflow.SwitchConnection;
 import org.nicflow.controller.openflow.translate.FlowModTranslator;
@@ -75,11 +78,20 @@ public final class FlowReconciler {
           // The differ orders adds downstream-first, then modifies, then deletes: no packet meets
           // an empty table on the way. One barrier fences the whole change.
           diff.add().forEach(f -> sw.send(translator.add(f)));
-          diff.modify().forEach(f -> sw.send(translator.modifyStrict(f)));
+          // A modify that changes the cookie, a timeout or the flags goes as an ADD (see
+          // FlowModTranslator#update): OVS leaves those untouched on MODIFY_STRICT.
+          Map<FlowKey, FlowEntry> installed = byKey(actual);
+          diff.modify().forEach(f -> sw.send(translator.update(f, installed.get(f.key()))));
           diff.delete().forEach(f -> sw.send(translator.deleteStrict(f)));
           return sw.barrier().thenApply(done -> report);
         })
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private static Map<FlowKey, FlowEntry> byKey(List<FlowEntry> flows) {
+    Map<FlowKey, FlowEntry> map = new HashMap<>();
+    flows.forEach(f -> map.putIfAbsent(f.key(), f));
+    return map;
   }
 
   static boolean isLiveConnectionFlow(FlowEntry flow, int generation) {
