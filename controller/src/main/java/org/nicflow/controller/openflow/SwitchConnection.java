@@ -2,6 +2,7 @@ package org.nicflow.controller.openflow;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFMessage;
@@ -45,6 +46,13 @@ public interface SwitchConnection {
    * #barrier()}.
    */
   CompletableFuture<List<OFFlowStatsEntry>> flowStats();
+
+  /**
+   * Runs tasks on this switch's listener executor, after the callbacks already queued there: for
+   * timers and retries that must stay on the switch's thread (e.g. with {@link
+   * CompletableFuture#delayedExecutor}). A task submitted after the controller stopped is dropped.
+   */
+  Executor executor();
 
   /** Closes the connection, logging {@code reason}. */
   void close(String reason);

@@ -254,7 +254,16 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
       close();
       return;
     }
-    var candidate = new SwitchSession(ctx.channel(), factory, dpid, host.get(), listener, counters);
+    var candidate =
+        new SwitchSession(
+            ctx.channel(),
+            factory,
+            dpid,
+            host.get(),
+            listener,
+            counters,
+            registry.lane(dpid),
+            settings.inboundQueueCapacity());
     switch (registry.claim(dpid, candidate)) {
       case CLAIMED -> {
         session = candidate;

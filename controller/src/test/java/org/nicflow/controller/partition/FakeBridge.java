@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.nicflow.controller.openflow.PortMap;
 import org.nicflow.controller.openflow.SwitchConnection;
 import org.projectfloodlight.openflow.protocol.OFFactories;
@@ -214,6 +215,12 @@ public final class FakeBridge implements SwitchConnection {
           .build());
     }
     return CompletableFuture.completedFuture(entries);
+  }
+
+  /** Runs tasks at once on the calling thread: the fake has no thread of its own. */
+  @Override
+  public Executor executor() {
+    return Runnable::run;
   }
 
   @Override
