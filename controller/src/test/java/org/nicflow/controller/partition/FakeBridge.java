@@ -45,6 +45,9 @@ public final class FakeBridge implements SwitchConnection {
   private final Map<Key, OFFlowMod> flows = new LinkedHashMap<>();
   private final Map<Key, long[]> traffic = new LinkedHashMap<>();
   final List<OFMessage> sent = new ArrayList<>();
+  private int flowStatsToIgnore;
+  private int flowStatsRequests;
+  final List<CompletableFuture<List<OFFlowStatsEntry>>> ignoredFlowStats = new ArrayList<>();
 
   public FakeBridge(String host, long dpid, Map<String, Integer> ports) {
     this.host = host;
@@ -195,8 +198,25 @@ public final class FakeBridge implements SwitchConnection {
     return CompletableFuture.completedFuture(null);
   }
 
+  /** The next {@code n} flow-stats requests are never answered, as by a stalled switch. */
+  public synchronized void ignoreFlowStats(int n) {
+    flowStatsToIgnore = n;
+  }
+
+  /** How many flow-stats requests the bridge has had. */
+  public synchronized int flowStatsRequests() {
+    return flowStatsRequests;
+  }
+
   @Override
   public synchronized CompletableFuture<List<OFFlowStatsEntry>> flowStats() {
+    flowStatsRequests++;
+    if (flowStatsToIgnore > 0) {
+      flowStatsToIgnore--;
+      var never = new CompletableFuture<List<OFFlowStatsEntry>>();
+      ignoredFlowStats.add(never);
+      return never;
+    }
     List<OFFlowStatsEntry> entries = new ArrayList<>();
     for (Map.Entry<Key, OFFlowMod> e : flows.entrySet()) {
       OFFlowMod mod = e.getValue();

@@ -5,7 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.nicflow.compiler.diff.FlowDiffer;
 import org.nicflow.compiler.flow.Cookie;
@@ -14,10 +18,16 @@ import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.compiler.flow.FlowMatch;
 import org.nicflow.compiler.flow.Pipeline;
+import org.nicflow.controller.openflow.PortMap;
+import org.nicflow.controller.openflow.SwitchConnection;
+import org.nicflow.controller.openflow.SwitchDisconnectedException;
 import org.nicflow.controller.openflow.translate.FlowModTranslator;
+import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowModCommand;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.types.DatapathId;
 
 class FlowReconcilerTest {
 
@@ -100,5 +110,106 @@ class FlowReconcilerTest {
     assertThat(installed.getCookie().getValue()).isEqualTo(STALE);
     assertThat(installed.getIdleTimeout()).isZero();
     assertThat(installed.getInstructions()).isEqualTo(translator.instructions(flow(WANTED, "p3", 0)));
+  }
+
+  @Test
+  void aReadThatIsNeverAnsweredTimesOutAndTheRetryRepairs() throws Exception {
+    var quick = new FlowReconciler(new FlowDiffer(),
+        new ReconcileTiming(Duration.ofMillis(200), Duration.ZERO, 3, Duration.ofMillis(50)));
+    bridge.ignoreFlowStats(1);
+
+    var done = quick.reconcile(bridge, List.of(flow(WANTED, "p2", 0)), 1);
+
+    assertThat(done).isNotDone();
+    FlowReconciler.Report report = done.get(10, TimeUnit.SECONDS);
+    assertThat(report.added()).isEqualTo(1);
+    assertThat(bridge.flowStatsRequests()).isEqualTo(2);
+    assertThat(onlyFlow().getCookie().getValue()).isEqualTo(WANTED);
+    // the abandoned read is cancelled: a late answer cannot start a second, stale repair
+    assertThat(bridge.ignoredFlowStats).singleElement().satisfies(f -> assertThat(f).isCancelled());
+  }
+
+  @Test
+  void aSwitchThatNeverAnswersFailsAfterTheLastRetry() {
+    var quick = new FlowReconciler(new FlowDiffer(),
+        new ReconcileTiming(Duration.ofMillis(50), Duration.ZERO, 2, Duration.ofMillis(10)));
+    bridge.ignoreFlowStats(100);
+
+    var done = quick.reconcile(bridge, List.of(flow(WANTED, "p2", 0)), 1);
+
+    assertThat(done).failsWithin(Duration.ofSeconds(10))
+        .withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(TimeoutException.class);
+    assertThat(bridge.flowStatsRequests()).isEqualTo(3);
+  }
+
+  @Test
+  void aDisconnectedSwitchIsNotRetried() {
+    var quick = new FlowReconciler(new FlowDiffer(),
+        new ReconcileTiming(Duration.ofSeconds(5), Duration.ZERO, 3, Duration.ofMillis(10)));
+    SwitchConnection gone = new DisconnectedSwitch(bridge);
+
+    var done = quick.reconcile(gone, List.of(flow(WANTED, "p2", 0)), 1);
+
+    assertThat(done).isCompletedExceptionally();
+    assertThat(done).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(SwitchDisconnectedException.class);
+    assertThat(bridge.flowStatsRequests()).isEqualTo(1);
+  }
+
+  @Test
+  void theTimeoutGrowsWithTheFlowsAndTheBackoffDoubles() {
+    var timing = ReconcileTiming.defaults();
+    assertThat(timing.timeoutFor(0)).isEqualTo(Duration.ofSeconds(10));
+    assertThat(timing.timeoutFor(10_000)).isEqualTo(Duration.ofSeconds(20));
+    assertThat(timing.backoffBefore(1)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(timing.backoffBefore(2)).isEqualTo(Duration.ofSeconds(2));
+    assertThat(timing.backoffBefore(3)).isEqualTo(Duration.ofSeconds(4));
+    assertThat(timing.retries()).isEqualTo(3);
+  }
+
+  /** A switch whose connection has closed: every request fails at once. */
+  private record DisconnectedSwitch(FakeBridge bridge) implements SwitchConnection {
+    @Override
+    public DatapathId dpid() {
+      return bridge.dpid();
+    }
+
+    @Override
+    public String host() {
+      return bridge.host();
+    }
+
+    @Override
+    public OFFactory factory() {
+      return bridge.factory();
+    }
+
+    @Override
+    public PortMap ports() {
+      return bridge.ports();
+    }
+
+    @Override
+    public void send(OFMessage message) {}
+
+    @Override
+    public CompletableFuture<Void> barrier() {
+      return CompletableFuture.failedFuture(new SwitchDisconnectedException(dpid()));
+    }
+
+    @Override
+    public CompletableFuture<List<OFFlowStatsEntry>> flowStats() {
+      bridge.flowStats(); // counted
+      return CompletableFuture.failedFuture(new SwitchDisconnectedException(dpid()));
+    }
+
+    @Override
+    public Executor executor() {
+      return Runnable::run;
+    }
+
+    @Override
+    public void close(String reason) {}
   }
 }
