@@ -357,6 +357,10 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
     if (state == State.CLOSED) {
       return;
     }
+    if (session != null && session.backlog().isPaused()) {
+      idleIntervals = 0; // we stopped reading (back-pressure): the silence is ours, not the switch's
+      return;
+    }
     idleIntervals++;
     if (idleIntervals >= settings.idleIntervalsBeforeClose()) {
       log.warn("Closing {}: nothing received for {}", who(), settings.idleTimeout());

@@ -7,6 +7,7 @@ import static org.nicflow.controller.openflow.SwitchHandshakeTest.HOST1;
 import static org.nicflow.controller.openflow.SwitchHandshakeTest.ports;
 
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.timeout.IdleStateEvent;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,6 +57,28 @@ class InboundBacklogTest {
     assertThat(order).isEqualTo(java.util.stream.IntStream.range(0, flood).boxed().toList());
     assertThat(server.stats().of(HOST1).readPauses()).isEqualTo(1);
     assertThat(sw.channel.isOpen()).isTrue();
+  }
+
+  @Test
+  void aSwitchWeStoppedReadingIsNotClosedAsIdle() {
+    var sw = new FakeSwitch(server, OFVersion.OF_13);
+    sw.connect(HOST1, ports("host1-up", 1));
+    await().until(() -> listener.connected.size() == 1);
+    var gate = new CountDownLatch(1);
+    listener.packetInGate = gate;
+    for (int i = 0; i < CAPACITY; i++) {
+      sw.send(numbered(sw, i));
+    }
+    assertThat(sw.channel.config().isAutoRead()).isFalse();
+
+    // idle 15 s / echo 5 s: three silent intervals would close a switch that is read
+    for (int i = 0; i < 5; i++) {
+      sw.channel.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
+    }
+
+    assertThat(sw.channel.isOpen()).isTrue();
+    gate.countDown();
+    await().until(() -> listener.packetIns.size() == CAPACITY);
   }
 
   @Test
