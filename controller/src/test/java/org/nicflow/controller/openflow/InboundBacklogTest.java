@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFVersion;
@@ -29,19 +30,24 @@ class InboundBacklogTest {
           listener,
           new OpenFlowSettings("127.0.0.1", 0, Duration.ofSeconds(5), Duration.ofSeconds(15))
               .withInboundQueueCapacity(CAPACITY));
+  final CountDownLatch gate = new CountDownLatch(1);
 
-  @Test
-  void aSwitchOutrunningItsListenerIsPausedThenResumedAndEveryMessageArrivesInOrder() {
+  /** A connected switch that has sent {@code n} numbered packet-ins to a listener stuck in the first. */
+  FakeSwitch floodABusyListener(int n) {
     var sw = new FakeSwitch(server, OFVersion.OF_13);
     sw.connect(HOST1, ports("host1-up", 1));
     await().until(() -> listener.connected.size() == 1);
-    var gate = new CountDownLatch(1);
     listener.packetInGate = gate;
-
-    int flood = 3 * CAPACITY;
-    for (int i = 0; i < flood; i++) {
+    for (int i = 0; i < n; i++) {
       sw.send(numbered(sw, i));
     }
+    return sw;
+  }
+
+  @Test
+  void aSwitchOutrunningItsListenerIsPausedThenResumedAndEveryMessageArrivesInOrder() {
+    int flood = 3 * CAPACITY;
+    var sw = floodABusyListener(flood);
 
     assertThat(sw.channel.config().isAutoRead()).isFalse();
     assertThat(server.stats().of(HOST1).readPauses()).isEqualTo(1);
@@ -54,21 +60,14 @@ class InboundBacklogTest {
     for (OFPacketIn p : listener.packetIns) {
       order.add((int) p.getData()[0]);
     }
-    assertThat(order).isEqualTo(java.util.stream.IntStream.range(0, flood).boxed().toList());
+    assertThat(order).isEqualTo(IntStream.range(0, flood).boxed().toList());
     assertThat(server.stats().of(HOST1).readPauses()).isEqualTo(1);
     assertThat(sw.channel.isOpen()).isTrue();
   }
 
   @Test
   void aSwitchWeStoppedReadingIsNotClosedAsIdle() {
-    var sw = new FakeSwitch(server, OFVersion.OF_13);
-    sw.connect(HOST1, ports("host1-up", 1));
-    await().until(() -> listener.connected.size() == 1);
-    var gate = new CountDownLatch(1);
-    listener.packetInGate = gate;
-    for (int i = 0; i < CAPACITY; i++) {
-      sw.send(numbered(sw, i));
-    }
+    var sw = floodABusyListener(CAPACITY);
     assertThat(sw.channel.config().isAutoRead()).isFalse();
 
     // idle 15 s / echo 5 s: three silent intervals would close a switch that is read
