@@ -11,7 +11,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -119,14 +118,12 @@ public final class OpenFlowServer implements AutoCloseable {
     if (serverChannel == null) {
       return;
     }
-    List<SwitchSession> sessions = List.copyOf(registry.sessions());
     serverChannel.close().sync();
     channels.close().awaitUninterruptibly();
     shutdownGroups();
-    for (SwitchSession session : sessions) {
-      if (!session.awaitCallbacks(CALLBACK_DRAIN_SECONDS, TimeUnit.SECONDS)) {
-        log.warn("{}: listener callbacks still running after {}s", session, CALLBACK_DRAIN_SECONDS);
-      }
+    registry.lanes().shutdown();
+    if (!registry.lanes().awaitTermination(CALLBACK_DRAIN_SECONDS, TimeUnit.SECONDS)) {
+      log.warn("listener callbacks still running after {}s", CALLBACK_DRAIN_SECONDS);
     }
     serverChannel = null;
     log.info("OpenFlow server stopped");

@@ -13,11 +13,15 @@ import java.util.Objects;
  * @param idleTimeout after this long without any message from a switch (echo replies included),
  *     close its connection; at least {@code echoInterval}. Also the time a switch has to complete
  *     the handshake.
+ * @param inboundQueueCapacity how many received messages of one switch may wait for its executor
+ *     before the controller stops reading from that switch (reading resumes at half); at least 2
  */
-public record OpenFlowSettings(String host, int port, Duration echoInterval, Duration idleTimeout) {
+public record OpenFlowSettings(
+    String host, int port, Duration echoInterval, Duration idleTimeout, int inboundQueueCapacity) {
 
   public static final Duration DEFAULT_ECHO_INTERVAL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(15);
+  public static final int DEFAULT_INBOUND_QUEUE_CAPACITY = 4096;
 
   public OpenFlowSettings {
     Objects.requireNonNull(host, "host");
@@ -33,6 +37,19 @@ public record OpenFlowSettings(String host, int port, Duration echoInterval, Dur
       throw new IllegalArgumentException(
           "idleTimeout " + idleTimeout + " is shorter than echoInterval " + echoInterval);
     }
+    if (inboundQueueCapacity < 2) {
+      throw new IllegalArgumentException(
+          "inboundQueueCapacity must be at least 2: " + inboundQueueCapacity);
+    }
+  }
+
+  /** With the default inbound queue capacity. */
+  public OpenFlowSettings(String host, int port, Duration echoInterval, Duration idleTimeout) {
+    this(host, port, echoInterval, idleTimeout, DEFAULT_INBOUND_QUEUE_CAPACITY);
+  }
+
+  public OpenFlowSettings withInboundQueueCapacity(int capacity) {
+    return new OpenFlowSettings(host, port, echoInterval, idleTimeout, capacity);
   }
 
   public static OpenFlowSettings of(String host, int port) {

@@ -24,7 +24,8 @@ public final class OpenFlowStats {
       long illegalMessages,
       long malformedCloses,
       long packetIns,
-      long listenerFailures) {
+      long listenerFailures,
+      long readPauses) {
     public Counts {
       messagesIn = Map.copyOf(messagesIn);
       messagesOut = Map.copyOf(messagesOut);
@@ -109,6 +110,12 @@ public final class OpenFlowStats {
       global.malformedCloses.increment();
       target.malformedCloses.increment();
     }
+
+    /** Reading from the switch was paused because its executor fell behind. Any thread. */
+    void readPaused() {
+      global.readPauses.increment();
+      target.readPauses.increment();
+    }
   }
 
   private static final class Counters {
@@ -119,6 +126,7 @@ public final class OpenFlowStats {
     private final LongAdder malformedCloses = new LongAdder();
     private final LongAdder packetIns = new LongAdder();
     private final LongAdder listenerFailures = new LongAdder();
+    private final LongAdder readPauses = new LongAdder();
 
     Counters() {
       for (OFType type : OFType.values()) {
@@ -143,6 +151,7 @@ public final class OpenFlowStats {
       malformedCloses.add(other.malformedCloses.sum());
       packetIns.add(other.packetIns.sum());
       listenerFailures.add(other.listenerFailures.sum());
+      readPauses.add(other.readPauses.sum());
     }
 
     Counts counts() {
@@ -153,7 +162,8 @@ public final class OpenFlowStats {
           illegal.sum(),
           malformedCloses.sum(),
           packetIns.sum(),
-          listenerFailures.sum());
+          listenerFailures.sum(),
+          readPauses.sum());
     }
 
     private static Map<OFType, Long> nonZero(Map<OFType, LongAdder> adders) {

@@ -2,6 +2,7 @@ package org.nicflow.controller.openflow;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFMessage;
@@ -47,11 +48,11 @@ public interface SwitchConnection {
   CompletableFuture<List<OFFlowStatsEntry>> flowStats();
 
   /**
-   * Runs {@code task} on this switch's own executor, after every callback queued before it: how
-   * other threads (a policy update, another switch's miss) hand work to the switch's single owner
-   * instead of touching its state. Dropped, with a debug line, once the switch has disconnected.
+   * Runs tasks on this switch's listener executor, after the callbacks already queued there: for
+   * timers and retries that must stay on the switch's thread (e.g. with {@link
+   * CompletableFuture#delayedExecutor}). A task submitted after the controller stopped is dropped.
    */
-  void execute(Runnable task);
+  Executor executor();
 
   /** Closes the connection, logging {@code reason}. */
   void close(String reason);

@@ -254,7 +254,16 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
       close();
       return;
     }
-    var candidate = new SwitchSession(ctx.channel(), factory, dpid, host.get(), listener, counters);
+    var candidate =
+        new SwitchSession(
+            ctx.channel(),
+            factory,
+            dpid,
+            host.get(),
+            listener,
+            counters,
+            registry.lane(dpid),
+            settings.inboundQueueCapacity());
     switch (registry.claim(dpid, candidate)) {
       case CLAIMED -> {
         session = candidate;
@@ -346,6 +355,10 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
       return;
     }
     if (state == State.CLOSED) {
+      return;
+    }
+    if (session != null && session.backlog().isPaused()) {
+      idleIntervals = 0; // we stopped reading (back-pressure): the silence is ours, not the switch's
       return;
     }
     idleIntervals++;

@@ -5,9 +5,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import org.projectfloodlight.openflow.types.DatapathId;
 
-/** Which dpids may connect (configured hosts) and which are connected now. Thread-safe. */
+/**
+ * Which dpids may connect (configured hosts), which are connected now, and the executor ("lane")
+ * each configured switch's callbacks run on across its connections. Thread-safe.
+ */
 final class SwitchRegistry {
 
   /** Outcome of a switch claiming its dpid. */
@@ -19,6 +23,7 @@ final class SwitchRegistry {
 
   private final Map<DatapathId, String> hostsByDpid;
   private final Map<DatapathId, SwitchSession> connected = new ConcurrentHashMap<>();
+  private final SwitchLanes lanes = new SwitchLanes();
 
   SwitchRegistry(Map<DatapathId, String> hostsByDpid) {
     this.hostsByDpid = Map.copyOf(hostsByDpid);
@@ -38,6 +43,19 @@ final class SwitchRegistry {
   /** Frees the dpid if {@code session} holds it. */
   void release(DatapathId dpid, SwitchSession session) {
     connected.remove(dpid, session);
+  }
+
+  /** The lane of a configured dpid. */
+  ExecutorService lane(DatapathId dpid) {
+    String host = hostsByDpid.get(dpid);
+    if (host == null) {
+      throw new IllegalArgumentException("not a configured switch: " + dpid);
+    }
+    return lanes.lane(dpid, host);
+  }
+
+  SwitchLanes lanes() {
+    return lanes;
   }
 
   Optional<SwitchSession> session(DatapathId dpid) {

@@ -6,12 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.projectfloodlight.openflow.protocol.OFBarrierReply;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFactory;
@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One switch that has told its dpid and holds it in the registry. Tracks requests by xid (barrier
  * and flow-stats futures, recent messages for ERROR correlation), keeps the port map, and hands
- * every listener callback to a single-thread executor of its own, in arrival order.
+ * every listener callback to the single-threaded executor of its dpid (its {@link SwitchLanes
+ * lane}, shared with the switch's earlier and later connections), in arrival order. What waits
+ * there is bounded by {@link InboundBacklog}: past the capacity, reading from the switch pauses.
  *
  * <p>Futures returned by {@link #barrier()} and {@link #flowStats()} complete on that same
  * executor, after the callbacks of every message the switch sent before the reply: a callback must
@@ -54,6 +56,7 @@ final class SwitchSession implements SwitchConnection {
   private final SwitchListener listener;
   private final OpenFlowStats.ChannelCounters counters;
   private final ExecutorService executor;
+  private final InboundBacklog backlog;
   private final Map<Long, CompletableFuture<Void>> barriers = new ConcurrentHashMap<>();
   private final Map<Long, FlowStatsGathering> flowStatsRequests = new ConcurrentHashMap<>();
   private final Map<Long, OFMessage> recentSent =
@@ -73,20 +76,17 @@ final class SwitchSession implements SwitchConnection {
       DatapathId dpid,
       String host,
       SwitchListener listener,
-      OpenFlowStats.ChannelCounters counters) {
+      OpenFlowStats.ChannelCounters counters,
+      ExecutorService lane,
+      int queueCapacity) {
     this.channel = channel;
     this.factory = factory;
     this.dpid = dpid;
     this.host = host;
     this.listener = listener;
     this.counters = counters;
-    this.executor =
-        Executors.newSingleThreadExecutor(
-            r -> {
-              Thread t = new Thread(r, "openflow-" + host + "-" + dpid);
-              t.setDaemon(true);
-              return t;
-            });
+    this.executor = lane;
+    this.backlog = new InboundBacklog(channel, queueCapacity, counters::readPaused);
   }
 
   @Override
@@ -136,6 +136,13 @@ final class SwitchSession implements SwitchConnection {
     long xid = nextXid();
     var gathering = new FlowStatsGathering();
     flowStatsRequests.put(xid, gathering);
+    // a caller that gave up (cancelled) stops waiting; a late reply is then ignored as not awaited
+    gathering.future.whenComplete(
+        (entries, failure) -> {
+          if (failure instanceof CancellationException) {
+            flowStatsRequests.remove(xid, gathering);
+          }
+        });
     if (failIfClosed(flowStatsRequests, xid)) {
       return gathering.future;
     }
@@ -149,6 +156,17 @@ final class SwitchSession implements SwitchConnection {
             .setMatch(factory.matchWildcardAll())
             .build());
     return gathering.future;
+  }
+
+  @Override
+  public Executor executor() {
+    return task -> {
+      try {
+        executor.execute(() -> callListener(task, "scheduled task"));
+      } catch (RejectedExecutionException e) {
+        log.debug("{}: task after shutdown dropped", this);
+      }
+    };
   }
 
   @Override
@@ -216,7 +234,7 @@ final class SwitchSession implements SwitchConnection {
    */
   boolean handle(OFMessage message) {
     switch (message.getType()) {
-      case PACKET_IN -> deliver(() -> listener.packetIn(this, (OFPacketIn) message), "packetIn");
+      case PACKET_IN -> deliver(() -> packetIn((OFPacketIn) message), "packetIn");
       case FLOW_REMOVED ->
           deliver(() -> listener.flowRemoved(this, (OFFlowRemoved) message), "flowRemoved");
       case PORT_STATUS -> portStatus((OFPortStatus) message);
@@ -243,6 +261,15 @@ final class SwitchSession implements SwitchConnection {
     return status.getReason() == OFPortReason.DELETE
         ? before.without(desc.getName())
         : before.with(desc.getName(), desc.getPortNo());
+  }
+
+  /** A miss of a connection that has since closed cannot be answered on it: skipped. */
+  private void packetIn(OFPacketIn packetIn) {
+    if (closed) {
+      log.debug("{}: packet-in after disconnect skipped", this);
+      return;
+    }
+    listener.packetIn(this, packetIn);
   }
 
   private void portStatus(OFPortStatus status) {
@@ -313,7 +340,11 @@ final class SwitchSession implements SwitchConnection {
     return known;
   }
 
-  /** The connection closed. Event loop. Fails pending requests, then announces and frees dpid. */
+  /**
+   * The connection closed. Event loop. Queues the failure of pending requests and the announcement
+   * behind the callbacks already queued, then frees the dpid at once: a new connection of the same
+   * switch may claim it now, and its callbacks queue on the same lane, after this goodbye.
+   */
   void disconnected(SwitchRegistry registry) {
     closed = true;
     var failure = new SwitchDisconnectedException(dpid);
@@ -327,25 +358,23 @@ final class SwitchSession implements SwitchConnection {
           if (wasReady) {
             callListener(() -> listener.switchDisconnected(this), "switchDisconnected");
           }
-          registry.release(dpid, this);
         };
     try {
       executor.execute(goodbye);
     } catch (RejectedExecutionException e) {
       goodbye.run();
     }
-    executor.shutdown();
+    registry.release(dpid, this);
   }
 
   /** Drops a session that never held its dpid (refused as a duplicate). */
   void discard() {
     closed = true;
-    executor.shutdown();
   }
 
-  /** Waits for queued callbacks after a disconnect. */
-  boolean awaitCallbacks(long timeout, TimeUnit unit) throws InterruptedException {
-    return executor.awaitTermination(timeout, unit);
+  /** Messages waiting for the executor, and whether reading is paused because of them. */
+  InboundBacklog backlog() {
+    return backlog;
   }
 
   private <T> boolean failIfClosed(Map<Long, T> pending, long xid) {
@@ -375,16 +404,20 @@ final class SwitchSession implements SwitchConnection {
     return drained;
   }
 
-  @Override
-  public void execute(Runnable task) {
-    deliver(task, "task");
-  }
-
   private void deliver(Runnable callback, String what) {
+    backlog.added();
     try {
-      executor.execute(() -> callListener(callback, what));
+      executor.execute(
+          () -> {
+            try {
+              callListener(callback, what);
+            } finally {
+              backlog.removed();
+            }
+          });
     } catch (RejectedExecutionException e) {
-      log.debug("{}: {} after disconnect dropped", this, what);
+      backlog.removed();
+      log.debug("{}: {} after shutdown dropped", this, what);
     }
   }
 

@@ -3,20 +3,25 @@ package org.nicflow.controller.partition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.nicflow.compiler.diff.FlowDiff;
 import org.nicflow.compiler.diff.FlowDiffer;
 import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.flow.FlowEntry;
+import org.nicflow.compiler.flow.FlowEntry.FlowKey;
 import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.controller.openflow.SwitchConnection;
+import org.nicflow.controller.openflow.SwitchDisconnectedException;
 import org.nicflow.controller.openflow.translate.FlowModTranslator;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Brings a switch's flows to the desired state (SPEC section 4): reads what the switch has, diffs it
@@ -36,12 +41,19 @@ public final class FlowReconciler {
   private static final Set<FlowKind> CONNECTION_KINDS =
       EnumSet.of(FlowKind.UNIFIED, FlowKind.REVERSE, FlowKind.DENIED);
 
-  private final FlowDiffer differ;
-  private final Duration timeout;
+  private static final Logger log = LoggerFactory.getLogger(FlowReconciler.class);
 
+  private final FlowDiffer differ;
+  private final ReconcileTiming timing;
+
+  /** With the default timing and {@code timeout} as the base timeout (see {@link ReconcileTiming}). */
   public FlowReconciler(FlowDiffer differ, Duration timeout) {
+    this(differ, ReconcileTiming.withBase(timeout));
+  }
+
+  public FlowReconciler(FlowDiffer differ, ReconcileTiming timing) {
     this.differ = Objects.requireNonNull(differ, "differ");
-    this.timeout = Objects.requireNonNull(timeout, "timeout");
+    this.timing = Objects.requireNonNull(timing, "timing");
   }
 
   /** The change that makes {@code actual} desired, leaving the live connection flows of {@code config}. */
@@ -57,12 +69,24 @@ public final class FlowReconciler {
 
   /**
    * Reads, diffs and repairs. Composes on the switch's futures, which complete on the switch's own
-   * thread: nothing here blocks, so it may run inside a {@code SwitchListener} callback.
+   * thread: nothing here blocks, so it may run inside a {@code SwitchListener} callback. An attempt
+   * that times out or fails is tried again after a backoff, on the switch's executor, as {@link
+   * ReconcileTiming} says; the future fails with the last attempt's failure, or at once when the
+   * switch has disconnected.
    */
   public CompletableFuture<Report> reconcile(SwitchConnection sw, List<FlowEntry> desired, Config config) {
+    return SwitchRetries.retrying(() -> attempt(sw, desired, config), timing, sw.executor(),
+        failure -> !(failure instanceof SwitchDisconnectedException),
+        (retry, failure) -> log.warn("host {}: reconciliation failed ({}); retry {} of {} in {}", sw.host(),
+            failure.toString(), retry, timing.retries(), timing.backoffBefore(retry)));
+  }
+
+  /** One read-diff-repair, failing with a {@link java.util.concurrent.TimeoutException} after {@link ReconcileTiming#timeoutFor}. */
+  private CompletableFuture<Report> attempt(SwitchConnection sw, List<FlowEntry> desired, Config config) {
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
     List<FlowEntry> resolvable = desired.stream().filter(f -> FlowPorts.resolvable(f, sw.ports())).toList();
-    return sw.flowStats()
+    CompletableFuture<List<OFFlowStatsEntry>> read = sw.flowStats();
+    CompletableFuture<Report> work = read
         .thenCompose(stats -> {
           List<FlowEntry> actual = new ArrayList<>();
           for (OFFlowStatsEntry e : stats) {
@@ -77,11 +101,21 @@ public final class FlowReconciler {
           // The differ orders adds downstream-first, then modifies, then deletes: no packet meets
           // an empty table on the way. One barrier fences the whole change.
           diff.add().forEach(f -> sw.send(translator.add(f)));
-          diff.modify().forEach(f -> sw.send(translator.modifyStrict(f)));
+          // A modify that changes the cookie, a timeout or the flags goes as an ADD (see
+          // FlowModTranslator#update): OVS leaves those untouched on MODIFY_STRICT.
+          Map<FlowKey, FlowEntry> installed = byKey(actual);
+          diff.modify().forEach(f -> sw.send(translator.update(f, installed.get(f.key()))));
           diff.delete().forEach(f -> sw.send(translator.deleteStrict(f)));
           return sw.barrier().thenApply(done -> report);
-        })
-        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        });
+    // On timeout the read is cancelled, so a late reply cannot start a stale repair.
+    return SwitchRetries.within(work, timing.timeoutFor(desired.size()), sw.executor(), () -> read.cancel(false));
+  }
+
+  private static Map<FlowKey, FlowEntry> byKey(List<FlowEntry> flows) {
+    Map<FlowKey, FlowEntry> map = new HashMap<>();
+    flows.forEach(f -> map.putIfAbsent(f.key(), f));
+    return map;
   }
 
   /**

@@ -295,7 +295,7 @@ public final class HostPartition implements SwitchListener {
       SwitchConnection other = connected.get(host);
       if (other != null) {
         // The other bridge's state is its owner's: hand the work over, never write it from here.
-        other.execute(() -> {
+        other.executor().execute(() -> {
           SwitchFlows state = switches.get(other.dpid().getLong());
           if (state != null) {
             install(other, state, flows, miss.decision().newConnections());
@@ -386,7 +386,7 @@ public final class HostPartition implements SwitchListener {
       state.pending.add(done);
       done.whenComplete((v, e) -> state.pending.remove(done));
       updates.add(done);
-      state.sw.execute(() -> update(state, next).whenComplete((v, e) -> {
+      state.sw.executor().execute(() -> update(state, next).whenComplete((v, e) -> {
         if (e != null) {
           done.completeExceptionally(e);
         } else {
@@ -412,7 +412,7 @@ public final class HostPartition implements SwitchListener {
       gone.thenRun(() -> answer.complete(offlinePlan(state.sw.host(), state.policy, next)));
       answer.whenComplete((p, e) -> state.pending.remove(gone));
       asked.put(state.sw.host(), answer);
-      state.sw.execute(() -> {
+      state.sw.executor().execute(() -> {
         try {
           answer.complete(planFor(state, next));
         } catch (RuntimeException e) {
@@ -603,7 +603,7 @@ public final class HostPartition implements SwitchListener {
     if (state == null) {
       return;
     }
-    state.sw.execute(() -> {
+    state.sw.executor().execute(() -> {
       FlowEntry flow = state.unified.remove(orphan.key());
       state.origins.remove(orphan.key());
       if (flow != null) {

@@ -2,6 +2,7 @@ package org.nicflow.controller.openflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.projectfloodlight.openflow.protocol.OFErrorType;
 import org.projectfloodlight.openflow.protocol.OFType;
 import org.projectfloodlight.openflow.protocol.OFVersion;
@@ -23,13 +25,28 @@ import org.projectfloodlight.openflow.types.U64;
 
 /**
  * Against the local Open vSwitch (userspace datapath): a bridge pointed at the server reaches
- * READY. Needs root and a running OVS; run with {@code -Dnicflow.ovs=true}.
+ * READY. Runs whenever the tests run as root and {@code ovs-vsctl} answers; skipped, saying why,
+ * otherwise. The bridge (and its datapath id) is this test JVM's own, {@code nfhs<pid mod 1000>},
+ * and is deleted by name after each test.
  */
-@EnabledIfSystemProperty(named = "nicflow.ovs", matches = "true")
 class RealOvsHandshakeTest {
 
-  static final String BRIDGE = "nfc-test";
-  static final DatapathId DPID = DatapathId.of(0xaa);
+  static final long PID = ProcessHandle.current().pid() % 1000;
+  static final String BRIDGE = "nfhs" + PID;
+  static final String PORT = BRIDGE + "p1";
+  static final DatapathId DPID = DatapathId.of(0x4e0000L + PID);
+
+  @BeforeAll
+  static void needsRootAndOpenVswitch() {
+    assumeTrue(isRoot(), "RealOvsHandshakeTest skipped: not running as root");
+    String reason = ovsUnavailable();
+    assumeTrue(reason == null, () -> "RealOvsHandshakeTest skipped: ovs-vsctl does not work: " + reason);
+  }
+
+  @AfterEach
+  void deleteTheBridge() throws Exception {
+    ovsVsctl("--if-exists", "del-br", BRIDGE);
+  }
 
   @Test
   void anOvsBridgeCompletesTheHandshakeOverOpenFlow15() throws Exception {
@@ -52,7 +69,7 @@ class RealOvsHandshakeTest {
           "datapath_type=netdev",
           "fail_mode=secure",
           "protocols=OpenFlow13,OpenFlow14,OpenFlow15",
-          "other-config:datapath-id=00000000000000aa",
+          "other-config:datapath-id=" + dpidHex(),
           "--",
           "set-controller",
           BRIDGE,
@@ -82,8 +99,8 @@ class RealOvsHandshakeTest {
       var error = listener.errors.get(0);
 
       // a port added on the bridge arrives as PORT_STATUS
-      ovsVsctl("add-port", BRIDGE, "nfc-p1", "--", "set", "interface", "nfc-p1", "type=internal");
-      await().atMost(Duration.ofSeconds(10)).until(() -> sw.ports().number("nfc-p1").isPresent());
+      ovsVsctl("add-port", BRIDGE, PORT, "--", "set", "interface", PORT, "type=internal");
+      await().atMost(Duration.ofSeconds(10)).until(() -> sw.ports().number(PORT).isPresent());
 
       var stats = server.stats().of(DPID);
       System.out.printf(
@@ -143,6 +160,28 @@ class RealOvsHandshakeTest {
     }
   }
 
+  private static String dpidHex() {
+    return String.format("%016x", DPID.getLong());
+  }
+
+  private static boolean isRoot() {
+    try {
+      return "0".equals(run("id", "-u").strip());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Null when {@code ovs-vsctl} answers, else why not. */
+  private static String ovsUnavailable() {
+    try {
+      ovsVsctl("show");
+      return null;
+    } catch (IOException e) {
+      return e.getMessage();
+    }
+  }
+
   private static void addBridge(String protocols, int port) throws Exception {
     ovsVsctl(
         "--may-exist",
@@ -155,23 +194,33 @@ class RealOvsHandshakeTest {
         "datapath_type=netdev",
         "fail_mode=secure",
         "protocols=" + protocols,
-        "other-config:datapath-id=00000000000000aa",
+        "other-config:datapath-id=" + dpidHex(),
         "--",
         "set-controller",
         BRIDGE,
         "tcp:127.0.0.1:" + port);
   }
 
-  private static void ovsVsctl(String... args) throws IOException, InterruptedException {
-    var command = Stream.concat(Stream.of("ovs-vsctl", "--timeout=10"), Stream.of(args)).toList();
-    Process process = new ProcessBuilder(List.copyOf(command)).redirectErrorStream(true).start();
-    if (!process.waitFor(20, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new IOException("timed out: " + command);
+  private static void ovsVsctl(String... args) throws IOException {
+    run(Stream.concat(Stream.of("ovs-vsctl", "--timeout=10"), Stream.of(args)).toArray(String[]::new));
+  }
+
+  private static String run(String... command) throws IOException {
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      if (!process.waitFor(20, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        throw new IOException("timed out: " + List.of(command));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted: " + List.of(command), e);
     }
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (process.exitValue() != 0) {
-      throw new IOException(command + " failed: " + output);
+      throw new IOException(List.of(command) + " failed: " + output.strip());
     }
+    return output;
   }
 }

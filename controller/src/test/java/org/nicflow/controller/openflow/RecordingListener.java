@@ -3,6 +3,8 @@ package org.nicflow.controller.openflow;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFMessage;
@@ -27,31 +29,52 @@ final class RecordingListener implements SwitchListener {
   /** When set, packetIn records the call and then throws. */
   volatile boolean failPacketIns;
 
+  /** When set, packetIn records the call and then waits for this latch (at most 30 s). */
+  volatile CountDownLatch packetInGate;
+
   /** Every callback in call order, by name. */
   final List<String> calls = new CopyOnWriteArrayList<>();
 
+  /** The switch connection of each entry of {@link #calls}. */
+  final List<SwitchConnection> callers = new CopyOnWriteArrayList<>();
+
+  private void noteCall(String call, SwitchConnection sw) {
+    calls.add(call);
+    callers.add(sw);
+  }
+
   @Override
   public void switchConnected(SwitchConnection sw) {
-    calls.add("connected");
+    noteCall("connected", sw);
     connected.add(new Connected(sw, sw.ports(), Thread.currentThread().getName()));
   }
 
   @Override
   public void switchDisconnected(SwitchConnection sw) {
-    calls.add("disconnected");
+    noteCall("disconnected", sw);
     disconnected.add(sw);
   }
 
   @Override
   public void portChanged(SwitchConnection sw, String portName, boolean added) {
-    calls.add("port");
+    noteCall("port", sw);
     portChanges.add(new PortChange(sw, portName, added, sw.ports()));
   }
 
   @Override
   public void packetIn(SwitchConnection sw, OFPacketIn packetIn) {
-    calls.add("packetIn");
+    noteCall("packetIn", sw);
     packetIns.add(packetIn);
+    CountDownLatch gate = packetInGate;
+    if (gate != null) {
+      try {
+        if (!gate.await(30, TimeUnit.SECONDS)) {
+          throw new IllegalStateException("packet-in gate never opened");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (failPacketIns) {
       throw new IllegalStateException("listener bug");
     }
@@ -59,13 +82,13 @@ final class RecordingListener implements SwitchListener {
 
   @Override
   public void flowRemoved(SwitchConnection sw, OFFlowRemoved removed) {
-    calls.add("flowRemoved");
+    noteCall("flowRemoved", sw);
     flowRemoved.add(removed);
   }
 
   @Override
   public void error(SwitchConnection sw, OFErrorMsg error, Optional<OFMessage> request) {
-    calls.add("error");
+    noteCall("error", sw);
     errors.add(new Error(sw, error, request));
   }
 }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -347,5 +348,30 @@ class SwitchSessionTest {
     again.connect(HOST1, ports("host1-up", 1));
     await().until(() -> listener.connected.size() == 2);
     assertThat(listener.calls).containsExactly("connected", "disconnected", "connected");
+  }
+
+  @Test
+  void aSwitchReconnectingBeforeItsOldCallbacksRanIsAcceptedAtOnceAndHeardInOrder() {
+    var gate = new CountDownLatch(1);
+    listener.packetInGate = gate;
+    sw.send(SwitchHandshakeTest.packetIn(sw));
+    await().until(() -> listener.packetIns.size() == 1); // the listener is busy with it
+    sw.send(SwitchHandshakeTest.packetIn(sw)); // waits behind it
+    sw.channel.close();
+
+    var again = new FakeSwitch(server, OFVersion.OF_13);
+    again.connect(HOST1, ports("host1-up", 1));
+    assertThat(again.state()).isEqualTo(SwitchHandshake.State.READY);
+    assertThat(again.channel.isOpen()).isTrue();
+    SwitchConnection fresh = again.session();
+    assertThat(server.connection(HOST1)).containsSame(fresh);
+    again.send(SwitchHandshakeTest.packetIn(again));
+
+    gate.countDown();
+    await().until(() -> listener.calls.size() == 5);
+    // the old connection's queued miss is not evaluated: it cannot be answered any more
+    assertThat(listener.calls)
+        .containsExactly("connected", "packetIn", "disconnected", "connected", "packetIn");
+    assertThat(listener.callers).containsExactly(session, session, session, fresh, fresh);
   }
 }

@@ -5,12 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.nicflow.controller.openflow.PortMap;
 import org.nicflow.controller.openflow.SwitchConnection;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowModCommand;
+import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
@@ -21,6 +23,7 @@ import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.OFValueType;
 import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U64;
 
@@ -42,6 +45,9 @@ public final class FakeBridge implements SwitchConnection {
   private final Map<Key, OFFlowMod> flows = new LinkedHashMap<>();
   private final Map<Key, long[]> traffic = new LinkedHashMap<>();
   final List<OFMessage> sent = new ArrayList<>();
+  private int flowStatsToIgnore;
+  private int flowStatsRequests;
+  final List<CompletableFuture<List<OFFlowStatsEntry>>> ignoredFlowStats = new ArrayList<>();
 
   public FakeBridge(String host, long dpid, Map<String, Integer> ports) {
     this.host = host;
@@ -117,22 +123,74 @@ public final class FakeBridge implements SwitchConnection {
     }
   }
 
+  /**
+   * As OVS 2.x/3.x with OpenFlow 1.3: an ADD over an existing key replaces cookie, timeouts, flags
+   * and instructions and keeps the counters; MODIFY and MODIFY_STRICT change only the instructions
+   * (the cookie, timeouts and flags stay) and never add; OFPFF_RESET_COUNTS zeroes the counters.
+   * MODIFY and DELETE select loosely: every field of their match must be matched the same way by
+   * the flow, the table must be theirs (or ALL for DELETE) and the cookie equal under the mask.
+   */
   private void apply(OFFlowMod mod) {
     Key key = new Key(mod.getTableId(), mod.getPriority(), mod.getMatch());
+    boolean resetCounts = mod.getFlags() != null && mod.getFlags().contains(OFFlowModFlags.RESET_COUNTS);
     OFFlowModCommand command = mod.getCommand();
     switch (command) {
-      case ADD -> flows.put(key, mod);
-      case MODIFY_STRICT -> flows.computeIfPresent(key, (k, old) -> old.createBuilder()
-          .setInstructions(mod.getInstructions()).build());
+      case ADD -> {
+        flows.put(key, mod);
+        if (resetCounts) {
+          traffic.remove(key);
+        }
+      }
+      case MODIFY_STRICT -> {
+        if (flows.containsKey(key)) {
+          modify(key, mod, resetCounts);
+        }
+      }
+      case MODIFY -> selected(mod).forEach(k -> modify(k, mod, resetCounts));
       case DELETE_STRICT -> {
         flows.remove(key);
         traffic.remove(key);
       }
-      case DELETE -> flows.values().removeIf(f -> mod.getCookieMask().equals(U64.ZERO)
-          || (f.getCookie().getValue() & mod.getCookieMask().getValue())
-              == (mod.getCookie().getValue() & mod.getCookieMask().getValue()));
+      case DELETE -> selected(mod).forEach(k -> {
+        flows.remove(k);
+        traffic.remove(k);
+      });
       default -> throw new IllegalStateException("fake bridge does not do " + command);
     }
+  }
+
+  private void modify(Key key, OFFlowMod mod, boolean resetCounts) {
+    flows.computeIfPresent(key, (k, old) -> old.createBuilder().setInstructions(mod.getInstructions()).build());
+    if (resetCounts) {
+      traffic.remove(key);
+    }
+  }
+
+  /** The flows a loose MODIFY or DELETE selects. */
+  private List<Key> selected(OFFlowMod mod) {
+    long mask = mod.getCookieMask().getValue();
+    return flows.entrySet().stream()
+        .filter(e -> mod.getTableId().equals(TableId.ALL) || mod.getTableId().equals(e.getKey().table()))
+        .filter(e -> (e.getValue().getCookie().getValue() & mask) == (mod.getCookie().getValue() & mask))
+        .filter(e -> coversLoosely(mod.getMatch(), e.getKey().match()))
+        .map(Map.Entry::getKey)
+        .toList();
+  }
+
+  private static boolean coversLoosely(Match loose, Match flow) {
+    for (MatchField<?> field : loose.getMatchFields()) {
+      if (!sameCondition(loose, flow, field)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static <F extends OFValueType<F>> boolean sameCondition(Match a, Match b, MatchField<F> field) {
+    if (a.isExact(field)) {
+      return b.isExact(field) && a.get(field).equals(b.get(field));
+    }
+    return b.isPartiallyMasked(field) && a.getMasked(field).equals(b.getMasked(field));
   }
 
   @Override
@@ -140,8 +198,25 @@ public final class FakeBridge implements SwitchConnection {
     return CompletableFuture.completedFuture(null);
   }
 
+  /** The next {@code n} flow-stats requests are never answered, as by a stalled switch. */
+  public synchronized void ignoreFlowStats(int n) {
+    flowStatsToIgnore = n;
+  }
+
+  /** How many flow-stats requests the bridge has had. */
+  public synchronized int flowStatsRequests() {
+    return flowStatsRequests;
+  }
+
   @Override
   public synchronized CompletableFuture<List<OFFlowStatsEntry>> flowStats() {
+    flowStatsRequests++;
+    if (flowStatsToIgnore > 0) {
+      flowStatsToIgnore--;
+      var never = new CompletableFuture<List<OFFlowStatsEntry>>();
+      ignoredFlowStats.add(never);
+      return never;
+    }
     List<OFFlowStatsEntry> entries = new ArrayList<>();
     for (Map.Entry<Key, OFFlowMod> e : flows.entrySet()) {
       OFFlowMod mod = e.getValue();
@@ -162,10 +237,10 @@ public final class FakeBridge implements SwitchConnection {
     return CompletableFuture.completedFuture(entries);
   }
 
-  /** Runs the task at once: the test's thread is this bridge's only thread. */
+  /** Runs tasks at once on the calling thread: the fake has no thread of its own. */
   @Override
-  public void execute(Runnable task) {
-    task.run();
+  public Executor executor() {
+    return Runnable::run;
   }
 
   @Override

@@ -95,7 +95,11 @@ public final class FlowModTranslator {
     return new FlowModTranslator(factory, newPorts);
   }
 
-  /** OFPFC_ADD of the flow: installs it, replacing any flow with the same key (whose counters restart). */
+  /**
+   * OFPFC_ADD of the flow: installs it, replacing any flow with the same key in place. The flags
+   * never carry OFPFF_RESET_COUNTS, so a replaced flow keeps its packet and byte counters (see
+   * {@link #update}).
+   */
   public OFFlowMod add(FlowEntry flow) {
     return fill(factory.buildFlowAdd(), flow).build();
   }
@@ -110,6 +114,15 @@ public final class FlowModTranslator {
    * only instructions differ, keeping the flow's counters; a full ADD when the cookie, a timeout or
    * the flow-removed flag differ, because a modify leaves those unchanged (OpenFlow 1.3 §6.4, and
    * OVS does the same), so an audit would otherwise find the same difference for ever.
+   *
+   * <p>How OVS (ofproto/ofproto.c) treats both, as read in its source: {@code add_flow_start()}
+   * finds the rule with the identical key and lets the ADD change the cookie; {@code
+   * replace_rule_start()} then carries the old rule's timeouts, flags and creation time over to
+   * the new one for every command except ADD, and the old cookie for every flow-mod not allowed to
+   * change it (in OpenFlow 1.2 and later only an ADD is); {@code replace_rule_finish()} asks the
+   * datapath provider ({@code rule_insert}) to move the old rule's statistics to the new rule
+   * unless the flow-mod set OFPFF_RESET_COUNTS. So an ADD over an existing flow replaces cookie,
+   * timeouts, flags and instructions and keeps the counters.
    */
   public OFFlowMod update(FlowEntry desired, FlowEntry installed) {
     if (!desired.key().equals(installed.key())) {
