@@ -71,6 +71,8 @@ public final class FilePolicyStore implements PolicyStore {
   private static final class Listener {
     private final Consumer<StoredRevision> consumer;
     private long seen;
+    /** The revision the last delivery could not read (0: none), so that a poll retrying it logs once. */
+    private long unreadable;
     private volatile boolean closed;
 
     private Listener(long seen, Consumer<StoredRevision> consumer) {
@@ -288,8 +290,8 @@ public final class FilePolicyStore implements PolicyStore {
    * commit; those of other processes on a daemon thread that polls the directory. A listener that
    * throws is logged and counted ({@link #watchFailures}) and still gets the next revisions.
    *
-   * @throws PolicyStoreException when a revision already committed cannot be read (the watch is
-   *     then closed)
+   * @throws PolicyStoreException when a revision already committed cannot be read (then there is
+   *     no watch)
    */
   @Override
   public Watch watch(long fromRevision, Consumer<StoredRevision> listener) {
@@ -301,14 +303,10 @@ public final class FilePolicyStore implements PolicyStore {
       l.closed = true;
       listeners.remove(l);
     };
+    deliver(l); // what is committed already; throws before the watch is registered
     listeners.add(l);
+    deliverLogged(l); // what was committed meanwhile
     startPolling();
-    try {
-      deliver(l);
-    } catch (PolicyStoreException e) {
-      watch.close();
-      throw e;
-    }
     return watch;
   }
 
@@ -336,13 +334,23 @@ public final class FilePolicyStore implements PolicyStore {
     }
   }
 
-  /** {@link #deliver}, logging and counting a revision that cannot be read (the next poll retries). */
+  /**
+   * {@link #deliver}, counting a revision that cannot be read and logging it once (the next polls
+   * retry it).
+   */
   private void deliverLogged(Listener l) {
-    try {
-      deliver(l);
-    } catch (RuntimeException e) {
-      watchFailures.incrementAndGet();
-      log.error("watch of {} stopped at revision {} until the next poll: {}", revisionsDir, l.seen, e.getMessage(), e);
+    synchronized (l) {
+      try {
+        deliver(l);
+        l.unreadable = 0;
+      } catch (RuntimeException e) {
+        watchFailures.incrementAndGet();
+        if (l.unreadable != l.seen + 1) {
+          l.unreadable = l.seen + 1;
+          log.error("a watch of {} waits at revision {}, retrying every {} ms: {}", revisionsDir, l.seen + 1,
+              pollInterval.toMillis(), e.getMessage(), e);
+        }
+      }
     }
   }
 
