@@ -184,8 +184,7 @@ public final class FilePolicyStore implements PolicyStore {
     while (Files.exists(revisionFile(n + 1))) {
       n++;
     }
-    long newest = n;
-    return knownNewest.accumulateAndGet(newest, Math::max);
+    return knownNewest.accumulateAndGet(n, Math::max);
   }
 
   /**
@@ -224,7 +223,7 @@ public final class FilePolicyStore implements PolicyStore {
       throw new PolicyStoreException("cannot read revision " + revision + " from " + file + ": " + describe(e), e);
     }
     if (document.length == 0) {
-      throw new PolicyStoreException("revision file " + file + " is empty: the disk lost a write the store synced");
+      throw new PolicyStoreException("revision file " + file + " is empty: a write lost by the disk, or a file this store did not write");
     }
     return Optional.of(new StoredRevision(revision, document));
   }

@@ -32,13 +32,19 @@ import org.nicflow.compiler.config.ConfigLoader;
 import org.nicflow.compiler.model.Config;
 
 /**
- * kill -9 during state writes: a child JVM ({@link StoreWriterChild}) commits policy documents in
- * a tight loop into one state directory and is killed with SIGKILL after a random delay of 0–30 ms
- * from its first commit, again and again on the same directory (so the store grows across kills).
- * After every kill a freshly opened store must load a valid revision, hold every revision from 1
- * up, each with the document the child wrote for that number, and be at or past the last revision
- * the child reported as committed. The seed is printed; replay with {@code -Dnicflow.seed=<seed>};
- * {@code -Dnicflow.kills=<n>} changes the number of kill points (default 100).
+ * kill -9 during state writes: a child JVM ({@link StoreWriterChild}) commits policy documents
+ * (made here by {@link PolicyDocuments#write} from {@code examples/demo.yaml}, reactive for odd
+ * revisions, proactive for even ones) in a tight loop into one state directory and is killed with
+ * SIGKILL after a random delay of 0–30 ms from its first commit, again and again on the same
+ * directory, so the store grows across kills. After every kill a freshly opened store must load a
+ * valid newest revision, hold every revision from 1 up with the config written for its number,
+ * have deleted the temporary file of an interrupted commit, and be at or past the last revision the
+ * child reported as committed. A kill that left a temporary file counts as "mid-write".
+ *
+ * <p>The seed is printed; replay with {@code -Dnicflow.seed=<seed>}; {@code -Dnicflow.kills=<n>}
+ * changes the number of kill points (default 100). SIGKILL keeps the page cache, so this proves the
+ * process-crash half of durability (atomic, complete, never lost once reported); the fsyncs that
+ * cover power loss cannot be observed from a test.
  */
 class FilePolicyStoreKillTest {
 
