@@ -1,23 +1,36 @@
 package org.nicflow.controller.cli;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.OffloadMode;
 import org.nicflow.controller.openflow.OpenFlowSettings;
+import org.nicflow.controller.policy.FilePolicyStore;
+import org.nicflow.controller.policy.PolicyStore;
+import org.nicflow.controller.policy.PolicyStoreException;
+import org.nicflow.controller.policy.PolicyWriter;
 import org.nicflow.controller.runtime.NicflowController;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /**
- * {@code nicflow run -c FILE}: the controller. Runs until SIGTERM or SIGINT, then closes every
- * switch connection and exits 0.
+ * {@code nicflow run -c FILE}: the controller. Its policy lives in the store in
+ * {@code controller.state_dir} (relative paths are relative to the working directory): the first
+ * start seeds it from the file, later starts load its newest revision. SIGHUP reads the file again
+ * and makes it the next revision (a file with errors is refused, with every error logged, and the
+ * running policy stays). Runs until SIGTERM or SIGINT, then closes every switch connection and
+ * exits 0.
  */
 @Command(name = "run", description = "Run the controller: program every configured host's bridge and handle misses.")
 final class RunCommand implements Callable<Integer> {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunCommand.class);
 
   @Mixin
   private ConfigOption config;
@@ -36,6 +49,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--mode", paramLabel = "MODE", description = "Override controller.mode: reactive or proactive.")
   private String mode;
 
+  @Option(names = "--state-dir", paramLabel = "DIR",
+      description = "Keep the policy store here instead of controller.state_dir.")
+  private Path stateDir;
+
   @Override
   public Integer call() throws Exception {
     Config c = config.load();
@@ -44,7 +61,15 @@ final class RunCommand implements Callable<Integer> {
     }
     OpenFlowSettings settings = listenAddress(c, Optional.ofNullable(openflow));
     Optional<InetSocketAddress> apiAddress = apiAddress(c, Optional.ofNullable(api), noApi);
-    NicflowController controller = NicflowController.start(c, settings, apiAddress);
+    Path dir = stateDir != null ? stateDir : Path.of(c.controller().stateDir());
+    PolicyStore store;
+    try {
+      store = FilePolicyStore.open(dir);
+    } catch (PolicyStoreException e) {
+      throw new BadInputException("cannot use the state directory " + dir + ": " + e.getMessage());
+    }
+    NicflowController controller = NicflowController.start(c, settings, apiAddress, store);
+    reloadOnHangup(controller);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       try {
@@ -58,6 +83,30 @@ final class RunCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     stopped.await();
     return NicflowCli.EXIT_OK;
+  }
+
+  /** SIGHUP: the config file, read again, becomes the next revision (Faucet-style). */
+  private void reloadOnHangup(NicflowController controller) {
+    try {
+      Signal.handle(new Signal("HUP"), signal -> {
+        try {
+          Config edited = config.load();
+          if (mode != null) {
+            edited = edited.withMode(parseMode(mode));
+          }
+          PolicyWriter.Accepted accepted = controller.writer().write(edited, OptionalLong.empty());
+          log.info("SIGHUP: {} is revision {}{}", config.file(), accepted.revision(),
+              accepted.changed() ? "" : " (unchanged)");
+        } catch (org.nicflow.compiler.config.ConfigException e) {
+          log.error("SIGHUP: {} has errors, not applied; the running policy stays:", config.file());
+          e.errors().forEach(error -> log.error("  {}", error));
+        } catch (RuntimeException e) {
+          log.error("SIGHUP: {} not applied, the running policy stays: {}", config.file(), e.getMessage());
+        }
+      });
+    } catch (IllegalArgumentException unsupported) {
+      log.warn("SIGHUP is not available here ({}); use nicflow apply", unsupported.getMessage());
+    }
   }
 
   static OffloadMode parseMode(String text) throws BadInputException {

@@ -21,7 +21,8 @@ import org.nicflow.compiler.model.PolicyIds;
 public final class PolicyDocuments {
 
   private static final int FORMAT = 1;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
   private PolicyDocuments() {}
 

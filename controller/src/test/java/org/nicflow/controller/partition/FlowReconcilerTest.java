@@ -31,6 +31,10 @@ import org.projectfloodlight.openflow.types.DatapathId;
 
 class FlowReconcilerTest {
 
+  /** The flows here are base flows: no VM, so the policy's numbers do not matter. */
+  private static final org.nicflow.compiler.model.Config NO_POLICY = new org.nicflow.compiler.model.Config(
+      org.nicflow.compiler.model.ControllerSettings.DEFAULTS, List.of(), List.of(), List.of(), List.of(), List.of());
+
   private static final String TABLE = Pipeline.CLASSIFY;
   private static final long STALE = new Cookie(FlowKind.RULE, 1, 3, 1, 7).encode();
   private static final long WANTED = new Cookie(FlowKind.RULE, 1, 3, 1, 8).encode();
@@ -49,7 +53,7 @@ class FlowReconcilerTest {
   }
 
   private FlowReconciler.Report reconcile(FlowEntry desired) throws Exception {
-    return reconciler.reconcile(bridge, List.of(desired), 1).get(5, TimeUnit.SECONDS);
+    return reconciler.reconcile(bridge, List.of(desired), NO_POLICY).get(5, TimeUnit.SECONDS);
   }
 
   private OFFlowStatsEntry onlyFlow() {
@@ -118,7 +122,7 @@ class FlowReconcilerTest {
         new ReconcileTiming(Duration.ofMillis(200), Duration.ZERO, 3, Duration.ofMillis(50)));
     bridge.ignoreFlowStats(1);
 
-    var done = quick.reconcile(bridge, List.of(flow(WANTED, "p2", 0)), 1);
+    var done = quick.reconcile(bridge, List.of(flow(WANTED, "p2", 0)), NO_POLICY);
 
     assertThat(done).isNotDone();
     FlowReconciler.Report report = done.get(10, TimeUnit.SECONDS);
@@ -135,7 +139,7 @@ class FlowReconcilerTest {
         new ReconcileTiming(Duration.ofMillis(50), Duration.ZERO, 2, Duration.ofMillis(10)));
     bridge.ignoreFlowStats(100);
 
-    var done = quick.reconcile(bridge, List.of(flow(WANTED, "p2", 0)), 1);
+    var done = quick.reconcile(bridge, List.of(flow(WANTED, "p2", 0)), NO_POLICY);
 
     assertThat(done).failsWithin(Duration.ofSeconds(10))
         .withThrowableOfType(ExecutionException.class)
@@ -149,7 +153,7 @@ class FlowReconcilerTest {
         new ReconcileTiming(Duration.ofSeconds(5), Duration.ZERO, 3, Duration.ofMillis(10)));
     SwitchConnection gone = new DisconnectedSwitch(bridge);
 
-    var done = quick.reconcile(gone, List.of(flow(WANTED, "p2", 0)), 1);
+    var done = quick.reconcile(gone, List.of(flow(WANTED, "p2", 0)), NO_POLICY);
 
     assertThat(done).isCompletedExceptionally();
     assertThat(done).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
