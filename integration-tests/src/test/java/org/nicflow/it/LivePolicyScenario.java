@@ -116,7 +116,46 @@ abstract class LivePolicyScenario extends NetworkScenario {
     }
   }
 
+  @Test
+  @Order(2)
+  void anAuditPutsOurDriftedFlowsRightAndLeavesForeignFlowsAlone() throws Exception {
+    List<DumpedFlow> desired = ours(harness.dumpFlows(BRIDGE));
+    DumpedFlow deleted = desired.get(0);
+    DumpedFlow recookied = desired.get(1);
+    run("del-flows", "--strict", BRIDGE, "table=" + deleted.table() + ",priority=" + deleted.priority()
+        + (deleted.match().isEmpty() ? "" : "," + deleted.match()));
+    run("add-flow", BRIDGE, "table=" + recookied.table() + ",priority=" + recookied.priority()
+        + (recookied.match().isEmpty() ? "" : "," + recookied.match()) + ",cookie=0x4e00000000000077,actions="
+        + recookied.actions());
+    run("add-flow", BRIDGE, "table=0,priority=7,cookie=0x1234,in_port=p-vc,actions=drop");
+    assertThat(ours(harness.dumpFlows(BRIDGE))).isNotEqualTo(desired);
+
+    int repairs = controller.partition().audit().get(10, TimeUnit.SECONDS);
+
+    assertThat(repairs).as("flow-mods the audit sent").isEqualTo(2);
+    assertThat(cookies(ours(harness.dumpFlows(BRIDGE)))).as("our flows, cookies included")
+        .isEqualTo(cookies(desired));
+    assertThat(harness.dumpFlows(BRIDGE)).as("the foreign flow")
+        .anyMatch(f -> f.cookie().equals("0x1234") && f.priority() == 7);
+    run("del-flows", "--strict", BRIDGE, "table=0,priority=7,in_port=p-vc");
+  }
+
   // ---- helpers --------------------------------------------------------------------------------
+
+  /** Our flows outside the connection table (connection flows come and go with traffic). */
+  static List<DumpedFlow> ours(List<DumpedFlow> flows) {
+    return flows.stream().filter(f -> f.cookie().startsWith("0x4e"))
+        .filter(f -> f.table() != Pipeline.number(Pipeline.UNIFIED) || f.priority() == 0).toList();
+  }
+
+  void run(String... ofctl) {
+    String[] args = new String[ofctl.length + 2];
+    args[0] = "-O";
+    args[1] = "OpenFlow13";
+    System.arraycopy(ofctl, 0, args, 2, ofctl.length);
+    CommandResult r = harness.ofctl(args);
+    assertThat(r.exit()).as("ovs-ofctl %s: %s", String.join(" ", ofctl), r.output()).isZero();
+  }
 
   String serve(String vm, String proto, int port) {
     String proc = harness.popen(vm, "/usr/bin/python3 " + probe + " serve " + proto + " " + port);
@@ -153,11 +192,11 @@ abstract class LivePolicyScenario extends NetworkScenario {
   }
 
   static Map<String, String> cookies(List<DumpedFlow> flows) {
-    return flows.stream().collect(Collectors.toMap(f -> f.priority() + "," + f.match(), DumpedFlow::cookie));
+    return flows.stream().collect(Collectors.toMap(f -> f.table() + "," + f.priority() + "," + f.match(), DumpedFlow::cookie));
   }
 
   static Map<String, Double> durations(List<DumpedFlow> flows) {
-    return flows.stream().collect(Collectors.toMap(f -> f.priority() + "," + f.match(), f -> {
+    return flows.stream().collect(Collectors.toMap(f -> f.table() + "," + f.priority() + "," + f.match(), f -> {
       Matcher m = DURATION.matcher(f.text());
       return m.find() ? Double.parseDouble(m.group(1)) : -1.0;
     }));

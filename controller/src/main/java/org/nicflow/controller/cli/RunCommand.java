@@ -49,6 +49,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--mode", paramLabel = "MODE", description = "Override controller.mode: reactive or proactive.")
   private String mode;
 
+  @Option(names = "--audit-interval", paramLabel = "SECONDS", defaultValue = "60",
+      description = "Read every switch's flows this often and repair drift (0: never; default: ${DEFAULT-VALUE}).")
+  private int auditSeconds;
+
   @Option(names = "--state-dir", paramLabel = "DIR",
       description = "Keep the policy store here instead of controller.state_dir.")
   private Path stateDir;
@@ -61,6 +65,9 @@ final class RunCommand implements Callable<Integer> {
     }
     OpenFlowSettings settings = listenAddress(c, Optional.ofNullable(openflow));
     Optional<InetSocketAddress> apiAddress = apiAddress(c, Optional.ofNullable(api), noApi);
+    if (auditSeconds < 0) {
+      throw new BadInputException("--audit-interval must be 0 (never) or a number of seconds, got " + auditSeconds);
+    }
     Path dir = stateDir != null ? stateDir : Path.of(c.controller().stateDir());
     PolicyStore store;
     try {
@@ -70,6 +77,9 @@ final class RunCommand implements Callable<Integer> {
     }
     NicflowController controller = NicflowController.start(c, settings, apiAddress, store);
     reloadOnHangup(controller);
+    if (auditSeconds > 0) {
+      controller.auditEvery(java.time.Duration.ofSeconds(auditSeconds));
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       try {

@@ -22,7 +22,8 @@ public final class PartitionCounters {
       long reconcileFailures,
       long claimConflicts,
       long rolledBackFlows,
-      long adoptedFlows) {}
+      long adoptedFlows,
+      long auditRepairs) {}
 
   final LongAdder packetIns = new LongAdder();
   final LongAdder offloads = new LongAdder();
@@ -43,11 +44,14 @@ public final class PartitionCounters {
   final LongAdder rolledBackFlows = new LongAdder();
   /** Connection flows taken back from a switch on (re)connect. */
   final LongAdder adoptedFlows = new LongAdder();
+  /** Flow-mods periodic audits sent to repair drift. */
+  final LongAdder auditRepairs = new LongAdder();
 
   public Snapshot snapshot() {
     return new Snapshot(packetIns.sum(), offloads.sum(), duplicateMisses.sum(), malformedFrames.sum(),
         unsupportedFrames.sum(), ignoredMisses.sum(), deniedMisses.sum(), flowMods.sum(), packetOuts.sum(),
         switchErrors.sum(), unresolvedPorts.sum(), flowsRemoved.sum(), reconcileFailures.sum(),
-        claimConflicts.sum(), rolledBackFlows.sum(), adoptedFlows.sum());
+        claimConflicts.sum(), rolledBackFlows.sum(), adoptedFlows.sum(),
+        auditRepairs.sum());
   }
 }

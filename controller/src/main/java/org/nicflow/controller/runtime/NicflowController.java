@@ -64,6 +64,7 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
   private volatile OpenFlowServer server;
   private volatile Optional<ApiServer> api = Optional.empty();
   private volatile PolicyStore.Watch watch;
+  private volatile java.util.concurrent.ScheduledExecutorService audits;
 
   private NicflowController(PolicyStore store, PolicyWriter writer, HostPartition partition, Set<DatapathId> dpids,
       long revision) {
@@ -207,6 +208,31 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
     }
   }
 
+  /**
+   * Audits every switch every {@code interval} ({@link HostPartition#audit}): drift — flows of ours
+   * deleted or changed by hand, strays — is repaired with the same diff as a reconnect.
+   */
+  public synchronized void auditEvery(Duration interval) {
+    if (interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("audit interval must be positive: " + interval);
+    }
+    if (audits != null) {
+      audits.shutdownNow();
+    }
+    audits = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "nicflow-audit");
+      t.setDaemon(true);
+      return t;
+    });
+    audits.scheduleWithFixedDelay(() -> partition.audit().whenComplete((repairs, failure) -> {
+      if (failure != null) {
+        log.warn("audit failed: {}", failure.toString());
+      } else if (repairs > 0) {
+        log.warn("audit repaired drift with {} flow-mods", repairs);
+      }
+    }), interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** How every write (REST, apply, SIGHUP) becomes a revision. */
   public PolicyWriter writer() {
     return writer;
@@ -242,6 +268,9 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
   public void close() throws InterruptedException {
     if (watch != null) {
       watch.close();
+    }
+    if (audits != null) {
+      audits.shutdownNow();
     }
     api.ifPresent(ApiServer::close);
     server.close();

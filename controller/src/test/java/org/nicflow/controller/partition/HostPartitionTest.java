@@ -183,6 +183,30 @@ class HostPartitionTest {
   }
 
   @Test
+  void anAuditRepairsDriftedFlowsCookieIncludedAndLeavesForeignFlowsAlone() throws Exception {
+    partition.switchConnected(host1);
+    OFFactory f = host1.factory();
+    List<OFFlowMod> ours = host1.flowsIn(0);
+    OFFlowMod deleted = ours.get(0);
+    OFFlowMod recookied = ours.get(1);
+    host1.preinstall(f.buildFlowDeleteStrict().setTableId(deleted.getTableId()).setPriority(deleted.getPriority())
+        .setMatch(deleted.getMatch()).build());
+    host1.preinstall(recookied.createBuilder().setCookie(U64.of(Cookie.OWNER << 56 | 0x77)).build());
+    host1.preinstall(f.buildFlowAdd().setTableId(TableId.of(0)).setPriority(7).setCookie(U64.of(0x1234))
+        .setMatch(f.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(4)).build()).build());
+
+    int repairs = partition.audit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(repairs).isEqualTo(2);
+    assertThat(host1.flowsIn(0)).anyMatch(m -> m.getMatch().equals(deleted.getMatch())
+        && m.getPriority() == deleted.getPriority());
+    assertThat(host1.flowsIn(0)).anyMatch(m -> m.getMatch().equals(recookied.getMatch())
+        && m.getCookie().equals(recookied.getCookie()));
+    assertThat(host1.flowsIn(0)).anyMatch(m -> m.getCookie().getValue() == 0x1234);
+    assertThat(partition.audit().get(5, java.util.concurrent.TimeUnit.SECONDS)).as("a second audit").isZero();
+  }
+
+  @Test
   void reinjectsTheTriggeringPacketWithTheActionsOfItsFlow() {
     partition.switchConnected(host1);
     host1.clearSent();
