@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import org.nicflow.compiler.diff.FlowDiffer;
 import org.nicflow.compiler.eval.ConnectionTable;
 import org.nicflow.compiler.eval.ReferenceEvaluator;
@@ -24,6 +25,11 @@ import org.nicflow.controller.openflow.packet.FrameParser;
 import org.nicflow.controller.partition.FlowReconciler;
 import org.nicflow.controller.partition.HostPartition;
 import org.nicflow.controller.partition.MissHandler;
+import org.nicflow.controller.policy.LivePolicy; // API wiring: lead merges
+import org.nicflow.controller.policy.MemoryPolicyStore;
+import org.nicflow.controller.policy.PolicySnapshot;
+import org.nicflow.controller.policy.PolicyWriter;
+import org.nicflow.controller.policy.UpdatePlan;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,7 +92,8 @@ public final class NicflowController implements AutoCloseable {
     Optional<ApiServer> apiServer;
     try {
       apiServer = api.isEmpty() ? Optional.empty() : Optional.of(ApiServer.start(api.get().getHostString(),
-          api.get().getPort(), new ApiSources(config, GENERATION, partition, server::stats)));
+          api.get().getPort(), new ApiSources(startPolicy(config), new PolicyWriter(new MemoryPolicyStore()),
+              partition, server::stats))); // API wiring: lead merges
     } catch (IOException e) {
       server.close();
       throw new UncheckedIOException("cannot serve the API on " + api.get().getHostString() + ":"
@@ -96,6 +103,28 @@ public final class NicflowController implements AutoCloseable {
         server.boundPort(), config.controller().mode().name().toLowerCase(java.util.Locale.ROOT),
         config.hosts().size(), config.vms().size());
     return new NicflowController(config, partition, server, apiServer);
+  }
+
+  // API wiring: lead merges. A stand-in until the real LivePolicy is wired: the start config,
+  // never replaced (writes are committed to an in-memory store but not enforced).
+  private static LivePolicy startPolicy(Config config) {
+    PolicySnapshot snapshot = PolicySnapshot.of(GENERATION, config);
+    return new LivePolicy() {
+      @Override
+      public PolicySnapshot current() {
+        return snapshot;
+      }
+
+      @Override
+      public CompletableFuture<Void> enforced(long revision) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("revisions are not enforced yet"));
+      }
+
+      @Override
+      public UpdatePlan plan(Config next) {
+        throw new UnsupportedOperationException("update plans are not wired yet");
+      }
+    };
   }
 
   public Config config() {
