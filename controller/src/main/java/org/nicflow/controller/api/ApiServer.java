@@ -35,6 +35,8 @@ public final class ApiServer implements AutoCloseable {
   static final int MAX_BODY_BYTES = 64 * 1024;
   /** Bodies of writes ({@code PUT}: a whole config at most); anything larger is refused (413). */
   static final int MAX_WRITE_BODY_BYTES = 8 * 1024 * 1024;
+  /** How much of a refused body is read (and dropped) before the connection is simply closed. */
+  private static final long MAX_DISCARD_BYTES = 64L * 1024 * 1024;
   private static final int WORKERS = 4;
   private static final int STOP_DELAY_SECONDS = 1;
 
@@ -105,6 +107,7 @@ public final class ApiServer implements AutoCloseable {
     int limit = "PUT".equals(method) ? MAX_WRITE_BODY_BYTES : MAX_BODY_BYTES;
     byte[] body = readBody(headers.getFirst("Content-Length"), exchange.getRequestBody(), limit);
     if (body == null) {
+      discard(exchange.getRequestBody());
       return new ApiRouter.Answer(router.error(413, "request body larger than " + limit + " bytes (the limit for "
           + method + ")").withHeader("Connection", "close"), List.of());
     }
@@ -116,6 +119,19 @@ public final class ApiServer implements AutoCloseable {
     });
     URI uri = exchange.getRequestURI();
     return router.handle(new ApiRequest(method, uri.getPath(), first, uri.getRawQuery(), body));
+  }
+
+  /**
+   * Reads and drops up to {@link #MAX_DISCARD_BYTES} of a refused body, a buffer at a time, so the
+   * connection closes cleanly after the 413 instead of resetting under the client's unread answer.
+   */
+  private static void discard(InputStream in) throws IOException {
+    byte[] buffer = new byte[64 * 1024];
+    long left = MAX_DISCARD_BYTES;
+    int n;
+    while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+      left -= n;
+    }
   }
 
   /**

@@ -76,10 +76,11 @@ final class PolicyWrites {
    * @param bodyAt where the request body sits in the document ({@code ""}: it is the document;
    *     {@code null}: the request has no body, as for DELETE)
    * @param what the element or {@code config}, for messages
-   * @param headline the error message for a document that does not validate
+   * @param headline the error message for a document that does not validate, given its errors;
+   *     {@link #firstError} appends the first one
    */
   private record Edit(ObjectNode document, boolean created, String bodyAt, String what,
-      Function<ConfigException, String> headline) {}
+      Function<List<Map<String, String>>, String> headline) {}
 
   private final LivePolicy policy;
   private final PolicyWriter writer;
@@ -114,7 +115,7 @@ final class PolicyWrites {
         list.set(index, element);
       }
       String what = kind.noun + " '" + name + "'";
-      return new Edit(doc, created, kind.key + "[" + index + "]", what, e -> "invalid " + what);
+      return new Edit(doc, created, kind.key + "[" + index + "]", what, errors -> firstError("invalid " + what, errors));
     });
   }
 
@@ -130,7 +131,9 @@ final class PolicyWrites {
       }
       list.remove(index);
       String what = kind.noun + " '" + name + "'";
-      return new Edit(doc, false, null, what, e -> "cannot delete " + what + ": " + dependents(kind, name, base.config()));
+      List<String> users = dependents(kind, name, base.config());
+      return new Edit(doc, false, null, what, errors -> users.isEmpty()
+          ? firstError("cannot delete " + what, errors) : "cannot delete " + what + ": " + dependents(kind, users));
     });
   }
 
@@ -144,8 +147,9 @@ final class PolicyWrites {
     JsonNode revision = doc.remove("revision");
     if (revision != null) {
       if (!revision.canConvertToLong() || !revision.isIntegralNumber() || revision.asLong() < 0) {
-        throw validation("invalid config", List.of(Map.of("path", "revision", "in", "body",
-            "message", "wrong type: expected the revision the config was read at, a whole number")));
+        List<Map<String, String>> errors = List.of(error("revision", "body",
+            "wrong type: expected the revision the config was read at, a whole number"));
+        throw validation(firstError("invalid config", errors), errors);
       }
       long read = revision.asLong();
       if (options.ifMatch().isPresent() && options.ifMatch().getAsLong() != read) {
@@ -154,7 +158,7 @@ final class PolicyWrites {
       }
       options = new Options(OptionalLong.of(read), options.dryRun(), options.waitSeconds());
     }
-    return apply(options, base -> new Edit(doc, false, "", "config", e -> "invalid config"));
+    return apply(options, base -> new Edit(doc, false, "", "config", errors -> firstError("invalid config", errors)));
   }
 
   // ---------------------------------------------------------------- the write
@@ -211,37 +215,42 @@ final class PolicyWrites {
       return loader.parse(text, SOURCE);
     } catch (ConfigException e) {
       List<Map<String, String>> errors = e.errors().stream().map(err -> describe(err, edit.bodyAt())).toList();
-      throw validation(edit.headline().apply(e), errors);
+      throw validation(edit.headline().apply(errors), errors);
     }
   }
 
   /** One loader error, its path relative to the request body when it lies inside it. */
   private static Map<String, String> describe(ConfigError error, String bodyAt) {
     String path = error.path();
-    Map<String, String> out = new LinkedHashMap<>();
     if (bodyAt == null) {
-      out.put("path", path);
-      out.put("in", "config");
+      return error(path, "config", error.message());
     } else if (bodyAt.isEmpty()) {
-      out.put("path", path);
-      out.put("in", "body");
+      return error(path, "body", error.message());
     } else if (path.equals(bodyAt) || path.startsWith(bodyAt + ".")) {
-      out.put("path", path.equals(bodyAt) ? "" : path.substring(bodyAt.length() + 1));
-      out.put("in", "body");
-    } else {
-      out.put("path", path);
-      out.put("in", "config");
+      return error(path.equals(bodyAt) ? "" : path.substring(bodyAt.length() + 1), "body", error.message());
     }
-    out.put("message", error.message());
+    return error(path, "config", error.message());
+  }
+
+  /** One entry of {@code errors}: {@code in} is {@code body} or {@code config}, which the path is relative to. */
+  private static Map<String, String> error(String path, String in, String message) {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("path", path);
+    out.put("in", in);
+    out.put("message", message);
     return out;
   }
 
-  private static ApiException validation(String headline, List<Map<String, String>> errors) {
+  /** {@code headline: path: message} of the first error, and how many more there are. */
+  private static String firstError(String headline, List<Map<String, String>> errors) {
     Map<String, String> first = errors.get(0);
     String where = first.get("path").isEmpty() ? "" : first.get("path") + ": ";
     String more = errors.size() == 1 ? "" : " (and " + (errors.size() - 1) + " more)";
-    return new ApiException(400, headline + ": " + where + first.get("message") + more,
-        Map.of("errors", errors), Map.of());
+    return headline + ": " + where + first.get("message") + more;
+  }
+
+  private static ApiException validation(String message, List<Map<String, String>> errors) {
+    return new ApiException(400, message, Map.of("errors", errors), Map.of());
   }
 
   private static ApiException stale(StaleRevisionException e) {
@@ -253,25 +262,25 @@ final class PolicyWrites {
         Map.of("ETag", Revisions.etag(e.actual())));
   }
 
-  /** Who still uses what a DELETE removes, for its error message. */
-  private static String dependents(Kind kind, String name, Config config) {
-    List<String> users = switch (kind) {
+  /** Who still uses what a DELETE removes: VMs of a rule set, load balancers of a VM. */
+  private static List<String> dependents(Kind kind, String name, Config config) {
+    return switch (kind) {
       case RULESET -> config.vms().stream().filter(v -> v.ruleset().equals(name)).map(Vm::name).toList();
       case VM -> config.loadBalancers().stream()
           .filter(lb -> lb.backends().stream().anyMatch(b -> b.vm().equals(name))).map(LoadBalancer::name).toList();
       case LOAD_BALANCER -> List.of();
     };
-    return switch (kind) {
-      case RULESET -> users.isEmpty() ? "the config would not be valid"
-          : (users.size() == 1 ? "VM " : "VMs ") + String.join(", ", users) + (users.size() == 1 ? " uses" : " use")
-              + " it; move " + (users.size() == 1 ? "it" : "them") + " to another rule set or delete "
-              + (users.size() == 1 ? "it" : "them") + " first";
-      case VM -> users.isEmpty() ? "the config would not be valid"
-          : (users.size() == 1 ? "load balancer " : "load balancers ") + String.join(", ", users)
-              + (users.size() == 1 ? " has" : " have") + " it as a backend; change "
-              + (users.size() == 1 ? "it" : "them") + " first";
-      case LOAD_BALANCER -> "the config would not be valid";
-    };
+  }
+
+  private static String dependents(Kind kind, List<String> users) {
+    boolean one = users.size() == 1;
+    String names = String.join(", ", users);
+    String them = one ? "it" : "them";
+    return kind == Kind.RULESET
+        ? (one ? "VM " : "VMs ") + names + (one ? " uses" : " use") + " it; move " + them
+            + " to another rule set or delete " + them + " first"
+        : (one ? "load balancer " : "load balancers ") + names + (one ? " has" : " have") + " it as a backend; change "
+            + them + " first";
   }
 
   private void awaitEnforced(PolicyWriter.Accepted accepted, int seconds) {
@@ -373,8 +382,8 @@ final class PolicyWrites {
     JsonNode given = body.get("name");
     if (given != null && !given.isNull() && !(given.isTextual() && given.textValue().equals(name))) {
       String message = "name " + given + " in the body does not match '" + name + "' in the URL";
-      throw validation("invalid " + kind.noun + " '" + name + "'",
-          List.of(Map.of("path", "name", "in", "body", "message", message)));
+      List<Map<String, String>> errors = List.of(error("name", "body", message));
+      throw validation(firstError("invalid " + kind.noun + " '" + name + "'", errors), errors);
     }
     ObjectNode element = JsonNodeFactory.instance.objectNode();
     element.put("name", name);

@@ -49,6 +49,10 @@ public final class DemoApi implements AutoCloseable {
   }
 
   public static DemoApi start(String bind, Optional<String> token) throws IOException, ConfigException {
+    return start(bind, 0, token);
+  }
+
+  public static DemoApi start(String bind, int port, Optional<String> token) throws IOException, ConfigException {
     Config config = demo();
     FakeLivePolicy policy = new FakeLivePolicy(config);
     HostPartition partition = new HostPartition(config, 1, new HostPipelineCompiler(config),
@@ -57,7 +61,7 @@ public final class DemoApi implements AutoCloseable {
         new RuleStatistics());
     ApiSources sources = new ApiSources(policy, policy.writer(), partition, new OpenFlowStats()::snapshot,
         ApiSources.DEFAULT_SWITCH_TIMEOUT, token);
-    ApiServer server = ApiServer.start(bind, 0, sources);
+    ApiServer server = ApiServer.start(bind, port, sources);
     return new DemoApi(policy, server, "127.0.0.1");
   }
 

@@ -229,10 +229,10 @@ class PolicyWritesTest {
 
     assertThat(r.statusCode()).isEqualTo(400);
     JsonNode body = JSON.readTree(r.body());
-    assertThat(body.get("error").asText()).startsWith(
-        "cannot delete rule set 'web': VMs web1, web2 use it; move them to another rule set or delete them first: "
-            + "vms[0].ruleset: no rule set named 'web'");
+    assertThat(body.get("error").asText()).isEqualTo(
+        "cannot delete rule set 'web': VMs web1, web2 use it; move them to another rule set or delete them first");
     assertThat(body.get("errors")).hasSize(2);
+    assertThat(body.get("errors").get(0).get("path").asText()).isEqualTo("vms[0].ruleset");
     assertThat(body.get("errors").get(0).get("in").asText()).isEqualTo("config");
     assertUnchanged();
   }
@@ -243,8 +243,7 @@ class PolicyWritesTest {
 
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(JSON.readTree(r.body()).get("error").asText())
-        .startsWith("cannot delete VM 'web2': load balancer web-vip has it as a backend; change it first: "
-            + "load_balancers[0].backends[1]: backend 'web2:8080': no VM named 'web2'");
+        .isEqualTo("cannot delete VM 'web2': load balancer web-vip has it as a backend; change it first");
     assertUnchanged();
   }
 
@@ -290,11 +289,13 @@ class PolicyWritesTest {
     huge[0] = '{';
     huge[huge.length - 1] = '}';
 
-    HttpResponse<String> r = api.send(api.request("/api/v1/config")
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(huge)).build());
+    for (int i = 0; i < 3; i++) {
+      HttpResponse<String> r = api.send(api.request("/api/v1/config")
+          .PUT(HttpRequest.BodyPublishers.ofByteArray(huge)).build());
 
-    assertThat(r.statusCode()).isEqualTo(413);
-    assertThat(error(r)).isEqualTo("request body larger than 8388608 bytes (the limit for PUT)");
+      assertThat(r.statusCode()).isEqualTo(413);
+      assertThat(error(r)).isEqualTo("request body larger than 8388608 bytes (the limit for PUT)");
+    }
     assertUnchanged();
   }
 
