@@ -70,8 +70,7 @@ final class ApiClient {
     try {
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new ApiFailureException("cannot reach the nicflow API at " + uri + ": "
-          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+      throw new ApiFailureException("cannot reach the nicflow API at " + uri + ": " + reason(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiFailureException("interrupted while waiting for " + uri);
@@ -85,6 +84,19 @@ final class ApiClient {
       throw new BadInputException(message);
     }
     throw new ApiFailureException(message);
+  }
+
+  /** Why a request failed: the first message along the causes (the HTTP client's often have none). */
+  private static String reason(Throwable e) {
+    if (e instanceof java.net.ConnectException && e.getMessage() == null) {
+      return "no connection (is 'nicflow run' serving its API there?)";
+    }
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        return t.getMessage();
+      }
+    }
+    return e.getClass().getSimpleName();
   }
 
   private URI uri(String path, String query) {
