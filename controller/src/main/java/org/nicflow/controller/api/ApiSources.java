@@ -54,9 +54,4 @@ public record ApiSources(
   public Config config() {
     return policy.current().config();
   }
-
-  /** These sources with {@code token} as the bearer token. */
-  public ApiSources withToken(String token) {
-    return new ApiSources(policy, writer, partition, openflow, switchTimeout, Optional.of(token));
-  }
 }

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.nicflow.compiler.model.Config;
@@ -39,9 +38,8 @@ final class ApplyCommand implements Callable<Integer> {
   @Option(names = "--wait", description = "Return only once every affected switch enforces the new revision.")
   private boolean await;
 
-  @Option(names = "--if-match", paramLabel = "REV",
-      description = "Only if the policy is still at revision REV (else exit 2, nothing changed).")
-  private Long ifMatch;
+  @Mixin
+  private IfMatchOption ifMatch;
 
   @Spec
   private CommandSpec spec;
@@ -55,7 +53,7 @@ final class ApplyCommand implements Callable<Integer> {
     String document = new ObjectMapper().writeValueAsString(ConfigDocument.of(c));
     String query = dryRun ? "dry_run=true" : await ? "wait=enforced" : null;
     ApiClient.Reply reply = api.client().put("/api/v1/config", query, document,
-        ifMatch == null ? OptionalLong.empty() : OptionalLong.of(ifMatch));
+        ifMatch.revision());
     PrintWriter out = spec.commandLine().getOut();
     out.print(dryRun ? plan(reply.json()) : revisionLine(reply.json()) + "\n");
     out.flush();

@@ -1,11 +1,9 @@
 package org.nicflow.controller.cli;
 
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -36,9 +34,8 @@ final class DeleteCommand implements Callable<Integer> {
   @Mixin
   private ApiClientOptions api;
 
-  @Option(names = "--if-match", paramLabel = "REV",
-      description = "Only if the policy is still at revision REV (else exit 2, nothing changed).")
-  private Long ifMatch;
+  @Mixin
+  private IfMatchOption ifMatch;
 
   @Spec
   private CommandSpec spec;
@@ -46,7 +43,7 @@ final class DeleteCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ApiClient.Reply reply = api.client().delete("/api/v1/" + kind.path + "/" + name,
-        ifMatch == null ? OptionalLong.empty() : OptionalLong.of(ifMatch));
+        ifMatch.revision());
     spec.commandLine().getOut().println(ApplyCommand.revisionLine(reply.json()));
     spec.commandLine().getOut().flush();
     return NicflowCli.EXIT_OK;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
@@ -29,8 +27,8 @@ class ApiCommandsTest {
   Path dir;
 
   private DemoApi api;
-  private StringWriter out;
-  private StringWriter err;
+  private String out;
+  private String err;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -43,12 +41,10 @@ class ApiCommandsTest {
   }
 
   private int run(String... args) {
-    out = new StringWriter();
-    err = new StringWriter();
-    var cli = NicflowCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    return cli.execute(args);
+    CliRun run = CliRun.of(args);
+    out = run.out();
+    err = run.err();
+    return run.code();
   }
 
   private int runAgainstApi(String... args) {
@@ -63,33 +59,33 @@ class ApiCommandsTest {
   @Test
   void getPrintsTheApisDocument() throws Exception {
     assertThat(runAgainstApi("get", "vms")).isEqualTo(NicflowCli.EXIT_OK);
-    JsonNode vms = JSON.readTree(out.toString());
+    JsonNode vms = JSON.readTree(out);
     assertThat(vms).hasSize(5);
-    assertThat(err.toString()).isEmpty();
+    assertThat(err).isEmpty();
 
     assertThat(runAgainstApi("get", "config")).isEqualTo(NicflowCli.EXIT_OK);
-    assertThat(JSON.readTree(out.toString()).get("revision").asLong()).isEqualTo(1);
+    assertThat(JSON.readTree(out).get("revision").asLong()).isEqualTo(1);
   }
 
   @Test
   void getWithANamePrintsOneElement() throws Exception {
     assertThat(runAgainstApi("get", "rulesets", "db")).isEqualTo(NicflowCli.EXIT_OK);
-    assertThat(JSON.readTree(out.toString()).get("name").asText()).isEqualTo("db");
+    assertThat(JSON.readTree(out).get("name").asText()).isEqualTo("db");
 
     assertThat(runAgainstApi("get", "hosts", "host2")).isEqualTo(NicflowCli.EXIT_OK);
-    assertThat(JSON.readTree(out.toString()).get("connected").asBoolean()).isFalse();
+    assertThat(JSON.readTree(out).get("connected").asBoolean()).isFalse();
   }
 
   @Test
   void getOfAnUnknownNameExitsTwoNamingTheUrl() {
     assertThat(runAgainstApi("get", "vms", "ghost")).isEqualTo(NicflowCli.EXIT_BAD_INPUT);
-    assertThat(err.toString()).isEqualTo("error: GET http://" + api.address() + "/api/v1/vms/ghost: 404: "
+    assertThat(err).isEqualTo("error: GET http://" + api.address() + "/api/v1/vms/ghost: 404: "
         + "no VM named 'ghost'\n");
-    assertThat(out.toString()).isEmpty();
+    assertThat(out).isEmpty();
 
     assertThat(runAgainstApi("get", "hosts", "ghost")).isEqualTo(NicflowCli.EXIT_BAD_INPUT);
     assertThat(runAgainstApi("get", "connections", "x")).isEqualTo(NicflowCli.EXIT_BAD_INPUT);
-    assertThat(err.toString()).contains("connections has no elements to name");
+    assertThat(err).contains("connections has no elements to name");
   }
 
   @Test
@@ -99,7 +95,7 @@ class ApiCommandsTest {
       port = s.getLocalPort();
     }
     assertThat(run("get", "vms", "--api", "127.0.0.1:" + port)).isEqualTo(NicflowCli.EXIT_FAILURE);
-    assertThat(err.toString()).startsWith("error: cannot reach the nicflow API at http://127.0.0.1:" + port
+    assertThat(err).startsWith("error: cannot reach the nicflow API at http://127.0.0.1:" + port
         + "/api/v1/vms");
   }
 
@@ -108,14 +104,14 @@ class ApiCommandsTest {
     Path token = Files.writeString(dir.resolve("api.token"), "tok-123456\n");
     try (DemoApi remote = DemoApi.start("0.0.0.0", Optional.of("tok-123456"))) {
       assertThat(run("get", "vms", "--api", remote.address())).isEqualTo(NicflowCli.EXIT_BAD_INPUT);
-      assertThat(err.toString()).contains(": 401: this API needs 'Authorization: Bearer <token>'");
+      assertThat(err).contains(": 401: this API needs 'Authorization: Bearer <token>'");
 
       assertThat(run("get", "vms", "--api", remote.address(), "--token-file", token.toString()))
           .isEqualTo(NicflowCli.EXIT_OK);
     }
     assertThat(run("get", "vms", "--api", api.address(), "--token-file", dir.resolve("none").toString()))
         .isEqualTo(NicflowCli.EXIT_BAD_INPUT);
-    assertThat(err.toString()).contains("no token file");
+    assertThat(err).contains("no token file");
   }
 
   // ---------------------------------------------------------------- apply
@@ -123,7 +119,7 @@ class ApiCommandsTest {
   @Test
   void applyingTheRunningConfigChangesNothing() {
     assertThat(runAgainstApi("apply", "-c", DEMO)).isEqualTo(NicflowCli.EXIT_OK);
-    assertThat(out.toString()).isEqualTo("revision 1 (unchanged)\n");
+    assertThat(out).isEqualTo("revision 1 (unchanged)\n");
   }
 
   @Test
@@ -132,7 +128,7 @@ class ApiCommandsTest {
 
     assertThat(runAgainstApi("apply", "-c", edited.toString(), "--wait")).isEqualTo(NicflowCli.EXIT_OK);
 
-    assertThat(out.toString()).isEqualTo("revision 2 (enforced)\n");
+    assertThat(out).isEqualTo("revision 2 (enforced)\n");
     assertThat(api.policy().current().config().vm("db1").orElseThrow().ip().toString()).isEqualTo("10.1.0.22");
   }
 
@@ -140,12 +136,12 @@ class ApiCommandsTest {
   void anInvalidFileIsRejectedLocallyLikeValidate() throws Exception {
     Path bad = edited("vni: 5002", "vni: 5001");
     assertThat(run("validate", "-c", bad.toString())).isEqualTo(NicflowCli.EXIT_BAD_INPUT);
-    String validateErrors = err.toString();
+    String validateErrors = err;
 
     assertThat(runAgainstApi("apply", "-c", bad.toString())).isEqualTo(NicflowCli.EXIT_BAD_INPUT);
 
-    assertThat(err.toString()).isEqualTo(validateErrors).contains("vnets[1].vni: duplicate VNI 5001");
-    assertThat(out.toString()).isEmpty();
+    assertThat(err).isEqualTo(validateErrors).contains("vnets[1].vni: duplicate VNI 5001");
+    assertThat(out).isEmpty();
     assertThat(api.policy().latestRevision()).isEqualTo(1);
   }
 
@@ -155,7 +151,7 @@ class ApiCommandsTest {
 
     assertThat(runAgainstApi("apply", "-c", edited.toString(), "--dry-run")).isEqualTo(NicflowCli.EXIT_OK);
 
-    List<String> lines = out.toString().lines().toList();
+    List<String> lines = out.lines().toList();
     assertThat(lines.get(0)).matches("host1: \\+\\d+ ~\\d+ -\\d+ flows, 0 connections would end \\(not connected\\)");
     assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("+ ").contains("10.1.0.22"));
     assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("- ").contains("10.1.0.21"));
@@ -169,7 +165,7 @@ class ApiCommandsTest {
 
     assertThat(runAgainstApi("apply", "-c", edited.toString(), "--if-match", "7")).isEqualTo(NicflowCli.EXIT_BAD_INPUT);
 
-    assertThat(err.toString()).startsWith("error: PUT http://" + api.address() + "/api/v1/config: 409: "
+    assertThat(err).startsWith("error: PUT http://" + api.address() + "/api/v1/config: 409: "
         + "If-Match revision 7 is stale: the policy is at revision 1");
     assertThat(api.policy().latestRevision()).isEqualTo(1);
   }
@@ -180,7 +176,7 @@ class ApiCommandsTest {
   void deleteRemovesAnElement() {
     assertThat(runAgainstApi("delete", "vm", "red2", "--if-match", "1")).isEqualTo(NicflowCli.EXIT_OK);
 
-    assertThat(out.toString()).isEqualTo("revision 2\n");
+    assertThat(out).isEqualTo("revision 2\n");
     assertThat(api.policy().current().config().vm("red2")).isEmpty();
   }
 
@@ -188,7 +184,7 @@ class ApiCommandsTest {
   void deletingARuleSetInUseExitsTwoNamingTheVms() {
     assertThat(runAgainstApi("delete", "ruleset", "web")).isEqualTo(NicflowCli.EXIT_BAD_INPUT);
 
-    assertThat(err.toString()).startsWith("error: DELETE http://" + api.address() + "/api/v1/rulesets/web: 400: "
+    assertThat(err).startsWith("error: DELETE http://" + api.address() + "/api/v1/rulesets/web: 400: "
         + "cannot delete rule set 'web': VMs web1, web2 use it")
         .contains("\n  vms[0].ruleset: no rule set named 'web' (known: db, red)\n"
             + "  vms[1].ruleset: no rule set named 'web' (known: db, red)\n");
@@ -208,7 +204,7 @@ class ApiCommandsTest {
     for (String[] p : packets) {
       assertThat(run("trace", "-c", DEMO, "--vm", p[0], "--direction", p[1], p[2], "--json"))
           .isEqualTo(NicflowCli.EXIT_OK);
-      JsonNode cli = JSON.readTree(out.toString());
+      JsonNode cli = JSON.readTree(out);
       String body = JSON.writeValueAsString(java.util.Map.of("vm", p[0], "direction", p[1], "packet", p[2]));
       JsonNode rest = JSON.readTree(api.send(api.request("/api/v1/trace")
           .POST(HttpRequest.BodyPublishers.ofString(body)).build()).body());
