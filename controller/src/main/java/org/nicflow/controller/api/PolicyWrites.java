@@ -75,11 +75,10 @@ final class PolicyWrites {
    *
    * @param bodyAt where the request body sits in the document ({@code ""}: it is the document;
    *     {@code null}: the request has no body, as for DELETE)
-   * @param what the element or {@code config}, for messages
    * @param headline the error message for a document that does not validate, given its errors;
    *     {@link #firstError} appends the first one
    */
-  private record Edit(ObjectNode document, boolean created, String bodyAt, String what,
+  private record Edit(ObjectNode document, boolean created, String bodyAt,
       Function<List<Map<String, String>>, String> headline) {}
 
   private final LivePolicy policy;
@@ -115,7 +114,7 @@ final class PolicyWrites {
         list.set(index, element);
       }
       String what = kind.noun + " '" + name + "'";
-      return new Edit(doc, created, kind.key + "[" + index + "]", what, errors -> firstError("invalid " + what, errors));
+      return new Edit(doc, created, kind.key + "[" + index + "]", errors -> firstError("invalid " + what, errors));
     });
   }
 
@@ -132,7 +131,7 @@ final class PolicyWrites {
       list.remove(index);
       String what = kind.noun + " '" + name + "'";
       List<String> users = dependents(kind, name, base.config());
-      return new Edit(doc, false, null, what, errors -> users.isEmpty()
+      return new Edit(doc, false, null, errors -> users.isEmpty()
           ? firstError("cannot delete " + what, errors) : "cannot delete " + what + ": " + dependents(kind, users));
     });
   }
@@ -158,32 +157,23 @@ final class PolicyWrites {
       }
       options = new Options(OptionalLong.of(read), options.dryRun(), options.waitSeconds());
     }
-    return apply(options, base -> new Edit(doc, false, "", "config", errors -> firstError("invalid config", errors)));
+    return apply(options, base -> new Edit(doc, false, "", errors -> firstError("invalid config", errors)));
   }
 
   // ---------------------------------------------------------------- the write
 
   private Answer apply(Options options, Function<Base, Edit> edit) {
-    PolicyWriter.Accepted accepted;
-    boolean created;
+    Prepared prepared;
+    PolicyWriter.Accepted accepted = null;
     synchronized (writeLock) {
-      Base base = base();
-      if (options.ifMatch().isPresent() && options.ifMatch().getAsLong() != base.revision()) {
-        throw stale(new StaleRevisionException(options.ifMatch().getAsLong(), base.revision()));
+      prepared = prepare(options, edit);
+      if (!options.dryRun()) {
+        accepted = commit(prepared);
       }
-      Edit e = edit.apply(base);
-      Config next = validate(e);
-      if (options.dryRun()) {
-        return new Answer(200, plan(policy.plan(writer.numbered(next))), base.revision());
-      }
-      try {
-        accepted = writer.write(next, OptionalLong.of(base.revision()));
-      } catch (StaleRevisionException s) {
-        throw stale(s);
-      } catch (PolicyStoreException s) {
-        throw ApiException.unavailable("the policy store did not take the write (nothing changed): " + s.getMessage());
-      }
-      created = e.created() && accepted.changed();
+    }
+    // Outside the lock: a plan or an enforcement may wait for the switches; other writes need not.
+    if (accepted == null) {
+      return new Answer(200, plan(policy.plan(writer.numbered(prepared.next()))), prepared.base().revision());
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("revision", accepted.revision());
@@ -192,7 +182,30 @@ final class PolicyWrites {
       awaitEnforced(accepted, options.waitSeconds().getAsInt());
       body.put("enforced", true);
     }
+    boolean created = prepared.edit().created() && accepted.changed();
     return new Answer(created ? 201 : 200, body, accepted.revision());
+  }
+
+  /** A validated edit of {@code base}. */
+  private record Prepared(Base base, Edit edit, Config next) {}
+
+  private Prepared prepare(Options options, Function<Base, Edit> edit) {
+    Base base = base();
+    if (options.ifMatch().isPresent() && options.ifMatch().getAsLong() != base.revision()) {
+      throw stale(new StaleRevisionException(options.ifMatch().getAsLong(), base.revision()));
+    }
+    Edit e = edit.apply(base);
+    return new Prepared(base, e, validate(e));
+  }
+
+  private PolicyWriter.Accepted commit(Prepared prepared) {
+    try {
+      return writer.write(prepared.next(), OptionalLong.of(prepared.base().revision()));
+    } catch (StaleRevisionException s) {
+      throw stale(s);
+    } catch (PolicyStoreException s) {
+      throw ApiException.unavailable("the policy store did not take the write (nothing changed): " + s.getMessage());
+    }
   }
 
   private Base base() {

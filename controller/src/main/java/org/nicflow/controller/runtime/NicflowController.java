@@ -92,7 +92,7 @@ public final class NicflowController implements AutoCloseable {
     Optional<ApiServer> apiServer;
     try {
       apiServer = api.isEmpty() ? Optional.empty() : Optional.of(ApiServer.start(api.get().getHostString(),
-          api.get().getPort(), new ApiSources(startPolicy(config), new PolicyWriter(new MemoryPolicyStore()),
+          api.get().getPort(), new ApiSources(startPolicy(config), startWriter(config),
               partition, server::stats))); // API wiring: lead merges
     } catch (IOException e) {
       server.close();
@@ -105,8 +105,15 @@ public final class NicflowController implements AutoCloseable {
     return new NicflowController(config, partition, server, apiServer);
   }
 
-  // API wiring: lead merges. A stand-in until the real LivePolicy is wired: the start config,
-  // never replaced (writes are committed to an in-memory store but not enforced).
+  // API wiring: lead merges. Stand-ins until the real store and LivePolicy are wired: the start
+  // config as revision 1 of an in-memory store, never replaced (writes are committed, not enforced).
+  private static PolicyWriter startWriter(Config config) {
+    PolicyWriter writer = new PolicyWriter(new MemoryPolicyStore());
+    writer.write(config, java.util.OptionalLong.of(0));
+    return writer;
+  }
+
+  // API wiring: lead merges.
   private static LivePolicy startPolicy(Config config) {
     PolicySnapshot snapshot = PolicySnapshot.of(GENERATION, config);
     return new LivePolicy() {
