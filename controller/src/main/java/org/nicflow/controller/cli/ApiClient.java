@@ -47,6 +47,15 @@ final class ApiClient {
     this.token = token;
   }
 
+  /** A config name as one URL path segment; 2 for anything a config name cannot be. */
+  static String name(String name) {
+    if (!name.matches("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}")) {
+      throw new BadInputException("'" + name + "' is not a name (1-63 of A-Z a-z 0-9 _ . -, starting with a letter "
+          + "or digit)");
+    }
+    return name;
+  }
+
   Reply get(String path) {
     return send("GET", path, null, Optional.empty(), OptionalLong.empty());
   }

@@ -42,7 +42,7 @@ final class DeleteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    ApiClient.Reply reply = api.client().delete("/api/v1/" + kind.path + "/" + name,
+    ApiClient.Reply reply = api.client().delete("/api/v1/" + kind.path + "/" + ApiClient.name(name),
         ifMatch.revision());
     spec.commandLine().getOut().println(ApplyCommand.revisionLine(reply.json()));
     spec.commandLine().getOut().flush();

@@ -61,7 +61,7 @@ final class GetCommand implements Callable<Integer> {
     } else if (resource == Resource.hosts) {
       out = host(client.get(path).json());
     } else {
-      out = client.get(path + "/" + name).body();
+      out = client.get(path + "/" + ApiClient.name(name)).body();
     }
     PrintWriter w = spec.commandLine().getOut();
     w.print(out.endsWith("\n") ? out : out + "\n");

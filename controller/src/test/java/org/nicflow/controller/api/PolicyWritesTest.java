@@ -176,6 +176,25 @@ class PolicyWritesTest {
   }
 
   @Test
+  void anIfMatchThatDisagreesWithTheBodysRevisionIs400() throws Exception {
+    String read = api.get("/api/v1/config").body();
+
+    HttpResponse<String> r = api.put("/api/v1/config", read, "If-Match", "2");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(error(r)).isEqualTo("If-Match 2 and the body's revision 1 disagree");
+    assertUnchanged();
+  }
+
+  @Test
+  void readsTakeNoQueryParameters() throws Exception {
+    HttpResponse<String> r = api.get("/api/v1/vms?limit=3");
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(error(r)).isEqualTo("unknown query parameter 'limit' (GET /api/v1/vms takes none)");
+  }
+
+  @Test
   void aTraceSeesTheNewRevision() throws Exception {
     String body = "{\"vm\": \"db1\", \"direction\": \"in\", \"packet\": \"tcp,nw_src=10.1.0.11,tp_dst=6379\"}";
     HttpRequest trace = api.request("/api/v1/trace").POST(HttpRequest.BodyPublishers.ofString(body)).build();

@@ -89,6 +89,15 @@ class ApiCommandsTest {
   }
 
   @Test
+  void aNameThatCannotBeOneIsBadInputAndNeverSent() {
+    assertThat(runAgainstApi("get", "vms", "web1/stats")).isEqualTo(NicflowCli.EXIT_BAD_INPUT);
+    assertThat(err).isEqualTo("error: 'web1/stats' is not a name (1-63 of A-Z a-z 0-9 _ . -, starting with a letter "
+        + "or digit)\n");
+    assertThat(runAgainstApi("delete", "vm", "../config")).isEqualTo(NicflowCli.EXIT_BAD_INPUT);
+    assertThat(api.policy().latestRevision()).isEqualTo(1);
+  }
+
+  @Test
   void anUnreachableControllerExitsOneNamingTheUrl() throws Exception {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
