@@ -144,7 +144,7 @@ final class PolicyWrites {
     Options options = options(request);
     ObjectNode doc = parseObject(request.body(), "the config");
     JsonNode revision = doc.remove("revision");
-    if (revision != null) {
+    if (revision != null && !revision.isNull()) {
       if (!revision.canConvertToLong() || !revision.isIntegralNumber() || revision.asLong() < 0) {
         List<Map<String, String>> errors = List.of(error("revision", "body",
             "wrong type: expected the revision the config was read at, a whole number"));
