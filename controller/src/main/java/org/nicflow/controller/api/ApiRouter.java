@@ -5,20 +5,25 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.function.BiFunction;
+import org.nicflow.controller.policy.PolicySnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Maps (method, path, body) to a complete {@link ApiResponse}; never throws. Paths are matched by
- * segment, {@code {}} standing for one segment (a name). Unknown paths are 404, known paths with
- * another method 405 (with the methods allowed), handler errors their {@link ApiException} status,
- * anything unexpected 500 — all as {@code {"error": "..."}}.
+ * Maps a request to a complete {@link ApiResponse}; never throws. Paths are matched by segment,
+ * {@code {}} standing for one segment (a name). Unknown paths are 404, known paths with another
+ * method 405 (with the methods allowed), handler errors their {@link ApiException} status and
+ * details, anything unexpected 500 — all as {@code {"error": "...", ...}}. Every read takes the
+ * policy snapshot in force once, when the request arrives, and answers its revision as
+ * {@code ETag}; every write answers the revision it became.
  */
 public final class ApiRouter {
 
@@ -27,44 +32,97 @@ public final class ApiRouter {
   /** A 405 answer and the methods the path does allow. */
   public record Answer(ApiResponse response, List<String> allow) {}
 
-  private record Route(String method, List<String> pattern, BiFunction<List<String>, byte[], ApiResponse> handler) {}
+  /** Answers one matched request; {@code params} are the values of the {@code {}} segments. */
+  @FunctionalInterface
+  private interface Handler {
+    ApiResponse handle(List<String> params, ApiRequest request);
+  }
+
+  /** A read: the value to answer as JSON, from the policy snapshot of the request. */
+  @FunctionalInterface
+  private interface Read {
+    Object read(List<String> params, PolicySnapshot snapshot);
+  }
+
+  private record Route(String method, List<String> pattern, Handler handler) {}
 
   private final ObjectMapper mapper;
+  private final ApiSources sources;
   private final List<Route> routes = new ArrayList<>();
 
   public ApiRouter(ApiSources sources) {
-    Objects.requireNonNull(sources, "sources");
+    this.sources = Objects.requireNonNull(sources, "sources");
     this.mapper = new ObjectMapper()
         .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .setSerializationInclusion(JsonInclude.Include.ALWAYS)
         .enable(SerializationFeature.INDENT_OUTPUT);
-    ConfigViews config = new ConfigViews(sources.config(), sources.partition());
     SwitchFlowReader flows = new SwitchFlowReader(sources);
     SwitchViews live = new SwitchViews(sources, flows);
-    TraceResource trace = new TraceResource(sources.config(), sources.generation(), mapper);
+    TraceResource trace = new TraceResource(mapper);
+    PolicyWrites writes = new PolicyWrites(sources.policy(), sources.writer());
     MetricsExposition metrics = new MetricsExposition(sources);
 
-    get("/api/v1/vms", (p, b) -> json(config.vms()));
-    get("/api/v1/vms/{}/stats", (p, b) -> json(live.vmStats(p.get(0))));
-    get("/api/v1/rulesets", (p, b) -> json(config.rulesets()));
-    get("/api/v1/load_balancers", (p, b) -> json(config.loadBalancers()));
-    get("/api/v1/hosts", (p, b) -> json(live.hosts()));
-    get("/api/v1/hosts/{}/flows", (p, b) -> json(new SwitchFlowReader.HostFlows(p.get(0), flows.read(p.get(0)))));
-    get("/api/v1/connections", (p, b) -> json(live.connections()));
-    route("POST", "/api/v1/trace", (p, b) -> ApiResponse.json(200, trace.trace(b) + "\n"));
-    get("/metrics", (p, b) -> ApiResponse.text(ApiResponse.PROMETHEUS, metrics.render()));
+    get("/api/v1/config", (p, s) -> configDocument(s));
+    get("/api/v1/vms", (p, s) -> views(s).vms());
+    get("/api/v1/vms/{}", (p, s) -> views(s).vm(p.get(0)));
+    get("/api/v1/vms/{}/stats", (p, s) -> live.vmStats(p.get(0)));
+    get("/api/v1/rulesets", (p, s) -> views(s).rulesets());
+    get("/api/v1/rulesets/{}", (p, s) -> views(s).ruleset(p.get(0)));
+    get("/api/v1/load_balancers", (p, s) -> views(s).loadBalancers());
+    get("/api/v1/load_balancers/{}", (p, s) -> views(s).loadBalancer(p.get(0)));
+    get("/api/v1/hosts", (p, s) -> live.hosts());
+    get("/api/v1/hosts/{}/flows", (p, s) -> new SwitchFlowReader.HostFlows(p.get(0), flows.read(p.get(0))));
+    get("/api/v1/connections", (p, s) -> live.connections());
+    route("POST", "/api/v1/trace", (p, r) -> {
+      noQuery(r);
+      PolicySnapshot snapshot = sources.policy().current();
+      return ApiResponse.json(200, trace.trace(snapshot, r.body()) + "\n").withRevision(snapshot.revision());
+    });
+    route("PUT", "/api/v1/config", (p, r) -> answer(writes.putConfig(r)));
+    for (PolicyWrites.Kind kind : PolicyWrites.Kind.values()) {
+      String path = "/api/v1/" + kind.key + "/{}";
+      route("PUT", path, (p, r) -> answer(writes.put(kind, p.get(0), r)));
+      route("DELETE", path, (p, r) -> answer(writes.delete(kind, p.get(0), r)));
+    }
+    route("GET", "/metrics", (p, r) -> ApiResponse.text(ApiResponse.PROMETHEUS, metrics.render()));
   }
 
-  private void get(String path, BiFunction<List<String>, byte[], ApiResponse> handler) {
-    route("GET", path, handler);
+  private ConfigViews views(PolicySnapshot snapshot) {
+    return new ConfigViews(snapshot.config(), sources.partition());
   }
 
-  private void route(String method, String path, BiFunction<List<String>, byte[], ApiResponse> handler) {
+  /** The whole config document, {@code revision} first. */
+  private static ObjectNode configDocument(PolicySnapshot snapshot) {
+    ObjectNode doc = JsonNodeFactory.instance.objectNode();
+    doc.put("revision", snapshot.revision());
+    doc.setAll(ConfigDocument.of(snapshot.config()));
+    return doc;
+  }
+
+  private void get(String path, Read read) {
+    route("GET", path, (p, r) -> {
+      noQuery(r);
+      PolicySnapshot snapshot = sources.policy().current();
+      return json(200, read.read(p, snapshot)).withRevision(snapshot.revision());
+    });
+  }
+
+  private static void noQuery(ApiRequest request) {
+    request.query(java.util.Set.of());
+  }
+
+  private ApiResponse answer(PolicyWrites.Answer answer) {
+    return json(answer.status(), answer.body()).withRevision(answer.revision());
+  }
+
+  private void route(String method, String path, Handler handler) {
     routes.add(new Route(method, segments(path), handler));
   }
 
   /** Answers one request; {@code allow} is non-empty exactly for a 405. */
-  public Answer handle(String method, String path, byte[] body) {
+  public Answer handle(ApiRequest request) {
+    String method = request.method();
+    String path = request.path();
     try {
       List<String> segments = segments(path);
       TreeSet<String> allowed = new TreeSet<>();
@@ -74,7 +132,7 @@ public final class ApiRouter {
           continue;
         }
         if (r.method().equals(method)) {
-          return new Answer(r.handler().apply(params, body), List.of());
+          return new Answer(r.handler().handle(params, request), List.of());
         }
         allowed.add(r.method());
       }
@@ -84,19 +142,35 @@ public final class ApiRouter {
       }
       return new Answer(error(404, "no such resource: " + path), List.of());
     } catch (ApiException e) {
-      return new Answer(error(e.status(), e.getMessage()), List.of());
+      ApiResponse response = error(e.status(), e.getMessage(), e.details());
+      for (Map.Entry<String, String> h : e.headers().entrySet()) {
+        response = response.withHeader(h.getKey(), h.getValue());
+      }
+      return new Answer(response, List.of());
     } catch (RuntimeException e) {
       log.error("API {} {} failed", method, path, e);
       return new Answer(error(500, "internal error: " + e), List.of());
     }
   }
 
-  ApiResponse error(int status, String message) {
-    return ApiResponse.json(status, write(Map.of("error", message)));
+  /** As {@link #handle(ApiRequest)}, for a request with no headers and no query. */
+  public Answer handle(String method, String path, byte[] body) {
+    return handle(ApiRequest.of(method, path, body));
   }
 
-  private ApiResponse json(Object value) {
-    return ApiResponse.json(200, write(value));
+  ApiResponse error(int status, String message) {
+    return error(status, message, Map.of());
+  }
+
+  private ApiResponse error(int status, String message, Map<String, Object> details) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", message);
+    body.putAll(details);
+    return json(status, body);
+  }
+
+  private ApiResponse json(int status, Object value) {
+    return ApiResponse.json(status, write(value));
   }
 
   private String write(Object value) {

@@ -57,6 +57,10 @@ final class ConfigViews {
     return config.vms().stream().map(this::vm).toList();
   }
 
+  VmView vm(String name) {
+    return vm(config.vm(name).orElseThrow(() -> ApiException.notFound("no VM named '" + name + "'")));
+  }
+
   private VmView vm(Vm v) {
     var sw = partition.switchOf(v.host());
     Boolean present = sw.map(s -> s.ports().number(v.port()).isPresent()).orElse(null);
@@ -67,6 +71,10 @@ final class ConfigViews {
 
   List<RuleSetView> rulesets() {
     return config.rulesets().stream().map(this::ruleset).toList();
+  }
+
+  RuleSetView ruleset(String name) {
+    return ruleset(config.ruleset(name).orElseThrow(() -> ApiException.notFound("no rule set named '" + name + "'")));
   }
 
   private RuleSetView ruleset(RuleSet rs) {
@@ -105,6 +113,11 @@ final class ConfigViews {
 
   List<LoadBalancerView> loadBalancers() {
     return config.loadBalancers().stream().map(this::loadBalancer).toList();
+  }
+
+  LoadBalancerView loadBalancer(String name) {
+    return loadBalancer(config.loadBalancers().stream().filter(lb -> lb.name().equals(name)).findFirst()
+        .orElseThrow(() -> ApiException.notFound("no load balancer named '" + name + "'")));
   }
 
   private LoadBalancerView loadBalancer(LoadBalancer lb) {

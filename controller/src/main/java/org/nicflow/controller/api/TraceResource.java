@@ -3,70 +3,38 @@ package org.nicflow.controller.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
-import org.nicflow.compiler.eval.ConnectionLookup;
-import org.nicflow.compiler.eval.ConnectionTable;
-import org.nicflow.compiler.eval.Decision;
-import org.nicflow.compiler.eval.Ingress;
-import org.nicflow.compiler.eval.Output;
-import org.nicflow.compiler.eval.PacketSpec;
-import org.nicflow.compiler.eval.ReferenceEvaluator;
-import org.nicflow.compiler.eval.TraceReport;
-import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Direction;
-import org.nicflow.compiler.model.Vm;
-import org.nicflow.compiler.packet.PacketHeaders;
-import org.nicflow.compiler.proactive.OvsFlowRenderer;
-import org.nicflow.compiler.unified.UnifiedFlowBuilder;
+import org.nicflow.controller.policy.PolicySnapshot;
+import org.nicflow.controller.trace.PacketTrace;
+import org.nicflow.controller.trace.TraceInputException;
 
 /**
  * {@code POST /api/v1/trace}: {@code {"vm": NAME, "direction": "in"|"out", "packet": SPEC}} in,
- * SPEC section 5's trace object out — the same evaluation as {@code nicflow trace --json}: the
- * reference evaluator with no live connections, and the unified flows the controller would install
- * on the bridge the packet enters and, when it is tunnelled, on the receiving host's bridge.
+ * SPEC section 5's trace object out — {@link PacketTrace}, the code {@code nicflow trace --json}
+ * runs, over the policy snapshot in force when the request arrives.
  */
 final class TraceResource {
 
   private static final Set<String> KEYS = Set.of("vm", "direction", "packet");
 
-  private final Config config;
-  private final ReferenceEvaluator evaluator;
-  private final UnifiedFlowBuilder builder;
-  private final OvsFlowRenderer renderer = new OvsFlowRenderer(false);
   private final ObjectMapper mapper;
 
-  TraceResource(Config config, int generation, ObjectMapper mapper) {
-    this.config = config;
-    this.evaluator = new ReferenceEvaluator(config);
-    this.builder = new UnifiedFlowBuilder(config, evaluator);
+  TraceResource(ObjectMapper mapper) {
     this.mapper = mapper;
   }
 
   /** The trace JSON text for a request body; {@link ApiException} 400 for anything malformed. */
-  String trace(byte[] body) {
+  String trace(PolicySnapshot snapshot, byte[] body) {
     JsonNode request = parse(body);
-    Vm vm = config.vm(text(request, "vm"))
-        .orElseThrow(() -> ApiException.badRequest("no VM named '" + request.get("vm").asText() + "'"));
+    String vm = text(request, "vm");
     Direction direction = direction(text(request, "direction"));
     String spec = text(request, "packet");
-    PacketHeaders packet;
     try {
-      packet = PacketSpec.parse(spec, config, vm, direction);
-    } catch (IllegalArgumentException e) {
-      throw ApiException.badRequest("bad packet '" + spec + "': " + e.getMessage());
+      return PacketTrace.of(snapshot, vm, direction, spec).toJson();
+    } catch (TraceInputException e) {
+      throw ApiException.badRequest(e.getMessage());
     }
-    Ingress ingress = PacketSpec.ingress(config, vm, direction, packet);
-    Decision decision = evaluator.evaluate(ingress, packet, ConnectionLookup.NONE);
-    List<String> flows = new ArrayList<>();
-    builder.flowsFor(ingress, packet, decision).forEach(f -> flows.add(renderer.render(f)));
-    decision.output().filter(o -> o.kind() == Output.Kind.TUNNEL).ifPresent(o -> {
-      Ingress.Tunnel arrival = new Ingress.Tunnel(o.host(), ingress.host(), o.vni());
-      Decision there = evaluator.evaluate(arrival, decision.packet(), ConnectionTable.of(decision.newConnections()));
-      builder.flowsFor(arrival, decision.packet(), there).forEach(f -> flows.add(renderer.render(f)));
-    });
-    return TraceReport.of(decision, flows).toJson();
   }
 
   private JsonNode parse(byte[] body) {

@@ -33,6 +33,9 @@ import picocli.CommandLine.Spec;
         TraceCommand.class,
         RunCommand.class,
         DemoCommand.class,
+        GetCommand.class,
+        ApplyCommand.class,
+        DeleteCommand.class,
     })
 public final class NicflowCli implements Runnable {
 

@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.OffloadMode;
 import org.nicflow.controller.openflow.OpenFlowSettings;
+import org.nicflow.controller.policy.ApiToken;
 import org.nicflow.controller.policy.FilePolicyStore;
 import org.nicflow.controller.policy.PolicyStore;
 import org.nicflow.controller.policy.PolicyStoreException;
@@ -75,7 +76,13 @@ final class RunCommand implements Callable<Integer> {
     } catch (PolicyStoreException e) {
       throw new BadInputException("cannot use the state directory " + dir + ": " + e.getMessage());
     }
-    NicflowController controller = NicflowController.start(c, settings, apiAddress, store);
+    Optional<String> token = Optional.empty();
+    if (apiAddress.isPresent() && !isLoopback(apiAddress.get().getHostString())) {
+      token = Optional.of(ApiToken.loadOrCreate(dir));
+      System.err.println("nicflow: the API listens on " + apiAddress.get().getHostString()
+          + ", every request needs the bearer token in " + dir.resolve("api-token"));
+    }
+    NicflowController controller = NicflowController.start(c, settings, apiAddress, store, token);
     reloadOnHangup(controller);
     if (auditSeconds > 0) {
       controller.auditEvery(java.time.Duration.ofSeconds(auditSeconds));
@@ -116,6 +123,15 @@ final class RunCommand implements Callable<Integer> {
       });
     } catch (IllegalArgumentException unsupported) {
       log.warn("SIGHUP is not available here ({}); use nicflow apply", unsupported.getMessage());
+    }
+  }
+
+  /** Whether {@code host} names only this machine (a loopback address or localhost). */
+  static boolean isLoopback(String host) {
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
     }
   }
 

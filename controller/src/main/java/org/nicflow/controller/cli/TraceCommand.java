@@ -1,27 +1,18 @@
 package org.nicflow.controller.cli;
 
 import java.io.PrintWriter;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.nicflow.compiler.eval.ConnectionLookup;
-import org.nicflow.compiler.eval.ConnectionTable;
 import org.nicflow.compiler.eval.Decision;
 import org.nicflow.compiler.eval.Ingress;
 import org.nicflow.compiler.eval.LayerDecision;
 import org.nicflow.compiler.eval.Output;
-import org.nicflow.compiler.eval.PacketSpec;
-import org.nicflow.compiler.eval.ReferenceEvaluator;
-import org.nicflow.compiler.eval.TraceReport;
-import org.nicflow.compiler.flow.FlowEntry;
-import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Direction;
-import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.packet.PacketHeaders;
-import org.nicflow.compiler.proactive.OvsFlowRenderer;
-import org.nicflow.compiler.unified.UnifiedFlowBuilder;
+import org.nicflow.controller.policy.PolicySnapshot;
+import org.nicflow.controller.trace.PacketTrace;
+import org.nicflow.controller.trace.TraceInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,7 +26,7 @@ import picocli.CommandLine.Spec;
  * flows the reactive controller would install for it: on the bridge the packet enters and, when it
  * is tunnelled, on the receiving host's bridge (where it arrives from the tunnel). Text mode names
  * the VM and direction of every layer step and gives the drop reason; {@code --json} prints
- * {@link TraceReport#toJson()} with the flows of both bridges in that order.
+ * {@link PacketTrace#toJson()}, the same object {@code POST /api/v1/trace} answers.
  */
 @Command(name = "trace",
     description = "Show how VM NAME's rule set treats one packet: each layer's decision, the verdict, "
@@ -77,53 +68,20 @@ final class TraceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Config c = config.load();
-    Vm vm = c.vm(vmName).orElseThrow(() -> new BadInputException("no VM named '" + vmName + "' in "
-        + config.file() + " (VMs: " + String.join(", ", c.vms().stream().map(Vm::name).toList()) + ")"));
-    PacketHeaders packet;
+    PolicySnapshot snapshot = PolicySnapshot.of(0, config.load());
+    PacketTrace trace;
     try {
-      packet = PacketSpec.parse(packetSpec, c, vm, direction.direction);
-    } catch (IllegalArgumentException e) {
-      throw new BadInputException("bad packet '" + packetSpec + "': " + e.getMessage());
+      trace = PacketTrace.of(snapshot, vmName, direction.direction, packetSpec);
+    } catch (TraceInputException e) {
+      throw new BadInputException(e.messageFor(config.file().toString()));
     }
-    Ingress ingress = PacketSpec.ingress(c, vm, direction.direction, packet);
-    ReferenceEvaluator evaluator = new ReferenceEvaluator(c);
-    Decision decision = evaluator.evaluate(ingress, packet, ConnectionLookup.NONE);
-
-    UnifiedFlowBuilder builder = new UnifiedFlowBuilder(c);
-    OvsFlowRenderer renderer = new OvsFlowRenderer(false);
-    List<BridgeFlows> bridges = new ArrayList<>();
-    bridges.add(new BridgeFlows(ingress.host(), render(renderer, builder.flowsFor(ingress, packet, decision))));
-    remoteArrival(ingress, decision).ifPresent(tunnel -> {
-      Decision there = evaluator.evaluate(tunnel, decision.packet(), ConnectionTable.of(decision.newConnections()));
-      bridges.add(new BridgeFlows(tunnel.host(), render(renderer, builder.flowsFor(tunnel, decision.packet(), there))));
-    });
-
     PrintWriter out = spec.commandLine().getOut();
-    if (json) {
-      List<String> all = bridges.stream().flatMap(b -> b.flows().stream()).toList();
-      out.println(TraceReport.of(decision, all).toJson());
-    } else {
-      out.print(text(ingress, decision, bridges));
-    }
+    out.print(json ? trace.toJson() + "\n" : text(trace.ingress(), trace.decision(), trace.bridges()));
     out.flush();
     return NicflowCli.EXIT_OK;
   }
 
-  /** Flows for one host's bridge. */
-  private record BridgeFlows(String host, List<String> flows) {}
-
-  /** Where a tunnelled packet enters the receiving host's bridge. */
-  private static Optional<Ingress.Tunnel> remoteArrival(Ingress ingress, Decision decision) {
-    return decision.output().filter(o -> o.kind() == Output.Kind.TUNNEL)
-        .map(o -> new Ingress.Tunnel(o.host(), ingress.host(), o.vni()));
-  }
-
-  private static List<String> render(OvsFlowRenderer renderer, List<FlowEntry> flows) {
-    return flows.stream().map(renderer::render).toList();
-  }
-
-  private static String text(Ingress ingress, Decision decision, List<BridgeFlows> bridges) {
+  private static String text(Ingress ingress, Decision decision, List<PacketTrace.BridgeFlows> bridges) {
     StringBuilder sb = new StringBuilder();
     sb.append("enters: ").append(describe(ingress)).append('\n');
     sb.append("verdict: ").append(decision.verdict().key());
@@ -144,7 +102,7 @@ final class TraceCommand implements Callable<Integer> {
       }
       sb.append('\n');
     });
-    for (BridgeFlows b : bridges) {
+    for (PacketTrace.BridgeFlows b : bridges) {
       sb.append(String.format(Locale.ROOT, "flows on %s:%n", b.host()));
       if (b.flows().isEmpty()) {
         sb.append("  (none)\n");

@@ -31,6 +31,19 @@ public final class PolicyWriter {
   public record Revision(long revision, Config config) {}
 
   /**
+   * {@code next} with the stable numbers it would be committed with now: those of the newest
+   * revision for what it keeps, new ones for what it adds. What a dry run plans with.
+   */
+  public Config numbered(Config next) {
+    return numbered(latest(), Objects.requireNonNull(next, "next"));
+  }
+
+  private static Config numbered(Optional<Revision> latest, Config next) {
+    return latest.isEmpty() ? next
+        : next.withIds(PolicyIds.next(latest.get().config().ids(), latest.get().config().rulesets(), next));
+  }
+
+  /**
    * Commits {@code next} (already validated) as the next revision. A config equal to the newest
    * one commits nothing and answers that revision.
    *
@@ -45,8 +58,7 @@ public final class PolicyWriter {
     if (ifMatch.isPresent() && ifMatch.getAsLong() != current) {
       throw new StaleRevisionException(ifMatch.getAsLong(), current);
     }
-    Config numbered = latest.isEmpty() ? next
-        : next.withIds(PolicyIds.next(latest.get().config().ids(), latest.get().config().rulesets(), next));
+    Config numbered = numbered(latest, next);
     if (latest.isPresent() && latest.get().config().samePolicy(numbered)) {
       return new Accepted(current, false);
     }

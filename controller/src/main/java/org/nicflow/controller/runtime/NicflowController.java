@@ -86,16 +86,19 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
   /** As {@link #start(Config, OpenFlowSettings)}, serving the REST API on {@code api} (port 0: any). */
   public static NicflowController start(Config config, OpenFlowSettings settings, Optional<InetSocketAddress> api)
       throws InterruptedException {
-    return start(config, settings, api, new MemoryPolicyStore());
+    return start(config, settings, api, new MemoryPolicyStore(), Optional.empty());
   }
 
   /**
    * Starts on the newest revision of {@code store}; an empty store is seeded with {@code config}
    * as revision 1. When the store already holds a policy that differs from {@code config}, the
    * stored one is in force and a warning says how to apply the file.
+   *
+   * @param apiToken the bearer token every API request must carry; required when {@code api} is
+   *     not a loopback address
    */
   public static NicflowController start(Config config, OpenFlowSettings settings, Optional<InetSocketAddress> api,
-      PolicyStore store) throws InterruptedException {
+      PolicyStore store, Optional<String> apiToken) throws InterruptedException {
     Objects.requireNonNull(api, "api");
     Objects.requireNonNull(config, "config");
     PolicyWriter writer = new PolicyWriter(store);
@@ -124,7 +127,8 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
     controller.server = server;
     try {
       controller.api = api.isEmpty() ? Optional.empty() : Optional.of(ApiServer.start(api.get().getHostString(),
-          api.get().getPort(), new ApiSources(latest.config(), 1, partition, server::stats)));
+          api.get().getPort(), new ApiSources(controller, writer, partition, server::stats,
+              ApiSources.DEFAULT_SWITCH_TIMEOUT, apiToken)));
     } catch (IOException e) {
       server.close();
       throw new UncheckedIOException("cannot serve the API on " + api.get().getHostString() + ":"

@@ -40,6 +40,7 @@ import org.nicflow.controller.partition.HostPartition;
 import org.nicflow.controller.policy.PolicySnapshot;
 import org.nicflow.controller.partition.MissHandler;
 import org.nicflow.controller.partition.RuleStatistics;
+import org.nicflow.controller.policy.FakeLivePolicy;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
@@ -63,6 +64,7 @@ class ApiServerTest {
   private HostPartition partition;
   private FakeBridge host1;
   private ApiServer server;
+  private FakeLivePolicy policy;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -73,7 +75,9 @@ class ApiServerTest {
     host1 = new FakeBridge("host1", 1L,
         Map.of("p-web1", 1, "p-db1", 2, "host1-up", 4, "tun-host2", 5));
     partition.switchConnected(host1);
-    server = ApiServer.start("127.0.0.1", 0, new ApiSources(config, 1, partition, new OpenFlowStats()::snapshot));
+    policy = new FakeLivePolicy(config);
+    server = ApiServer.start("127.0.0.1", 0,
+        new ApiSources(policy, policy.writer(), partition, new OpenFlowStats()::snapshot));
   }
 
   @AfterEach
