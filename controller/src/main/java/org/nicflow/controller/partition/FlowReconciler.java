@@ -77,7 +77,10 @@ public final class FlowReconciler {
           // The differ orders adds downstream-first, then modifies, then deletes: no packet meets
           // an empty table on the way. One barrier fences the whole change.
           diff.add().forEach(f -> sw.send(translator.add(f)));
-          diff.modify().forEach(f -> sw.send(translator.modifyStrict(f)));
+          // A modify leaves a flow's cookie and timeouts as they were: update() re-adds those.
+          java.util.Map<FlowEntry.FlowKey, FlowEntry> installed = new java.util.HashMap<>();
+          actual.forEach(f -> installed.put(f.key(), f));
+          diff.modify().forEach(f -> sw.send(translator.update(f, installed.get(f.key()))));
           diff.delete().forEach(f -> sw.send(translator.deleteStrict(f)));
           return sw.barrier().thenApply(done -> report);
         })

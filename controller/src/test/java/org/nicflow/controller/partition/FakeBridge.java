@@ -42,6 +42,7 @@ public final class FakeBridge implements SwitchConnection {
   private final Map<Key, OFFlowMod> flows = new LinkedHashMap<>();
   private final Map<Key, long[]> traffic = new LinkedHashMap<>();
   final List<OFMessage> sent = new ArrayList<>();
+  private int barriers;
 
   public FakeBridge(String host, long dpid, Map<String, Integer> ports) {
     this.host = host;
@@ -136,8 +137,18 @@ public final class FakeBridge implements SwitchConnection {
   }
 
   @Override
-  public CompletableFuture<Void> barrier() {
+  public synchronized CompletableFuture<Void> barrier() {
+    barriers++;
     return CompletableFuture.completedFuture(null);
+  }
+
+  /** How many barriers were asked for: a barrier is a round trip here, not a recorded message. */
+  public synchronized int barriers() {
+    return barriers;
+  }
+
+  public synchronized void clearBarriers() {
+    barriers = 0;
   }
 
   @Override
