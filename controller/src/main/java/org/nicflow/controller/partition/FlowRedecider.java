@@ -25,19 +25,28 @@ import org.nicflow.compiler.packet.PacketHeaders;
 public final class FlowRedecider {
 
   /**
-   * What one miss installed on this switch and that the switch still holds.
+   * What one miss installed on this switch and that the switch still holds: the flows of a miss on
+   * this switch, or the reply flows a miss on another host's switch put here.
    *
+   * @param host the host whose bridge the first packet missed on
    * @param inPort the port the first packet came in by
    * @param tunnelId the tunnel id it came with, for a packet from a tunnel
    * @param packet the first packet as it arrived
    * @param flows the flows that miss sent to this switch and that are still there
    */
-  public record Installed(String inPort, OptionalLong tunnelId, PacketHeaders packet, List<FlowEntry> flows) {
+  public record Installed(String host, String inPort, OptionalLong tunnelId, PacketHeaders packet,
+      List<FlowEntry> flows) {
     public Installed {
+      Objects.requireNonNull(host, "host");
       Objects.requireNonNull(inPort, "inPort");
       Objects.requireNonNull(tunnelId, "tunnelId");
       Objects.requireNonNull(packet, "packet");
       flows = List.copyOf(flows);
+    }
+
+    /** The same miss, holding {@code now} on this switch. */
+    public Installed withFlows(List<FlowEntry> now) {
+      return new Installed(host, inPort, tunnelId, packet, now);
     }
   }
 
@@ -76,10 +85,10 @@ public final class FlowRedecider {
     List<Installed> ended = new ArrayList<>();
     List<Installed> kept = new ArrayList<>();
     for (Installed installed : live) {
-      Miss miss = missHandler.handle(host, Optional.of(installed.inPort()), installed.tunnelId(), installed.packet(),
-          connections);
+      Miss miss = missHandler.handle(installed.host(), Optional.of(installed.inPort()), installed.tunnelId(),
+          installed.packet(), connections);
       Optional<List<FlowEntry>> same = miss instanceof Miss.Offload offload
-          ? sameFlows(installed.flows(), offload.flows()) : Optional.empty();
+          ? sameFlows(installed.flows(), flowsHere(host, installed.host(), offload)) : Optional.empty();
       if (same.isEmpty()) {
         delete.addAll(installed.flows());
         ended.add(installed);
@@ -90,9 +99,14 @@ public final class FlowRedecider {
           rewrite.add(same.get().get(i));
         }
       }
-      kept.add(new Installed(installed.inPort(), installed.tunnelId(), installed.packet(), same.get()));
+      kept.add(installed.withFlows(same.get()));
     }
     return new Outcome(rewrite, delete, ended, kept);
+  }
+
+  /** The flows {@code offload}, a miss on {@code origin}'s bridge, puts on {@code host}'s bridge. */
+  private List<FlowEntry> flowsHere(String host, String origin, Miss.Offload offload) {
+    return host.equals(origin) ? offload.flows() : missHandler.remoteReplyFlows(offload).getOrDefault(host, List.of());
   }
 
   /**

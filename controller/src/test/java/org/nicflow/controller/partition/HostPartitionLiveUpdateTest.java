@@ -57,6 +57,7 @@ class HostPartitionLiveUpdateTest {
 
   private static final MacAddress GATEWAY = MacAddress.DEFAULT_GATEWAY;
   private static final MacAddress WEB1_MAC = MacAddress.parse("02:00:00:00:01:0b");
+  private static final MacAddress DB1_MAC = MacAddress.parse("02:00:00:00:01:15");
   private static final Ipv4 WEB1 = Ipv4.parse("10.1.0.11");
   private static final Ipv4 WEB2 = Ipv4.parse("10.1.0.12");
   private static final Ipv4 DB1 = Ipv4.parse("10.1.0.21");
@@ -122,6 +123,42 @@ class HostPartitionLiveUpdateTest {
         assertThat(installed(bridge, m)).as("web1->web2 flow on %s", bridge.host()).isPresent();
         assertThat(installed(bridge, m).get().getCookie().getValue()).isEqualTo(webCookies.get(m));
         assertThat(bridge.sentOf(OFFlowMod.class)).noneMatch(sameKey(m));
+      }
+    }
+  }
+
+  @Test
+  void denyingAConnectionAlsoDeletesTheReplyFlowItMadeOnTheOtherHost() {
+    Opened toWeb2 = open(DB1_PORT, DB1_MAC, DB1, WEB2, 40010, 8080);
+    assertThat(toWeb2.onHost2()).as("web2's reply flow on host2").isNotEmpty();
+    assertThat(toWeb2.connections()).isNotEmpty();
+
+    partition.apply(revision(2, withoutRule(demo, "web", "acl", "http-in"))).join();
+
+    for (FakeBridge bridge : List.of(host1, host2)) {
+      for (OFFlowMod m : toWeb2.on(bridge)) {
+        assertThat(installed(bridge, m)).as("db1->web2 flow on %s: %s", bridge.host(), m.getMatch()).isEmpty();
+      }
+    }
+    assertThat(partition.connections().all()).doesNotContainAnyElementsOf(toWeb2.connections());
+  }
+
+  @Test
+  void keptConnectionKeepsTheReplyFlowItMadeOnTheOtherHostUnderTheNewCookie() {
+    Opened web = open(WEB1, WEB2, 40011, 8080);
+    assertThat(web.onHost2()).isNotEmpty();
+    PolicySnapshot next = revision(2, withRule(demo, "web", "acl", tcpIn("redis-in", 95, 6379)));
+    int generation = next.config().generationOf(demo.vm("web1").orElseThrow());
+    assertThat(generation).isNotEqualTo(demo.generationOf(demo.vm("web1").orElseThrow()));
+
+    partition.apply(next).join();
+
+    assertThat(partition.connections().all()).containsExactlyInAnyOrderElementsOf(web.connections());
+    for (FakeBridge bridge : List.of(host1, host2)) {
+      for (OFFlowMod m : web.on(bridge)) {
+        OFFlowMod now = installed(bridge, m)
+            .orElseThrow(() -> new AssertionError("web1->web2 flow gone from " + bridge.host() + ": " + m));
+        assertThat(Cookie.decode(now.getCookie().getValue()).generation()).isEqualTo(generation);
       }
     }
   }
@@ -294,10 +331,15 @@ class HostPartitionLiveUpdateTest {
 
   /** Sends the first packet of a TCP connection from web1's port and records what it installed. */
   private Opened open(Ipv4 src, Ipv4 dst, int sport, int dport) {
+    return open(WEB1_PORT, WEB1_MAC, src, dst, sport, dport);
+  }
+
+  /** Sends the first packet of a TCP connection from port {@code port} of host1. */
+  private Opened open(int port, MacAddress mac, Ipv4 src, Ipv4 dst, int sport, int dport) {
     clearRecords();
     Set<Connection> before = Set.copyOf(partition.connections().all());
-    byte[] frame = FrameBuilder.ipv4(PacketHeaders.tcp(WEB1_MAC, GATEWAY, src, dst, sport, dport)).build();
-    partition.packetIn(host1, host1.packetIn(WEB1_PORT, frame));
+    byte[] frame = FrameBuilder.ipv4(PacketHeaders.tcp(mac, GATEWAY, src, dst, sport, dport)).build();
+    partition.packetIn(host1, host1.packetIn(port, frame));
     Set<Connection> opened = new HashSet<>(partition.connections().all());
     opened.removeAll(before);
     Opened result = new Opened(host1.sentOf(OFFlowMod.class), host2.sentOf(OFFlowMod.class), opened);
