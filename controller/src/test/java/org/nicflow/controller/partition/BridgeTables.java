@@ -24,7 +24,12 @@ final class BridgeTables {
 
   /** Whether {@code flow} belongs to a connection (unified, reverse or denied): made by a miss, not compiled. */
   static boolean isConnectionFlow(FlowEntry flow) {
-    return Cookie.isOurs(flow.cookie()) && CONNECTION_KINDS.contains(Cookie.decode(flow.cookie()).kind());
+    return isConnectionCookie(flow.cookie());
+  }
+
+  /** Whether {@code cookie} is nicflow's and names a connection flow's kind. */
+  static boolean isConnectionCookie(long cookie) {
+    return Cookie.isOurs(cookie) && CONNECTION_KINDS.contains(Cookie.decode(cookie).kind());
   }
 
   /** The flows of {@code bridge} that are not connection flows: what the compiled tables put there. */
