@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.nicflow.compiler.eval.ConnectionLookup;
+import org.nicflow.compiler.flow.FlowAction;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.FlowEntry.FlowKey;
 import org.nicflow.compiler.packet.PacketHeaders;
@@ -32,21 +33,37 @@ public final class FlowRedecider {
    * @param inPort the port the first packet came in by
    * @param tunnelId the tunnel id it came with, for a packet from a tunnel
    * @param packet the first packet as it arrived
+   * @param decided the flows its decision wanted on this switch, sent or not (a flow naming a port
+   *     the switch lacks, or whose key another miss's flow held, was not)
    * @param flows the flows that miss sent to this switch and that are still there
    */
   public record Installed(String host, String inPort, OptionalLong tunnelId, PacketHeaders packet,
-      List<FlowEntry> flows) {
+      List<FlowEntry> decided, List<FlowEntry> flows) {
     public Installed {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(inPort, "inPort");
       Objects.requireNonNull(tunnelId, "tunnelId");
       Objects.requireNonNull(packet, "packet");
+      decided = List.copyOf(decided);
       flows = List.copyOf(flows);
     }
 
     /** The same miss, holding {@code now} on this switch. */
     public Installed withFlows(List<FlowEntry> now) {
-      return new Installed(host, inPort, tunnelId, packet, now);
+      return new Installed(host, inPort, tunnelId, packet, decided, now);
+    }
+
+    /** The same miss on another switch (or decided anew here): wanting {@code wanted}, holding {@code now}. */
+    public Installed with(List<FlowEntry> wanted, List<FlowEntry> now) {
+      return new Installed(host, inPort, tunnelId, packet, wanted, now);
+    }
+  }
+
+  /** What makes two flows the same to a packet: key, meter, actions, metadata and goto; not cookie or timeouts. */
+  private record Shape(FlowKey key, OptionalLong meterId, List<FlowAction> actions, Optional<?> writeMetadata,
+      Optional<String> gotoTable) {
+    static Shape of(FlowEntry f) {
+      return new Shape(f.key(), f.meterId(), f.actions(), f.writeMetadata(), f.gotoTable());
     }
   }
 
@@ -87,8 +104,12 @@ public final class FlowRedecider {
     for (Installed installed : live) {
       Miss miss = missHandler.handle(installed.host(), Optional.of(installed.inPort()), installed.tunnelId(),
           installed.packet(), connections);
-      Optional<List<FlowEntry>> same = miss instanceof Miss.Offload offload
-          ? sameFlows(installed.flows(), flowsHere(host, installed.host(), offload)) : Optional.empty();
+      List<FlowEntry> fresh = miss instanceof Miss.Offload offload ? flowsHere(host, installed.host(), offload)
+          : List.of();
+      // Same verdict and actions: the new decision wants exactly the flows the old one did (a rule
+      // that now keeps state wants reverse flows too), and the flows sent stay as they act.
+      Optional<List<FlowEntry>> same = miss instanceof Miss.Offload && shapes(installed.decided()).equals(shapes(fresh))
+          ? sameFlows(installed.flows(), fresh) : Optional.empty();
       if (same.isEmpty()) {
         delete.addAll(installed.flows());
         ended.add(installed);
@@ -99,7 +120,7 @@ public final class FlowRedecider {
           rewrite.add(same.get().get(i));
         }
       }
-      kept.add(installed.withFlows(same.get()));
+      kept.add(installed.with(fresh, same.get()));
     }
     return new Outcome(rewrite, delete, ended, kept);
   }
@@ -113,14 +134,17 @@ public final class FlowRedecider {
    * The new flows standing for {@code old}, in its order, when each has the same key and actions
    * (a cookie or timeout may differ); empty when any flow is gone or acts otherwise.
    */
+  private static java.util.Set<Shape> shapes(List<FlowEntry> flows) {
+    return flows.stream().map(Shape::of).collect(java.util.stream.Collectors.toUnmodifiableSet());
+  }
+
   private static Optional<List<FlowEntry>> sameFlows(List<FlowEntry> old, List<FlowEntry> fresh) {
     Map<FlowKey, FlowEntry> byKey = new LinkedHashMap<>();
     fresh.forEach(f -> byKey.putIfAbsent(f.key(), f));
     List<FlowEntry> out = new ArrayList<>();
     for (FlowEntry f : old) {
       FlowEntry now = byKey.get(f.key());
-      if (now == null || !now.actions().equals(f.actions()) || !now.meterId().equals(f.meterId())
-          || !now.gotoTable().equals(f.gotoTable()) || !now.writeMetadata().equals(f.writeMetadata())) {
+      if (now == null || !Shape.of(now).equals(Shape.of(f))) {
         return Optional.empty();
       }
       out.add(now);

@@ -228,7 +228,7 @@ public final class HostPartition implements SwitchListener {
     } else {
       counters.offloads.increment();
       FlowRedecider.Installed origin =
-          new FlowRedecider.Installed(sw.host(), miss.inPort(), tunnelId, miss.packet(), sent);
+          new FlowRedecider.Installed(sw.host(), miss.inPort(), tunnelId, miss.packet(), miss.flows(), sent);
       sent.forEach(f -> state.origins.put(f.key(), origin));
       installRemoteReplies(state.policy, origin, miss);
     }
@@ -267,7 +267,7 @@ public final class HostPartition implements SwitchListener {
           SwitchFlows state = switches.get(other.dpid().getLong());
           if (state != null) {
             List<FlowEntry> sent = install(other, state, flows, miss.decision().newConnections());
-            FlowRedecider.Installed here = origin.withFlows(sent);
+            FlowRedecider.Installed here = origin.with(flows, sent);
             sent.forEach(f -> state.origins.put(f.key(), here));
           }
         });

@@ -46,8 +46,10 @@ import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowModCommand;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.U64;
 
 /**
  * A new policy revision applied while connections are live, on the demo config: what stays in the
@@ -161,6 +163,40 @@ class HostPartitionLiveUpdateTest {
         assertThat(Cookie.decode(now.getCookie().getValue()).generation()).isEqualTo(generation);
       }
     }
+  }
+
+  @Test
+  void ruleThatMakesAKeptConnectionStatefulAlsoAdmitsItsReplies() {
+    Config stateless = editLayer(demo, "db", "acl", l -> new Layer(l.name(), l.defaultAction(), l.rules().stream()
+        .map(r -> !r.id().equals("all-out") ? r : new Rule(r.id(), r.priority(), r.direction(), r.proto(), r.src(),
+            r.dst(), r.srcPort(), r.dstPort(), r.icmpType(), r.action(), r.snatTo(), r.dscp(), false))
+        .toList()));
+    PolicySnapshot withoutState = revision(2, stateless);
+    partition.apply(withoutState).join();
+    Opened toWeb2 = open(DB1_PORT, DB1_MAC, DB1, WEB2, 40030, 8080);
+    assertThat(toWeb2.connections()).as("db1's rules keep no state now").isEmpty();
+    assertThat(toWeb2.onHost1()).isNotEmpty();
+    // Back to the stateful rule, with an unrelated rule beside it.
+    Config stateful = withRule(demo, "db", "acl", tcpIn("redis-in", 95, 6379));
+    PolicySnapshot next = PolicySnapshot.of(3,
+        stateful.withIds(PolicyIds.next(withoutState.config().ids(), withoutState.config().rulesets(), stateful)));
+
+    partition.apply(next).join();
+
+    // The flow that carried it without state is not the new decision's: it goes, and the next
+    // packet is decided afresh, which opens the connection.
+    for (OFFlowMod m : toWeb2.onHost1()) {
+      assertThat(installed(host1, m)).as("db1->web2 stateless flow %s", m.getMatch()).isEmpty();
+    }
+    Opened again = open(DB1_PORT, DB1_MAC, DB1, WEB2, 40030, 8080);
+    assertThat(again.connections()).isNotEmpty();
+    // web2's reply reaches host1 by the tunnel: under the new policy it belongs to db1's connection.
+    byte[] reply = FrameBuilder.ipv4(PacketHeaders.tcp(GATEWAY, DB1_MAC, WEB2, DB1, 8080, 40030)).build();
+    OFPacketIn fromTunnel = host1.packetIn(5, reply).createBuilder().setMatch(host1.factory().buildMatch()
+        .setExact(MatchField.IN_PORT, OFPort.of(5)).setExact(MatchField.TUNNEL_ID, U64.of(5001)).build()).build();
+    long deniedBefore = partition.counters().deniedMisses();
+    partition.packetIn(host1, fromTunnel);
+    assertThat(partition.counters().deniedMisses() - deniedBefore).as("web2's reply to db1, denied").isZero();
   }
 
   @Test
