@@ -14,6 +14,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nicflow.compiler.config.ConfigLoader;
@@ -23,6 +24,7 @@ import org.nicflow.compiler.eval.ConnectionTable;
 import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.FlowEntry.FlowKey;
+import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Direction;
 import org.nicflow.compiler.model.Ipv4;
@@ -65,6 +67,7 @@ class HostPartitionLiveUpdateTest {
   private static final Ipv4 DB1 = Ipv4.parse("10.1.0.21");
   private static final int WEB1_PORT = 1;
   private static final int DB1_PORT = 2;
+  private static final int UNIFIED = Pipeline.number(Pipeline.UNIFIED);
 
   private Config demo;
   private PolicySnapshot initial;
@@ -202,7 +205,7 @@ class HostPartitionLiveUpdateTest {
   @Test
   void editThatKeepsAVerdictRewritesTheCookieInPlaceAndKeepsTheCounters() {
     Opened db = open(WEB1, DB1, 40002, 5432);
-    host1.countTraffic(unifiedTable(), 7, 700);
+    host1.countTraffic(UNIFIED, 7, 700);
     PolicySnapshot next = revision(2, withRule(demo, "db", "acl", tcpIn("redis-in", 95, 6379)));
     int generation = next.config().generationOf(demo.vm("db1").orElseThrow());
     assertThat(generation).isNotEqualTo(demo.generationOf(demo.vm("db1").orElseThrow()));
@@ -390,10 +393,6 @@ class HostPartitionLiveUpdateTest {
     host2.clearBarriers();
   }
 
-  private static int unifiedTable() {
-    return org.nicflow.compiler.flow.Pipeline.number(org.nicflow.compiler.flow.Pipeline.UNIFIED);
-  }
-
   private static Optional<OFFlowMod> installed(FakeBridge bridge, OFFlowMod like) {
     return bridge.flowsIn(like.getTableId().getValue()).stream().filter(sameKey(like)).findFirst();
   }
@@ -442,7 +441,7 @@ class HostPartitionLiveUpdateTest {
   }
 
   private static Config editLayer(Config config, String ruleset, String layer,
-      java.util.function.UnaryOperator<Layer> edit) {
+      UnaryOperator<Layer> edit) {
     List<RuleSet> sets = config.rulesets().stream()
         .map(rs -> !rs.name().equals(ruleset) ? rs : new RuleSet(rs.name(),
             rs.layers().stream().map(l -> l.name().equals(layer) ? edit.apply(l) : l).toList()))

@@ -127,17 +127,19 @@ class PolicyUpdatePropertyTest {
 
     Map<RandomEdits.Kind, Integer> byKind = new EnumMap<>(RandomEdits.Kind.class);
     Map<OffloadMode, Integer> flowsByMode = new EnumMap<>(OffloadMode.class);
+    Map<OffloadMode, Integer> flowsAfterByMode = new EnumMap<>(OffloadMode.class);
     int kept = 0;
     int ended = 0;
     editsRun.forEach(k -> byKind.merge(k, 1, Integer::sum));
     for (Outcome o : outcomes) {
       flowsByMode.merge(o.mode(), o.connectionFlowsBefore(), Integer::sum);
+      flowsAfterByMode.merge(o.mode(), o.connectionFlowsAfter(), Integer::sum);
       kept += o.kept();
       ended += o.ended();
     }
     System.out.printf("live policy update: %d configs, %d updates (each edit in both modes); edits %s;"
-        + " connection flows before the update by mode %s; connections kept %d, ended %d%n", run.runs(),
-        outcomes.size(), byKind, flowsByMode, kept, ended);
+        + " connection flows by mode before the update %s, after %s; connections kept %d, ended %d%n", run.runs(),
+        outcomes.size(), byKind, flowsByMode, flowsAfterByMode, kept, ended);
     assertThat(byKind.keySet()).as("every kind of edit ran").containsExactlyInAnyOrder(RandomEdits.Kind.values());
     assertThat(kept).as("connections kept over the run").isPositive();
     assertThat(ended).as("connections ended over the run").isPositive();
