@@ -3,7 +3,9 @@ package org.nicflow.controller.partition;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -78,7 +80,7 @@ public final class FlowReconciler {
           // an empty table on the way. One barrier fences the whole change.
           diff.add().forEach(f -> sw.send(translator.add(f)));
           // A modify leaves a flow's cookie and timeouts as they were: update() re-adds those.
-          java.util.Map<FlowEntry.FlowKey, FlowEntry> installed = new java.util.HashMap<>();
+          Map<FlowEntry.FlowKey, FlowEntry> installed = new HashMap<>();
           actual.forEach(f -> installed.put(f.key(), f));
           diff.modify().forEach(f -> sw.send(translator.update(f, installed.get(f.key()))));
           diff.delete().forEach(f -> sw.send(translator.deleteStrict(f)));

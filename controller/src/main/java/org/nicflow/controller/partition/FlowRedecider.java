@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.nicflow.compiler.eval.ConnectionLookup;
 import org.nicflow.compiler.flow.FlowAction;
 import org.nicflow.compiler.flow.FlowEntry;
@@ -130,14 +132,14 @@ public final class FlowRedecider {
     return host.equals(origin) ? offload.flows() : missHandler.remoteReplyFlows(offload).getOrDefault(host, List.of());
   }
 
+  private static Set<Shape> shapes(List<FlowEntry> flows) {
+    return flows.stream().map(Shape::of).collect(Collectors.toUnmodifiableSet());
+  }
+
   /**
    * The new flows standing for {@code old}, in its order, when each has the same key and actions
    * (a cookie or timeout may differ); empty when any flow is gone or acts otherwise.
    */
-  private static java.util.Set<Shape> shapes(List<FlowEntry> flows) {
-    return flows.stream().map(Shape::of).collect(java.util.stream.Collectors.toUnmodifiableSet());
-  }
-
   private static Optional<List<FlowEntry>> sameFlows(List<FlowEntry> old, List<FlowEntry> fresh) {
     Map<FlowKey, FlowEntry> byKey = new LinkedHashMap<>();
     fresh.forEach(f -> byKey.putIfAbsent(f.key(), f));
