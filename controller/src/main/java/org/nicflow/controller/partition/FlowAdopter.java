@@ -122,8 +122,8 @@ public final class FlowAdopter {
           rewrite.add(g);
         }
       }
-      adopted.add(new Adopted(new FlowRedecider.Installed(packet.get().inPort(), packet.get().tunnelId(),
-          packet.get().headers(), mine), offload.decision().newConnections()));
+      adopted.add(new Adopted(new FlowRedecider.Installed(host, packet.get().inPort(), packet.get().tunnelId(),
+          packet.get().headers(), offload.flows(), mine), offload.decision().newConnections()));
     }
     return new Result(adopted, rewrite, delete);
   }

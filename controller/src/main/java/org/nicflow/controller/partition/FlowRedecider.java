@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.nicflow.compiler.eval.ConnectionLookup;
+import org.nicflow.compiler.flow.FlowAction;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.FlowEntry.FlowKey;
 import org.nicflow.compiler.packet.PacketHeaders;
@@ -25,19 +28,44 @@ import org.nicflow.compiler.packet.PacketHeaders;
 public final class FlowRedecider {
 
   /**
-   * What one miss installed on this switch and that the switch still holds.
+   * What one miss installed on this switch and that the switch still holds: the flows of a miss on
+   * this switch, or the reply flows a miss on another host's switch put here.
    *
+   * @param host the host whose bridge the first packet missed on
    * @param inPort the port the first packet came in by
    * @param tunnelId the tunnel id it came with, for a packet from a tunnel
    * @param packet the first packet as it arrived
+   * @param decided the flows its decision wanted on this switch, sent or not (a flow naming a port
+   *     the switch lacks, or whose key another miss's flow held, was not)
    * @param flows the flows that miss sent to this switch and that are still there
    */
-  public record Installed(String inPort, OptionalLong tunnelId, PacketHeaders packet, List<FlowEntry> flows) {
+  public record Installed(String host, String inPort, OptionalLong tunnelId, PacketHeaders packet,
+      List<FlowEntry> decided, List<FlowEntry> flows) {
     public Installed {
+      Objects.requireNonNull(host, "host");
       Objects.requireNonNull(inPort, "inPort");
       Objects.requireNonNull(tunnelId, "tunnelId");
       Objects.requireNonNull(packet, "packet");
+      decided = List.copyOf(decided);
       flows = List.copyOf(flows);
+    }
+
+    /** The same miss, holding {@code now} on this switch. */
+    public Installed withFlows(List<FlowEntry> now) {
+      return new Installed(host, inPort, tunnelId, packet, decided, now);
+    }
+
+    /** The same miss on another switch (or decided anew here): wanting {@code wanted}, holding {@code now}. */
+    public Installed with(List<FlowEntry> wanted, List<FlowEntry> now) {
+      return new Installed(host, inPort, tunnelId, packet, wanted, now);
+    }
+  }
+
+  /** What makes two flows the same to a packet: key, meter, actions, metadata and goto; not cookie or timeouts. */
+  private record Shape(FlowKey key, OptionalLong meterId, List<FlowAction> actions, Optional<?> writeMetadata,
+      Optional<String> gotoTable) {
+    static Shape of(FlowEntry f) {
+      return new Shape(f.key(), f.meterId(), f.actions(), f.writeMetadata(), f.gotoTable());
     }
   }
 
@@ -76,10 +104,14 @@ public final class FlowRedecider {
     List<Installed> ended = new ArrayList<>();
     List<Installed> kept = new ArrayList<>();
     for (Installed installed : live) {
-      Miss miss = missHandler.handle(host, Optional.of(installed.inPort()), installed.tunnelId(), installed.packet(),
-          connections);
-      Optional<List<FlowEntry>> same = miss instanceof Miss.Offload offload
-          ? sameFlows(installed.flows(), offload.flows()) : Optional.empty();
+      Miss miss = missHandler.handle(installed.host(), Optional.of(installed.inPort()), installed.tunnelId(),
+          installed.packet(), connections);
+      List<FlowEntry> fresh = miss instanceof Miss.Offload offload ? flowsHere(host, installed.host(), offload)
+          : List.of();
+      // Same verdict and actions: the new decision wants exactly the flows the old one did (a rule
+      // that now keeps state wants reverse flows too), and the flows sent stay as they act.
+      Optional<List<FlowEntry>> same = miss instanceof Miss.Offload && shapes(installed.decided()).equals(shapes(fresh))
+          ? sameFlows(installed.flows(), fresh) : Optional.empty();
       if (same.isEmpty()) {
         delete.addAll(installed.flows());
         ended.add(installed);
@@ -90,9 +122,18 @@ public final class FlowRedecider {
           rewrite.add(same.get().get(i));
         }
       }
-      kept.add(new Installed(installed.inPort(), installed.tunnelId(), installed.packet(), same.get()));
+      kept.add(installed.with(fresh, same.get()));
     }
     return new Outcome(rewrite, delete, ended, kept);
+  }
+
+  /** The flows {@code offload}, a miss on {@code origin}'s bridge, puts on {@code host}'s bridge. */
+  private List<FlowEntry> flowsHere(String host, String origin, Miss.Offload offload) {
+    return host.equals(origin) ? offload.flows() : missHandler.remoteReplyFlows(offload).getOrDefault(host, List.of());
+  }
+
+  private static Set<Shape> shapes(List<FlowEntry> flows) {
+    return flows.stream().map(Shape::of).collect(Collectors.toUnmodifiableSet());
   }
 
   /**
@@ -105,8 +146,7 @@ public final class FlowRedecider {
     List<FlowEntry> out = new ArrayList<>();
     for (FlowEntry f : old) {
       FlowEntry now = byKey.get(f.key());
-      if (now == null || !now.actions().equals(f.actions()) || !now.meterId().equals(f.meterId())
-          || !now.gotoTable().equals(f.gotoTable()) || !now.writeMetadata().equals(f.writeMetadata())) {
+      if (now == null || !Shape.of(now).equals(Shape.of(f))) {
         return Optional.empty();
       }
       out.add(now);

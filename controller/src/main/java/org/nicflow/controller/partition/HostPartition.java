@@ -81,7 +81,7 @@ public final class HostPartition implements SwitchListener {
         if (seen.put(i, Boolean.TRUE) == null) {
           List<FlowEntry> still = i.flows().stream().filter(f -> unified.containsKey(f.key())).toList();
           if (!still.isEmpty()) {
-            out.add(new FlowRedecider.Installed(i.inPort(), i.tunnelId(), i.packet(), still));
+            out.add(i.withFlows(still));
           }
         }
       }
@@ -261,9 +261,10 @@ public final class HostPartition implements SwitchListener {
       connectionFlows.release(miss.decision().newConnections());
     } else {
       counters.offloads.increment();
-      FlowRedecider.Installed origin = new FlowRedecider.Installed(miss.inPort(), tunnelId, miss.packet(), sent);
+      FlowRedecider.Installed origin =
+          new FlowRedecider.Installed(sw.host(), miss.inPort(), tunnelId, miss.packet(), miss.flows(), sent);
       sent.forEach(f -> state.origins.put(f.key(), origin));
-      installRemoteReplies(state.policy, miss);
+      installRemoteReplies(state.policy, origin, miss);
     }
     if (!miss.decision().allowed()) {
       counters.deniedMisses.increment();
@@ -288,9 +289,10 @@ public final class HostPartition implements SwitchListener {
    * Installs, on the bridges of other hosts, the reverse flows the new connections of {@code miss}
    * need where their replies enter (see {@link MissHandler#remoteReplyFlows}). Sent before the
    * triggering packet is sent on, so they are in place before any reply can exist. A host whose
-   * bridge is not connected gets nothing: its replies miss there and are evaluated as usual.
+   * bridge is not connected gets nothing: its replies miss there and are evaluated as usual. The
+   * flows sent are remembered with the miss that made them, so a policy update re-decides them.
    */
-  private void installRemoteReplies(PolicySnapshot snapshot, Miss.Offload miss) {
+  private void installRemoteReplies(PolicySnapshot snapshot, FlowRedecider.Installed origin, Miss.Offload miss) {
     snapshot.missHandler().remoteReplyFlows(miss).forEach((host, flows) -> {
       SwitchConnection other = connected.get(host);
       if (other != null) {
@@ -298,7 +300,9 @@ public final class HostPartition implements SwitchListener {
         other.executor().execute(() -> {
           SwitchFlows state = switches.get(other.dpid().getLong());
           if (state != null) {
-            install(other, state, flows, miss.decision().newConnections());
+            List<FlowEntry> sent = install(other, state, flows, miss.decision().newConnections());
+            FlowRedecider.Installed here = origin.with(flows, sent);
+            sent.forEach(f -> state.origins.put(f.key(), here));
           }
         });
       }
@@ -500,7 +504,7 @@ public final class HostPartition implements SwitchListener {
       default -> "ip proto " + p.ipProto();
     };
     return proto + " " + p.nwSrc() + (p.hasPorts() ? ":" + p.tpSrc() : "") + " -> " + p.nwDst()
-        + (p.hasPorts() ? ":" + p.tpDst() : "") + " (in by " + i.inPort() + ")";
+        + (p.hasPorts() ? ":" + p.tpDst() : "") + " (in by " + i.inPort() + " on " + i.host() + ")";
   }
 
   /** One switch's part of {@link #apply}; runs on its executor. */

@@ -48,6 +48,7 @@ public final class FakeBridge implements SwitchConnection {
   private int flowStatsToIgnore;
   private int flowStatsRequests;
   final List<CompletableFuture<List<OFFlowStatsEntry>>> ignoredFlowStats = new ArrayList<>();
+  private int barriers;
 
   public FakeBridge(String host, long dpid, Map<String, Integer> ports) {
     this.host = host;
@@ -194,7 +195,8 @@ public final class FakeBridge implements SwitchConnection {
   }
 
   @Override
-  public CompletableFuture<Void> barrier() {
+  public synchronized CompletableFuture<Void> barrier() {
+    barriers++;
     return CompletableFuture.completedFuture(null);
   }
 
@@ -206,6 +208,15 @@ public final class FakeBridge implements SwitchConnection {
   /** How many flow-stats requests the bridge has had. */
   public synchronized int flowStatsRequests() {
     return flowStatsRequests;
+  }
+
+  /** How many barriers were asked for: a barrier is a round trip here, not a recorded message. */
+  public synchronized int barriers() {
+    return barriers;
+  }
+
+  public synchronized void clearBarriers() {
+    barriers = 0;
   }
 
   @Override
