@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Build a Mininet network from a nicflow configuration (SPEC.md section 2).
+"""Build a Mininet network from a nicflow configuration (docs/config.md).
 
 One Open vSwitch bridge per host, named after the host (userspace datapath,
 fail_mode=secure, OpenFlow 1.3-1.5, the config's dpid, one remote controller).
@@ -313,8 +313,8 @@ class NicflowNetwork:
         return '02:00:00:00:fd:%02x' % (self.config.hosts.index(host) + 1)
 
     def _build_external(self):
-        """An endpoint on the underlay: the physical router of SPEC section 3.5 plus whatever
-        addresses the tests give it. Its MAC is the hosts' next_hop_mac; it reaches each
+        """An endpoint on the underlay: the physical router of docs/semantics.md ("Forwarding")
+        plus whatever addresses the tests give it. Its MAC is the hosts' next_hop_mac; it reaches each
         public address (SNAT address, VIP) through the uplink of the host that owns it."""
         macs = sorted({h.next_hop_mac for h in self.config.hosts if h.next_hop_mac})
         if len(macs) > 1:

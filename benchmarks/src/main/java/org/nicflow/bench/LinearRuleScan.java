@@ -9,9 +9,9 @@ import org.nicflow.compiler.packet.PacketHeaders;
 
 /**
  * The naive baseline for rule lookup: every rule of a layer is tested against the packet and the
- * matching rule with the highest priority wins, the first listed on a tie (SPEC section 3, clause
- * 2). No index, no early exit: the cost grows with the layer's size. Benchmarks compare it with the
- * indexed classifier the reference evaluator uses.
+ * matching rule with the highest priority wins, the first listed on a tie (docs/semantics.md,
+ * "Layers"). No index, no early exit: the cost grows with the layer's size. Benchmarks compare it
+ * with the indexed classifier the reference evaluator uses.
  */
 public final class LinearRuleScan {
 

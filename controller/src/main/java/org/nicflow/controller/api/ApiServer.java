@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REST API and {@code /metrics} over the JDK's HTTP server (SPEC section 5). Requests run on a
+ * The REST API and {@code /metrics} over the JDK's HTTP server (docs/api.md). Requests run on a
  * small pool of API worker threads — never on a switch's executor or a Netty event loop — so a
  * handler may wait for a switch (flow statistics) without holding up OpenFlow traffic.
  */

@@ -7,7 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The API's access rule (SPEC section 5): on loopback anyone local may ask; on any other address
+ * The API's access rule (docs/api.md): on loopback anyone local may ask; on any other address
  * every request carries {@code Authorization: Bearer <token>}, compared in constant time.
  */
 final class BearerToken {

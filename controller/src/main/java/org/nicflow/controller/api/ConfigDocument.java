@@ -9,7 +9,7 @@ import org.nicflow.compiler.config.ConfigWriter;
 import org.nicflow.compiler.model.Config;
 
 /**
- * A config as the JSON tree of its config file (SPEC section 2): the keys and layout
+ * A config as the JSON tree of its config file (docs/config.md): the keys and layout
  * {@link ConfigWriter} writes, so {@code ConfigLoader} reads the tree back to an equal config.
  * What {@code GET /api/v1/config} answers, what the write endpoints edit and what
  * {@code nicflow apply} sends.

@@ -6,7 +6,7 @@ import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.model.Config;
 
 /**
- * A flow cookie read against the config (SPEC section 4): who owns the flow and, for nicflow's
+ * A flow cookie read against the config (docs/semantics.md, "Offload modes"): who owns the flow and, for nicflow's
  * flows, what made it — kind, rule-set generation, VM, layer and rule ({@code default} for a
  * layer default). Fields that do not apply are left out of the JSON.
  *

@@ -35,7 +35,7 @@ import org.nicflow.controller.policy.StaleRevisionException;
 import org.nicflow.controller.policy.UpdatePlan;
 
 /**
- * The write endpoints (SPEC section 5): {@code PUT}/{@code DELETE} of one VM, rule set or load
+ * The write endpoints (docs/api.md): {@code PUT}/{@code DELETE} of one VM, rule set or load
  * balancer, and {@code PUT /api/v1/config}. Each write edits the JSON document of the newest
  * revision, validates the whole edited document exactly like a config file and hands it to the
  * {@link PolicyWriter}; on any error nothing is committed. Writes run one at a time, so an

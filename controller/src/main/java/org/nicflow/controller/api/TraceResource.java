@@ -10,8 +10,8 @@ import org.nicflow.controller.trace.PacketTrace;
 import org.nicflow.controller.trace.TraceInputException;
 
 /**
- * {@code POST /api/v1/trace}: {@code {"vm": NAME, "direction": "in"|"out", "packet": SPEC}} in,
- * SPEC section 5's trace object out — {@link PacketTrace}, the code {@code nicflow trace --json}
+ * {@code POST /api/v1/trace}: {@code {"vm": NAME, "direction": "in"|"out", "packet": PACKET}} in,
+ * the trace object of docs/cli.md ("--json") out — {@link PacketTrace}, the code {@code nicflow trace --json}
  * runs, over the policy snapshot in force when the request arrives.
  */
 final class TraceResource {

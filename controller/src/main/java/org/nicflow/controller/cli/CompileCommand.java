@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code nicflow compile -c FILE --host NAME}: a host's flows in {@code ovs-ofctl add-flows} syntax
- * (SPEC section 5). The output is a pure function of the config: the same file gives the same
+ * (docs/cli.md, "compile"). The output is a pure function of the config: the same file gives the same
  * bytes. Flows name no meter unless {@code --meters-file} is given, so
  * {@code ovs-ofctl -O OpenFlow13 add-flows BR -} accepts them on a bridge without meters.
  */

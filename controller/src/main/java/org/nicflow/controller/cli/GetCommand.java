@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code nicflow get vms|rulesets|load_balancers|hosts|connections|config [NAME]}: prints the
- * running controller's API document (SPEC section 5), or one element of it.
+ * running controller's API document (docs/api.md), or one element of it.
  */
 @Command(name = "get",
     description = "Print a document of the running controller's API: vms, rulesets, load_balancers, hosts, "

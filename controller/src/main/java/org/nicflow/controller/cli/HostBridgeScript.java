@@ -7,7 +7,7 @@ import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.Vm;
 
 /**
- * The ovs-vsctl commands that build one host's bridge (SPEC section 1): a userspace bridge named
+ * The ovs-vsctl commands that build one host's bridge (docs/config.md, "What nicflow manages"): a userspace bridge named
  * after the host in secure fail mode with nicflow as its controller, the uplink, one port per VM of
  * the host and a {@code tun-<other>} VXLAN port per other host. Re-running them is harmless.
  */

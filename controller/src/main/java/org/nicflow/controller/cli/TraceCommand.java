@@ -21,8 +21,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code nicflow trace -c FILE --vm NAME --direction in|out 'SPEC' [--json]}: the reference
- * evaluator's decision for one packet (SPEC section 5), with no live connections, and the unified
+ * {@code nicflow trace -c FILE --vm NAME --direction in|out 'PACKET' [--json]}: the reference
+ * evaluator's decision for one packet (docs/cli.md, "trace"), with no live connections, and the unified
  * flows the reactive controller would install for it: on the bridge the packet enters and, when it
  * is tunnelled, on the receiving host's bridge (where it arrives from the tunnel). Text mode names
  * the VM and direction of every layer step and gives the drop reason; {@code --json} prints
@@ -58,7 +58,7 @@ final class TraceCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print one JSON object (verdict, layers, packet, output, flows).")
   private boolean json;
 
-  @Parameters(index = "0", paramLabel = "SPEC",
+  @Parameters(index = "0", paramLabel = "PACKET",
       description = "The packet in ovs-ofctl flow syntax, e.g. 'tcp,nw_dst=10.1.0.12,tp_dst=8080'. "
           + "The VM's own address fills the side left out (nw_src for out, nw_dst for in).")
   private String packetSpec;

@@ -10,8 +10,8 @@ import org.nicflow.compiler.flow.FlowEntry.FlowKey;
 
 /**
  * Ties connections to the unified flows installed with them: a connection lives while at least one
- * of its flows is in a switch (SPEC section 3, clause 4: "while the connection lives (idle
- * timeout)"), and is forgotten when the last one is removed.
+ * of its flows is in a switch (docs/semantics.md, "Connections": connections live until
+ * their unified flows idle out), and is forgotten when the last one is removed.
  */
 final class ConnectionFlows {
 

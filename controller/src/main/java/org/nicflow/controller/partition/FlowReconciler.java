@@ -24,10 +24,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Brings a switch's flows to the desired state (SPEC section 4): reads what the switch has, diffs it
- * against what the rule sets want, and sends only the difference, fenced by a barrier. Flows that
- * are not nicflow's are never touched; connection flows (unified, reverse, denied) are kept while
- * the VM their cookie names still exists with the rule-set generation the cookie carries.
+ * Brings a switch's flows to the desired state (docs/controller.md, "Programming a bridge"): reads
+ * what the switch has, diffs it against what the rule sets want, and sends only the difference,
+ * fenced by a barrier. Flows that are not nicflow's are never touched; connection flows (unified,
+ * reverse, denied) are kept while the VM their cookie names still exists with the rule-set
+ * generation the cookie carries.
  */
 public final class FlowReconciler {
 

@@ -63,7 +63,10 @@ public final class MissHandler {
     return unifiedFlows.remoteReplyFlows(miss.ingress(), miss.decision());
   }
 
-  /** Where a packet arriving on {@code port} of {@code host}'s bridge entered, per SPEC section 1. */
+  /**
+   * Where a packet arriving on {@code port} of {@code host}'s bridge entered (docs/config.md, "What
+   * nicflow manages").
+   */
   public Optional<Ingress> ingressOf(String host, String port, OptionalLong tunnelId) {
     Optional<Host> self = config.host(host);
     if (self.isEmpty()) {

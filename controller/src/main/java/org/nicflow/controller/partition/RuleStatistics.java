@@ -10,7 +10,7 @@ import org.nicflow.compiler.model.Config;
 
 /**
  * Per-rule packet and byte counts, folded in from the counters of removed flows: a flow's cookie
- * names the VM and the deciding layer and rule (SPEC section 4).
+ * names the VM and the deciding layer and rule (docs/semantics.md, "Offload modes").
  */
 public final class RuleStatistics {
 

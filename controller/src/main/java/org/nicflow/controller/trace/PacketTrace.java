@@ -21,7 +21,7 @@ import org.nicflow.compiler.unified.UnifiedFlowBuilder;
 import org.nicflow.controller.policy.PolicySnapshot;
 
 /**
- * How one policy snapshot treats one packet (SPEC section 5), the single code path behind
+ * How one policy snapshot treats one packet (docs/cli.md, "trace"), the single code path behind
  * {@code nicflow trace} and {@code POST /api/v1/trace}: the snapshot's reference evaluator with no
  * live connections, and the unified flows its flow builder would install on the bridge the packet
  * enters and, when it is tunnelled, on the receiving host's bridge (where it arrives from the
@@ -79,7 +79,7 @@ public record PacketTrace(Ingress ingress, Decision decision, List<BridgeFlows> 
     return new PacketTrace(ingress, decision, bridges);
   }
 
-  /** SPEC section 5's trace object: {@link TraceReport#toJson()} with the flows of every bridge in order. */
+  /** The trace object of docs/cli.md ("--json"): {@link TraceReport#toJson()} with the flows of every bridge in order. */
   public String toJson() {
     List<String> all = bridges.stream().flatMap(b -> b.flows().stream()).toList();
     return TraceReport.of(decision, all).toJson();

@@ -16,7 +16,7 @@ import java.util.Locale;
 import org.nicflow.compiler.model.Config;
 
 /**
- * Reads a config (SPEC section 2) from YAML, or JSON when the source name ends in {@code .json}.
+ * Reads a config (docs/config.md) from YAML, or JSON when the source name ends in {@code .json}.
  * Every error of the file is collected, each with the path to the bad field; a config with any
  * error is rejected whole. Stateless and safe to share.
  */

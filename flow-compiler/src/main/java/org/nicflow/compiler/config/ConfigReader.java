@@ -36,7 +36,7 @@ import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.model.Vnet;
 
 /**
- * Walks one parsed config tree (SPEC section 2) and builds the model, writing every problem to the
+ * Walks one parsed config tree (docs/config.md) and builds the model, writing every problem to the
  * error log. Used once per source; {@link #read} answers empty when anything was wrong.
  */
 final class ConfigReader {

@@ -21,7 +21,7 @@ import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.model.Vnet;
 
 /**
- * Writes a config as YAML in the layout of SPEC section 2 (one flow mapping per host, VNET, VM,
+ * Writes a config as YAML in the layout of docs/config.md (one flow mapping per host, VNET, VM,
  * rule and load balancer). {@link ConfigLoader} reads the text back to an equal config. Keys at
  * their default (direction both, proto any, any address or port, stateful false) are left out.
  */

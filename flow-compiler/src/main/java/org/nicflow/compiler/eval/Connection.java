@@ -3,8 +3,8 @@ package org.nicflow.compiler.eval;
 import java.util.Objects;
 
 /**
- * State of one admitted connection (SPEC section 3, clause 4): the tuple as its first packet left
- * the sender ({@code original}), the tuple after rewrites as it reached the receiver
+ * State of one admitted connection (docs/semantics.md, "Connections"): the tuple as its first
+ * packet left the sender ({@code original}), the tuple after rewrites as it reached the receiver
  * ({@code translated}), the VM whose stateful rule, SNAT or load balancer created it, and why.
  * Replies are recognised by {@code translated.reversed()} and restored to
  * {@code original.reversed()}.

@@ -18,7 +18,7 @@ import org.nicflow.compiler.model.Rule;
 import org.nicflow.compiler.packet.PacketHeaders;
 
 /**
- * The winning rule of one layer for packets of one direction (SPEC section 3, clause 2: highest
+ * The winning rule of one layer for packets of one direction (docs/semantics.md, "Layers": highest
  * priority, then the one listed first), found without scanning every rule.
  *
  * <p>Built once per (rule set, layer, direction). Rules are bucketed by IP protocol (a rule of

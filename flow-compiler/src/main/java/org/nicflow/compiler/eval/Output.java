@@ -11,7 +11,7 @@ import java.util.Objects;
  */
 public record Output(Kind kind, String port, String host, int vni) {
 
-  /** Kinds of forwarding target (SPEC section 3, clause 5). */
+  /** Kinds of forwarding target (docs/semantics.md, "Forwarding"). */
   public enum Kind {
     LOCAL,
     TUNNEL,

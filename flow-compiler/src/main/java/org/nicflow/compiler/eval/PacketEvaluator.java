@@ -3,8 +3,9 @@ package org.nicflow.compiler.eval;
 import org.nicflow.compiler.packet.PacketHeaders;
 
 /**
- * The host partition's slow path (SPEC section 3): one packet in, one decision out. Implementations
- * are pure: the same config, ingress, packet and connections give the same decision.
+ * The host partition's slow path (docs/semantics.md): one packet in, one decision out.
+ * Implementations are pure: the same config, ingress, packet and connections give the same
+ * decision.
  */
 public interface PacketEvaluator {
 

@@ -16,11 +16,11 @@ import org.nicflow.compiler.model.Vnet;
 import org.nicflow.compiler.packet.PacketHeaders;
 
 /**
- * A packet written in {@code ovs-ofctl} flow syntax for {@code nicflow trace} (SPEC section 5):
- * a protocol keyword ({@code tcp}, {@code udp}, {@code icmp}, {@code ip}) and {@code key=value}
- * fields separated by commas: {@code nw_src}, {@code nw_dst}, {@code tp_src}, {@code tp_dst},
- * {@code icmp_type}, {@code icmp_code}, {@code ip_dscp}, {@code nw_proto} (with {@code ip}),
- * {@code dl_src}, {@code dl_dst}.
+ * A packet written in {@code ovs-ofctl} flow syntax for {@code nicflow trace} (docs/cli.md,
+ * "trace"): a protocol keyword ({@code tcp}, {@code udp}, {@code icmp}, {@code ip}) and
+ * {@code key=value} fields separated by commas: {@code nw_src}, {@code nw_dst}, {@code tp_src},
+ * {@code tp_dst}, {@code icmp_type}, {@code icmp_code}, {@code ip_dscp}, {@code nw_proto} (with
+ * {@code ip}), {@code dl_src}, {@code dl_dst}.
  *
  * <p>Defaults: for {@code out} the VM's address is the source ({@code nw_src}, {@code dl_src} = its
  * IP and MAC) and {@code dl_dst} is the gateway MAC. For {@code in} the VM's address is the

@@ -27,11 +27,11 @@ import org.nicflow.compiler.model.Vnet;
 import org.nicflow.compiler.packet.PacketHeaders;
 
 /**
- * The source of truth for what nicflow does with a packet: SPEC section 3 as read by
- * {@code docs/semantics.md}. Pure: no clock, no I/O, no state but what it precomputes from the
- * config at construction (VM and VNET indexes, one {@link LayerClassifier} per rule set, layer and
- * direction, the load-balancer VIPs). Immutable once built, so one instance serves every thread;
- * build a new one for a new config or a new set of unhealthy backends.
+ * The source of truth for what nicflow does with a packet, as {@code docs/semantics.md} states it.
+ * Pure: no clock, no I/O, no state but what it precomputes from the config at construction (VM and
+ * VNET indexes, one {@link LayerClassifier} per rule set, layer and direction, the load-balancer
+ * VIPs). Immutable once built, so one instance serves every thread; build a new one for a new
+ * config or a new set of unhealthy backends.
  *
  * <p>Layer steps outside any rule set appear in {@link Decision#layers()} as: connection state
  * admitting a reply ({@code layer = rule = "connection"}, action {@code allow}) and a load balancer
@@ -288,9 +288,9 @@ public final class ReferenceEvaluator implements PacketEvaluator {
   }
 
   /**
-   * Runs {@code vm}'s layers for {@code direction} (SPEC section 3, clause 2). Empty when a layer
-   * drops the packet (the walk then holds the reason); otherwise what connection state the layers
-   * ask for.
+   * Runs {@code vm}'s layers for {@code direction} (docs/semantics.md, "Layers"). Empty when a
+   * layer drops the packet (the walk then holds the reason); otherwise what connection state the
+   * layers ask for.
    */
   private Optional<Created> runLayers(Walk walk, Vm vm, Direction direction) {
     RuleSetClassifiers rs = classifiers.get(vm.ruleset());

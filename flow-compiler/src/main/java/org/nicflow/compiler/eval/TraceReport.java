@@ -10,13 +10,14 @@ import java.util.Optional;
 import org.nicflow.compiler.packet.PacketHeaders;
 
 /**
- * What {@code nicflow trace} prints (SPEC section 5): the verdict, every layer step, the packet as
- * it leaves, where it goes, and the unified flows that would be installed (rendered by the caller).
+ * What {@code nicflow trace} prints (docs/cli.md, "trace"): the verdict, every layer step, the
+ * packet as it leaves, where it goes, and the unified flows that would be installed (rendered by
+ * the caller).
  *
- * <p>{@link #toJson()} has exactly SPEC's keys: {@code verdict}, {@code layers} ({@code layer},
- * {@code rule}, {@code action}), {@code packet} (ovs-ofctl field names), {@code output}
- * ({@code kind}, {@code port}, {@code host}, {@code vni}; {@code null} when dropped) and
- * {@code flows}. The drop reason appears in {@link #toText()}.
+ * <p>{@link #toJson()} has exactly the keys docs/cli.md documents: {@code verdict}, {@code layers}
+ * ({@code layer}, {@code rule}, {@code action}), {@code packet} (ovs-ofctl field names),
+ * {@code output} ({@code kind}, {@code port}, {@code host}, {@code vni}; {@code null} when dropped)
+ * and {@code flows}. The drop reason appears in {@link #toText()}.
  */
 public record TraceReport(
     Verdict verdict, List<Step> layers, PacketHeaders packet, Optional<Output> output, List<String> flows,

@@ -5,7 +5,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A whole, validated configuration (SPEC section 2) and the stable numbers of its VMs, layers and
+ * A whole, validated configuration (docs/config.md) and the stable numbers of its VMs, layers and
  * rules ({@link PolicyIds}). Instances come from the config loader, which checks cross references,
  * and from the policy store, which numbers each revision from the one before; lookups here are
  * linear and meant for set-up code, not per packet.

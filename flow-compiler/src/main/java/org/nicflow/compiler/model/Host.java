@@ -17,7 +17,10 @@ public record Host(String name, long dpid, String uplink, Ipv4 underlayIp, Optio
     Objects.requireNonNull(nextHopMac, "nextHopMac");
   }
 
-  /** The name of this host's tunnel port towards {@code other} (SPEC section 1). */
+  /**
+   * The name of this host's tunnel port towards {@code other} (docs/config.md, "What nicflow
+   * manages").
+   */
   public static String tunnelPortName(String otherHost) {
     String name = "tun-" + otherHost;
     return name.length() > 15 ? name.substring(0, 15) : name;

@@ -3,7 +3,7 @@ package org.nicflow.compiler.model;
 import java.util.List;
 import java.util.Objects;
 
-/** An inbound VIP spread over backend VMs (SPEC section 3, clause 3). */
+/** An inbound VIP spread over backend VMs (docs/semantics.md, "Load balancers"). */
 public record LoadBalancer(String name, Ipv4 vip, Protocol proto, int port, List<Backend> backends) {
 
   public LoadBalancer {

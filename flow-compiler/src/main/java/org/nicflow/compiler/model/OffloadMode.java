@@ -1,6 +1,6 @@
 package org.nicflow.compiler.model;
 
-/** How rule sets reach the NIC (SPEC section 4). */
+/** How rule sets reach the NIC (docs/semantics.md, "Offload modes"). */
 public enum OffloadMode {
   /** Exact-match unified flows installed on packet-in misses. */
   REACTIVE,

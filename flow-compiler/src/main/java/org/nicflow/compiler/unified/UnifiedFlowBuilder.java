@@ -33,9 +33,9 @@ import org.nicflow.compiler.model.Vnet;
 import org.nicflow.compiler.packet.PacketHeaders;
 
 /**
- * The reactive unified flows (SPEC section 4) for one evaluated packet, for the bridge of the host
- * it entered: exact-match flows in {@link Pipeline#UNIFIED} carrying the composed rewrites of every
- * layer and the output.
+ * The reactive unified flows (docs/semantics.md, "Offload modes") for one evaluated packet, for the
+ * bridge of the host it entered: exact-match flows in {@link Pipeline#UNIFIED} carrying the
+ * composed rewrites of every layer and the output.
  *
  * <ul>
  *   <li>Allowed: one forward flow ({@link FlowKind#UNIFIED}), then, for each new connection whose

@@ -41,15 +41,15 @@ import org.nicflow.compiler.testing.RandomTraffic.Probe;
 import org.nicflow.compiler.unified.UnifiedFlowBuilder;
 
 /**
- * The three readings of a config agree (SPEC section 3 and 4): for random configs and packets
- * aimed at their edges, the reference evaluator's decision (no live connections), the unified
- * flows built from it run through the table simulator on the reactive base pipeline, and the
- * proactive pipeline of the host the packet entered give the same verdict, output, tunnel key,
- * meter and rewritten headers. The proactive pipeline sends a packet to the controller exactly
- * when the decision needs state (a deciding stateful allow or SNAT rule, a load-balancer VIP) or
- * the packet hits one of its two reply guards; the unified flows then installed carry it as
- * decided. Each allowed packet that creates connections also has its replies evaluated against
- * those connections and run through the reverse unified flows.
+ * The three readings of a config agree (docs/semantics.md, "Offload modes"): for random configs and
+ * packets aimed at their edges, the reference evaluator's decision (no live connections), the
+ * unified flows built from it run through the table simulator on the reactive base pipeline, and
+ * the proactive pipeline of the host the packet entered give the same verdict, output, tunnel key,
+ * meter and rewritten headers. The proactive pipeline sends a packet to the controller exactly when
+ * the decision needs state (a deciding stateful allow or SNAT rule, a load-balancer VIP) or the
+ * packet hits one of its two reply guards; the unified flows then installed carry it as decided.
+ * Each allowed packet that creates connections also has its replies evaluated against those
+ * connections and run through the reverse unified flows.
  *
  * <p>Each run is one config with {@value #PACKETS_PER_CONFIG} packets; replay with the seed the
  * failure message names.

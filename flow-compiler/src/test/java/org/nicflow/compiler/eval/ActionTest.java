@@ -16,7 +16,7 @@ import org.nicflow.compiler.model.DefaultAction;
 import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.compiler.model.Layer;
 
-/** SPEC section 3, clause 2: allow, deny, snat, set_dscp and the layer default. */
+/** docs/semantics.md, "Layers": allow, deny, snat, set_dscp and the layer default. */
 class ActionTest {
 
   static Stream<Arguments> cases() {

@@ -14,9 +14,9 @@ import org.nicflow.compiler.model.MacAddress;
 import org.nicflow.compiler.packet.PacketHeaders;
 
 /**
- * SPEC section 3, clause 6: ARP is answered by the bridge and never reaches the evaluator (a
- * {@link PacketHeaders} is always IPv4), but anti-spoofing applies to every packet from a VM port
- * before any layer runs.
+ * docs/semantics.md, "ARP and anti-spoofing": ARP is answered by the bridge and never reaches the
+ * evaluator (a {@link PacketHeaders} is always IPv4), but anti-spoofing applies to every packet
+ * from a VM port before any layer runs.
  */
 class AntiSpoofingTest {
 

@@ -16,7 +16,10 @@ import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.compiler.model.Protocol;
 import org.nicflow.compiler.packet.PacketHeaders;
 
-/** SPEC section 3, clause 4: connections of stateful rules, SNAT and load balancers admit and restore replies. */
+/**
+ * docs/semantics.md, "Connections": connections of stateful rules, SNAT and load balancers admit
+ * and restore replies.
+ */
 class ConnectionStateTest {
 
   /** web1 may only open connections (its in layers deny); db1 and web2 are open. */

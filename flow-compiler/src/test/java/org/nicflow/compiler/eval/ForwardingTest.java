@@ -14,7 +14,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.MacAddress;
 
-/** SPEC section 3, clause 5: local, tunnel, in-prefix drop, uplink; delivery MACs. */
+/**
+ * docs/semantics.md, "Forwarding" and "Delivery": local, tunnel, in-prefix drop, uplink; delivery
+ * MACs.
+ */
 class ForwardingTest {
 
   private static final Config CONFIG = EvalFixtures.world().build();

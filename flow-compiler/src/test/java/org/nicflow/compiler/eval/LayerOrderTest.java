@@ -16,7 +16,10 @@ import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.DefaultAction;
 import org.nicflow.compiler.model.Direction;
 
-/** SPEC section 3, clause 1: layers run in order for out, in reverse for in; sender then receiver. */
+/**
+ * docs/semantics.md, "Layers": layers run in order for out, in reverse for in; sender then
+ * receiver.
+ */
 class LayerOrderTest {
 
   private static final Config CONFIG = EvalFixtures.world()

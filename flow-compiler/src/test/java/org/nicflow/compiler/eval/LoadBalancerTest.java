@@ -18,7 +18,10 @@ import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.DefaultAction;
 import org.nicflow.compiler.model.Ipv4;
 
-/** SPEC section 3, clause 3: a VIP is rewritten to one backend by a stable hash, then its in layers run. */
+/**
+ * docs/semantics.md, "Load balancers": a VIP is rewritten to one backend by a stable hash, then its
+ * in layers run.
+ */
 class LoadBalancerTest {
 
   private static final Config CONFIG = EvalFixtures.world()

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.DefaultAction;
 
-/** SPEC section 3, clause 7: packets from a VM with meter_kbps pass meter VM index + 1. */
+/** docs/semantics.md, "Metering": packets from a VM with meter_kbps pass meter VM index + 1. */
 class MeteringTest {
 
   private static final Config CONFIG = EvalFixtures.world().rules("db1", layer("acl", DefaultAction.DENY)).build();

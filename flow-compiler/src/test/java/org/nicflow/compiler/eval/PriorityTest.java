@@ -14,7 +14,7 @@ import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.DefaultAction;
 import org.nicflow.compiler.model.Layer;
 
-/** SPEC section 3, clause 2: the highest priority wins; equal priority: the one listed first. */
+/** docs/semantics.md, "Layers": the highest priority wins; equal priority: the one listed first. */
 class PriorityTest {
 
   static Stream<Arguments> cases() {
