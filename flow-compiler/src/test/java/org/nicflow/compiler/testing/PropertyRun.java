@@ -4,8 +4,9 @@ import java.util.Random;
 import java.util.SplittableRandom;
 
 /**
- * A seeded property run: a base seed (system property {@value #SEED_PROPERTY}, else a fixed
- * default so that CI runs are reproducible), a number of runs (system property
+ * A seeded property run: a base seed (system property {@value #SEED_PROPERTY}, else a fresh
+ * one drawn once per test JVM, so every CI run explores new inputs; it is printed, and a failure
+ * names it, so any run can be replayed), a number of runs (system property
  * {@value #RUNS_PROPERTY}, else the test's default), and one derived seed per run. Run 0 uses the
  * base seed itself, so a failing run is replayed alone with
  * {@code -Dnicflow.seed=<its seed> -Dnicflow.runs=1}; a failure message says exactly that.
@@ -17,8 +18,8 @@ public record PropertyRun(String name, long baseSeed, int runs) {
 
   public static final String SEED_PROPERTY = "nicflow.seed";
   public static final String RUNS_PROPERTY = "nicflow.runs";
-  /** The base seed when none is given. */
-  public static final long DEFAULT_SEED = 0x6e6963_666c6f77L;
+  /** The base seed when none is given: fresh for every test JVM. */
+  public static final long FRESH_SEED = new java.security.SecureRandom().nextLong();
 
   /** What one run checks, given its seed and a generator seeded with it. */
   @FunctionalInterface
@@ -39,8 +40,12 @@ public record PropertyRun(String name, long baseSeed, int runs) {
   public static PropertyRun of(String name, int defaultRuns) {
     String seed = System.getProperty(SEED_PROPERTY);
     String runs = System.getProperty(RUNS_PROPERTY);
-    return new PropertyRun(name, seed == null || seed.isBlank() ? DEFAULT_SEED : Long.parseLong(seed.trim()),
+    PropertyRun run = new PropertyRun(name,
+        seed == null || seed.isBlank() ? FRESH_SEED : Long.parseLong(seed.trim()),
         runs == null || runs.isBlank() ? defaultRuns : Integer.parseInt(runs.trim()));
+    System.out.printf("[seed] %s: base seed %d, %d runs (replay with -D%s=%d)%n", name, run.baseSeed(), run.runs(),
+        SEED_PROPERTY, run.baseSeed());
+    return run;
   }
 
   /** The seed of run {@code index}: the base seed for run 0, a well-mixed derivation after. */
