@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -52,6 +54,11 @@ abstract class NetworkScenario {
   /** The fixture config under {@code src/test/resources}. */
   abstract String fixtureName();
 
+  /** Where the controller serves its REST API; none by default. */
+  Optional<InetSocketAddress> api() {
+    return Optional.empty();
+  }
+
   /** Addresses ({@code ip/len}) of the endpoint on the physical network; none by default. */
   List<String> externalAddresses() {
     return List.of();
@@ -65,7 +72,7 @@ abstract class NetworkScenario {
         .until(() -> !bridgeExists(SHARED_UNDERLAY));
     Path fixture = fixture(fixtureName());
     Config config = new ConfigLoader().load(fixture).withMode(mode());
-    controller = NicflowController.start(config, OpenFlowSettings.of("127.0.0.1", 0));
+    controller = NicflowController.start(config, OpenFlowSettings.of("127.0.0.1", 0), api());
     Path repo = RepoRoot.find();
     probe = repo.resolve("mininet-topologies/probe.py");
     harness = MininetHarness.launch(repo);
