@@ -37,7 +37,8 @@ final class MetricsExposition {
         c.unsupportedFrames());
     counter(out, "nicflow_ignored_misses_total", "Misses from unknown ports or switches not yet programmed.",
         c.ignoredMisses());
-    counter(out, "nicflow_flow_mods_total", "Flow-mods sent for misses and VM clean-up.", c.flowMods());
+    counter(out, "nicflow_flow_mods_total",
+        "Flow-mods sent: misses, policy updates, reconciliations, audits, clean-up.", c.flowMods());
     counter(out, "nicflow_packet_outs_total", "Packets re-injected after a miss.", c.packetOuts());
     counter(out, "nicflow_switch_errors_total", "OpenFlow ERROR messages switches sent.", c.switchErrors());
     counter(out, "nicflow_unresolved_ports_total", "Unified flows not installed for want of a port.",
@@ -46,7 +47,15 @@ final class MetricsExposition {
         c.flowsRemoved());
     counter(out, "nicflow_reconcile_failures_total", "Bridge programming rounds that failed.",
         c.reconcileFailures());
+    counter(out, "nicflow_claim_conflicts_total",
+        "Misses decided again because another switch took their SNAT translation first.", c.claimConflicts());
+    counter(out, "nicflow_rolled_back_flows_total",
+        "Unified flows a switch refused, forgotten with the connections they carried.", c.rolledBackFlows());
+    counter(out, "nicflow_adopted_flows_total", "Connection flows taken back from a switch on (re)connect.",
+        c.adoptedFlows());
+    counter(out, "nicflow_audit_repairs_total", "Flow-mods periodic audits sent to repair drift.", c.auditRepairs());
 
+    gauge(out, "nicflow_policy_revision", "The policy revision in force.", sources.policy().current().revision());
     gauge(out, "nicflow_configured_hosts", "Hosts in the config.", sources.config().hosts().size());
     gauge(out, "nicflow_connected_switches", "Host bridges connected and programmed.",
         sources.partition().connectedHosts().size());
