@@ -54,6 +54,15 @@ public interface SwitchConnection {
    */
   Executor executor();
 
+  /**
+   * Applies {@code messages} (flow-mods) as one change: where the switch speaks OpenFlow 1.4 or
+   * later, as an atomic, ordered bundle (opened, every message added, committed — the switch
+   * applies all of them or none); else sent in order and fenced by a barrier. Completes like
+   * {@link #barrier()} once the commit (or the barrier) is answered; fails with {@link
+   * OpenFlowErrorException} when the switch refuses the bundle, none of which then applies.
+   */
+  CompletableFuture<Void> commit(List<OFMessage> messages);
+
   /** Closes the connection, logging {@code reason}. */
   void close(String reason);
 }

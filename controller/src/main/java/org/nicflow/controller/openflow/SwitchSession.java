@@ -2,10 +2,12 @@ package org.nicflow.controller.openflow;
 
 import io.netty.channel.Channel;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +15,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.projectfloodlight.openflow.protocol.OFBarrierReply;
+import org.projectfloodlight.openflow.protocol.OFBundleAddMsg;
+import org.projectfloodlight.openflow.protocol.OFBundleCtrlMsg;
+import org.projectfloodlight.openflow.protocol.OFBundleCtrlType;
+import org.projectfloodlight.openflow.protocol.OFBundleFlags;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.types.BundleId;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
@@ -58,6 +66,11 @@ final class SwitchSession implements SwitchConnection {
   private final ExecutorService executor;
   private final InboundBacklog backlog;
   private final Map<Long, CompletableFuture<Void>> barriers = new ConcurrentHashMap<>();
+  /** Open bundles by the xid of their commit request. */
+  private final Map<Long, CompletableFuture<Void>> bundles = new ConcurrentHashMap<>();
+  /** The commit xid of the bundle each open or added message (by its xid) belongs to. */
+  private final Map<Long, Long> bundleMembers = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger bundleIds = new java.util.concurrent.atomic.AtomicInteger();
   private final Map<Long, FlowStatsGathering> flowStatsRequests = new ConcurrentHashMap<>();
   private final Map<Long, OFMessage> recentSent =
       new LinkedHashMap<>(64, 0.75f, false) {
@@ -128,6 +141,37 @@ final class SwitchSession implements SwitchConnection {
       return future;
     }
     write(factory.buildBarrierRequest().setXid(xid).build());
+    return future;
+  }
+
+  @Override
+  public CompletableFuture<Void> commit(List<OFMessage> messages) {
+    if (messages.isEmpty() || factory.getVersion().compareTo(OFVersion.OF_14) < 0) {
+      messages.forEach(this::send);
+      return barrier();
+    }
+    BundleId id = BundleId.of(bundleIds.incrementAndGet());
+    Set<OFBundleFlags> flags = EnumSet.of(OFBundleFlags.ATOMIC, OFBundleFlags.ORDERED);
+    long commitXid = nextXid();
+    var future = new CompletableFuture<Void>();
+    bundles.put(commitXid, future);
+    if (failIfClosed(bundles, commitXid)) {
+      return future;
+    }
+    long openXid = nextXid();
+    bundleMembers.put(openXid, commitXid);
+    write(factory.buildBundleCtrlMsg().setXid(openXid).setBundleId(id)
+        .setBundleCtrlType(OFBundleCtrlType.OPEN_REQUEST).setFlags(flags).build());
+    for (OFMessage m : messages) {
+      // The added message carries the xid of its bundle-add, so an ERROR about it names both.
+      OFMessage inner = withXid(m);
+      bundleMembers.put(inner.getXid(), commitXid);
+      write(factory.buildBundleAddMsg().setXid(inner.getXid()).setBundleId(id).setFlags(flags).setData(inner)
+          .build());
+    }
+    write(factory.buildBundleCtrlMsg().setXid(commitXid).setBundleId(id)
+        .setBundleCtrlType(OFBundleCtrlType.COMMIT_REQUEST).setFlags(flags).build());
+    future.whenComplete((v, e) -> bundleMembers.values().removeIf(c -> c == commitXid));
     return future;
   }
 
@@ -242,6 +286,9 @@ final class SwitchSession implements SwitchConnection {
       case BARRIER_REPLY -> {
         return barrierReply((OFBarrierReply) message);
       }
+      case BUNDLE_CONTROL -> {
+        return bundleReply((OFBundleCtrlMsg) message);
+      }
       case STATS_REPLY -> {
         return statsReply((OFStatsReply) message);
       }
@@ -283,7 +330,9 @@ final class SwitchSession implements SwitchConnection {
   private void error(OFErrorMsg error) {
     counters.error();
     long xid = error.getXid();
-    Optional<OFMessage> request = sentMessage(xid);
+    // An ERROR about a message added to a bundle names the added message itself.
+    Optional<OFMessage> request = sentMessage(xid)
+        .map(m -> m instanceof OFBundleAddMsg add ? add.getData() : m);
     log.warn(
         "{}: OpenFlow error {} answering {}",
         this,
@@ -291,6 +340,8 @@ final class SwitchSession implements SwitchConnection {
         request.map(r -> r.getType() + " xid " + xid).orElse("unknown xid " + xid));
     var barrier = barriers.remove(xid);
     var gathering = flowStatsRequests.remove(xid);
+    Long commitXid = bundleMembers.get(xid);
+    var bundle = bundles.remove(commitXid != null ? commitXid : xid);
     deliver(
         () -> {
           listener.error(this, error, request);
@@ -301,8 +352,23 @@ final class SwitchSession implements SwitchConnection {
           if (gathering != null) {
             gathering.future.completeExceptionally(failure);
           }
+          if (bundle != null) {
+            bundle.completeExceptionally(failure);
+          }
         },
         "error");
+  }
+
+  private boolean bundleReply(OFBundleCtrlMsg reply) {
+    if (reply.getBundleCtrlType() == OFBundleCtrlType.OPEN_REPLY && bundleMembers.containsKey(reply.getXid())) {
+      return true;
+    }
+    var future = reply.getBundleCtrlType() == OFBundleCtrlType.COMMIT_REPLY ? bundles.remove(reply.getXid()) : null;
+    if (future == null) {
+      return isReplyToSent(reply);
+    }
+    deliver(() -> future.complete(null), "bundle commit");
+    return true;
   }
 
   private boolean barrierReply(OFBarrierReply reply) {
@@ -349,6 +415,7 @@ final class SwitchSession implements SwitchConnection {
     closed = true;
     var failure = new SwitchDisconnectedException(dpid);
     var pendingBarriers = drain(barriers);
+    pendingBarriers.addAll(drain(bundles));
     var pendingStats = drain(flowStatsRequests);
     boolean wasReady = ready;
     Runnable goodbye =

@@ -123,7 +123,8 @@ public final class FlowAdopter {
         }
       }
       adopted.add(new Adopted(new FlowRedecider.Installed(host, packet.get().inPort(), packet.get().tunnelId(),
-          packet.get().headers(), offload.flows(), mine), offload.decision().newConnections()));
+          packet.get().headers(), offload.flows(), mine, new FlowRedecider(missHandler).whole(host, offload)),
+          offload.decision().newConnections()));
     }
     return new Result(adopted, rewrite, delete);
   }

@@ -20,6 +20,7 @@ import org.nicflow.controller.openflow.SwitchConnection;
 import org.nicflow.controller.openflow.SwitchDisconnectedException;
 import org.nicflow.controller.openflow.translate.FlowModTranslator;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
+import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,14 +77,29 @@ public final class FlowReconciler {
    * switch has disconnected.
    */
   public CompletableFuture<Report> reconcile(SwitchConnection sw, List<FlowEntry> desired, Config config) {
-    return SwitchRetries.retrying(() -> attempt(sw, desired, config), timing, sw.executor(),
+    return reconcile(sw, desired, config, List.of(), List.of());
+  }
+
+  /**
+   * As {@link #reconcile(SwitchConnection, List, Config)}, and applies with the difference, in one
+   * atomic change ({@link SwitchConnection#commit}), connection flows decided elsewhere: {@code
+   * rewrite} (an ADD each: put right in place) and {@code delete} (a strict delete each). The flows
+   * they name are left out of the diff.
+   */
+  public CompletableFuture<Report> reconcile(SwitchConnection sw, List<FlowEntry> desired, Config config,
+      List<FlowEntry> rewrite, List<FlowEntry> delete) {
+    return SwitchRetries.retrying(() -> attempt(sw, desired, config, rewrite, delete), timing, sw.executor(),
         failure -> !(failure instanceof SwitchDisconnectedException),
         (retry, failure) -> log.warn("host {}: reconciliation failed ({}); retry {} of {} in {}", sw.host(),
             failure.toString(), retry, timing.retries(), timing.backoffBefore(retry)));
   }
 
   /** One read-diff-repair, failing with a {@link java.util.concurrent.TimeoutException} after {@link ReconcileTiming#timeoutFor}. */
-  private CompletableFuture<Report> attempt(SwitchConnection sw, List<FlowEntry> desired, Config config) {
+  private CompletableFuture<Report> attempt(SwitchConnection sw, List<FlowEntry> desired, Config config,
+      List<FlowEntry> rewrite, List<FlowEntry> delete) {
+    java.util.Set<FlowKey> decidedElsewhere = new java.util.HashSet<>();
+    rewrite.forEach(f -> decidedElsewhere.add(f.key()));
+    delete.forEach(f -> decidedElsewhere.add(f.key()));
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
     List<FlowEntry> resolvable = desired.stream().filter(f -> FlowPorts.resolvable(f, sw.ports())).toList();
     CompletableFuture<List<OFFlowStatsEntry>> read = sw.flowStats();
@@ -91,23 +107,27 @@ public final class FlowReconciler {
         .thenCompose(stats -> {
           List<FlowEntry> actual = new ArrayList<>();
           for (OFFlowStatsEntry e : stats) {
-            translator.fromStats(e).ifPresent(actual::add);
+            translator.fromStats(e).filter(f -> !decidedElsewhere.contains(f.key())).ifPresent(actual::add);
           }
           FlowDiff diff = plan(resolvable, actual, config);
           Report report = new Report(desired.size(), desired.size() - resolvable.size(), diff.add().size(),
               diff.modify().size(), diff.delete().size());
-          if (diff.isEmpty()) {
+          if (diff.isEmpty() && rewrite.isEmpty() && delete.isEmpty()) {
             return CompletableFuture.completedFuture(report);
           }
-          // The differ orders adds downstream-first, then modifies, then deletes: no packet meets
-          // an empty table on the way. One barrier fences the whole change.
-          diff.add().forEach(f -> sw.send(translator.add(f)));
+          // Connection flows first, then the differ's order — adds downstream-first, modifies,
+          // deletes — so that no packet meets an empty table on the way; the whole change is one
+          // bundle where the switch takes bundles, else fenced by one barrier.
+          List<OFMessage> change = new ArrayList<>();
+          rewrite.forEach(f -> change.add(translator.add(f)));
+          delete.forEach(f -> change.add(translator.deleteStrict(f)));
+          diff.add().forEach(f -> change.add(translator.add(f)));
           // A modify that changes the cookie, a timeout or the flags goes as an ADD (see
           // FlowModTranslator#update): OVS leaves those untouched on MODIFY_STRICT.
           Map<FlowKey, FlowEntry> installed = byKey(actual);
-          diff.modify().forEach(f -> sw.send(translator.update(f, installed.get(f.key()))));
-          diff.delete().forEach(f -> sw.send(translator.deleteStrict(f)));
-          return sw.barrier().thenApply(done -> report);
+          diff.modify().forEach(f -> change.add(translator.update(f, installed.get(f.key()))));
+          diff.delete().forEach(f -> change.add(translator.deleteStrict(f)));
+          return sw.commit(change).thenApply(done -> report);
         });
     // On timeout the read is cancelled, so a late reply cannot start a stale repair.
     return SwitchRetries.within(work, timing.timeoutFor(desired.size()), sw.executor(), () -> read.cancel(false));

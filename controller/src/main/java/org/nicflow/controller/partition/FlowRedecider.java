@@ -38,9 +38,10 @@ public final class FlowRedecider {
    * @param decided the flows its decision wanted on this switch, sent or not (a flow naming a port
    *     the switch lacks, or whose key another miss's flow held, was not)
    * @param flows the flows that miss sent to this switch and that are still there
+   * @param whole the whole decision, on every bridge ({@link #whole})
    */
   public record Installed(String host, String inPort, OptionalLong tunnelId, PacketHeaders packet,
-      List<FlowEntry> decided, List<FlowEntry> flows) {
+      List<FlowEntry> decided, List<FlowEntry> flows, Set<Placed> whole) {
     public Installed {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(inPort, "inPort");
@@ -48,20 +49,36 @@ public final class FlowRedecider {
       Objects.requireNonNull(packet, "packet");
       decided = List.copyOf(decided);
       flows = List.copyOf(flows);
+      whole = Set.copyOf(whole);
     }
 
     /** The same miss, holding {@code now} on this switch. */
     public Installed withFlows(List<FlowEntry> now) {
-      return new Installed(host, inPort, tunnelId, packet, decided, now);
+      return new Installed(host, inPort, tunnelId, packet, decided, now, whole);
     }
 
     /** The same miss on another switch (or decided anew here): wanting {@code wanted}, holding {@code now}. */
     public Installed with(List<FlowEntry> wanted, List<FlowEntry> now) {
-      return new Installed(host, inPort, tunnelId, packet, wanted, now);
+      return new Installed(host, inPort, tunnelId, packet, wanted, now, whole);
     }
   }
 
-  /** What makes two flows the same to a packet: key, meter, actions, metadata and goto; not cookie or timeouts. */
+  /** One flow of a decision, as it acts, on the bridge of {@code host}. */
+  public record Placed(String host, Object shape) {}
+
+  /**
+   * The whole of a decision — the flows of a miss on {@code origin}'s bridge and the reply flows it
+   * puts on other bridges — as they act (cookies and timeouts aside). Every switch holding flows of
+   * the miss compares the same whole, so they all keep the miss or all end it.
+   */
+  public Set<Placed> whole(String origin, Miss.Offload offload) {
+    Set<Placed> out = new java.util.HashSet<>();
+    offload.flows().forEach(f -> out.add(new Placed(origin, Shape.of(f))));
+    missHandler.remoteReplyFlows(offload).forEach((host, flows) -> flows.forEach(f -> out.add(new Placed(host,
+        Shape.of(f)))));
+    return out;
+  }
+
   private record Shape(FlowKey key, OptionalLong meterId, List<FlowAction> actions, Optional<?> writeMetadata,
       Optional<String> gotoTable) {
     static Shape of(FlowEntry f) {
@@ -108,9 +125,11 @@ public final class FlowRedecider {
           installed.packet(), connections);
       List<FlowEntry> fresh = miss instanceof Miss.Offload offload ? flowsHere(host, installed.host(), offload)
           : List.of();
-      // Same verdict and actions: the new decision wants exactly the flows the old one did (a rule
-      // that now keeps state wants reverse flows too), and the flows sent stay as they act.
-      Optional<List<FlowEntry>> same = miss instanceof Miss.Offload && shapes(installed.decided()).equals(shapes(fresh))
+      // Same verdict and actions: the new decision wants exactly the flows the old one did, on
+      // every bridge (a rule that now keeps state wants reverse flows too; a changed reply flow on
+      // another host ends the miss here as well), and the flows sent stay as they act.
+      Optional<List<FlowEntry>> same = miss instanceof Miss.Offload offload
+          && installed.whole().equals(whole(installed.host(), offload))
           ? sameFlows(installed.flows(), fresh) : Optional.empty();
       if (same.isEmpty()) {
         delete.addAll(installed.flows());
@@ -130,10 +149,6 @@ public final class FlowRedecider {
   /** The flows {@code offload}, a miss on {@code origin}'s bridge, puts on {@code host}'s bridge. */
   private List<FlowEntry> flowsHere(String host, String origin, Miss.Offload offload) {
     return host.equals(origin) ? offload.flows() : missHandler.remoteReplyFlows(offload).getOrDefault(host, List.of());
-  }
-
-  private static Set<Shape> shapes(List<FlowEntry> flows) {
-    return flows.stream().map(Shape::of).collect(Collectors.toUnmodifiableSet());
   }
 
   /**

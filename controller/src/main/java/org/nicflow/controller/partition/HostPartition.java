@@ -91,6 +91,8 @@ public final class HostPartition implements SwitchListener {
 
   /** How often one miss is decided again when its SNAT translation was taken meanwhile. */
   private static final int CLAIM_ATTEMPTS = 3;
+  /** At most this many re-decision passes per update (each pass after the first ended a connection). */
+  private static final int REDECIDE_PASSES = 8;
 
   private final AtomicReference<PolicySnapshot> policy;
   private final FlowReconciler reconciler;
@@ -262,7 +264,8 @@ public final class HostPartition implements SwitchListener {
     } else {
       counters.offloads.increment();
       FlowRedecider.Installed origin =
-          new FlowRedecider.Installed(sw.host(), miss.inPort(), tunnelId, miss.packet(), miss.flows(), sent);
+          new FlowRedecider.Installed(sw.host(), miss.inPort(), tunnelId, miss.packet(), miss.flows(), sent,
+              new FlowRedecider(state.policy.missHandler()).whole(sw.host(), miss));
       sent.forEach(f -> state.origins.put(f.key(), origin));
       installRemoteReplies(state.policy, origin, miss);
     }
@@ -518,36 +521,57 @@ public final class HostPartition implements SwitchListener {
       return CompletableFuture.completedFuture(null); // a newer revision got here first
     }
     state.policy = next;
-    FlowRedecider.Outcome outcome = new FlowRedecider(next.missHandler()).redecide(sw.host(), state.live(), connections);
-    FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
-    for (FlowEntry f : outcome.rewrite()) {
-      sw.send(translator.add(f));
-      state.unified.put(f.key(), f);
-    }
-    for (FlowRedecider.Installed kept : outcome.kept()) {
-      kept.flows().forEach(f -> state.origins.put(f.key(), kept));
-    }
+    // Re-decide until no connection ends: a miss admitted by a connection that another miss's
+    // re-decision ended in this same update must be decided again without it.
+    FlowRedecider redecider = new FlowRedecider(next.missHandler());
+    Map<FlowKey, FlowEntry> rewrite = new java.util.LinkedHashMap<>();
+    List<FlowEntry> delete = new ArrayList<>();
     int ended = 0;
-    for (FlowEntry f : outcome.delete()) {
-      sw.send(translator.deleteStrict(f));
-      state.unified.remove(f.key());
-      state.origins.remove(f.key());
-      ended += connectionFlows.flowGone(sw.dpid().getLong(), f.key()).size();
+    int kept = 0;
+    for (int pass = 0; pass < REDECIDE_PASSES; pass++) {
+      FlowRedecider.Outcome outcome = redecider.redecide(sw.host(), state.live(), connections);
+      for (FlowEntry f : outcome.rewrite()) {
+        state.unified.put(f.key(), f);
+        rewrite.put(f.key(), f);
+      }
+      for (FlowRedecider.Installed k : outcome.kept()) {
+        k.flows().forEach(f -> state.origins.put(f.key(), k));
+      }
+      kept = outcome.kept().size();
+      int endedNow = 0;
+      for (FlowEntry f : outcome.delete()) {
+        state.unified.remove(f.key());
+        state.origins.remove(f.key());
+        rewrite.remove(f.key());
+        delete.add(f);
+        endedNow += connectionFlows.flowGone(sw.dpid().getLong(), f.key()).size();
+      }
+      ended += endedNow;
+      if (endedNow == 0) {
+        break;
+      }
     }
-    counters.flowMods.add(outcome.rewrite().size() + outcome.delete().size());
+    counters.flowMods.add(rewrite.size() + delete.size());
     if (!previous.compiler().meters(sw.host()).equals(next.compiler().meters(sw.host()))) {
       programMeters(sw, next);
     }
     String why = "revision " + next.revision();
-    if (!outcome.isEmpty()) {
+    if (!rewrite.isEmpty() || !delete.isEmpty()) {
       log.info("host {} ({}): {} connection flows kept, {} re-cookied, {} deleted ({} connections ended)",
-          sw.host(), why, outcome.kept().size(), outcome.rewrite().size(), outcome.delete().size(), ended);
+          sw.host(), why, kept, rewrite.size(), delete.size(), ended);
     }
-    return program(sw, next, why).thenCompose(report -> sw.barrier());
+    // The re-decided connection flows and the diff of the base (or proactive) flows go to the
+    // switch as one change: a bundle where it takes bundles (all or nothing), else barrier-fenced.
+    return program(sw, next, why, List.copyOf(rewrite.values()), delete).thenCompose(report -> sw.barrier());
   }
 
   private CompletableFuture<FlowReconciler.Report> program(SwitchConnection sw, PolicySnapshot snapshot, String why) {
-    return reconciler.reconcile(sw, snapshot.compiler().flows(sw.host()), snapshot.config())
+    return program(sw, snapshot, why, List.of(), List.of());
+  }
+
+  private CompletableFuture<FlowReconciler.Report> program(SwitchConnection sw, PolicySnapshot snapshot, String why,
+      List<FlowEntry> rewrite, List<FlowEntry> delete) {
+    return reconciler.reconcile(sw, snapshot.compiler().flows(sw.host()), snapshot.config(), rewrite, delete)
         .whenComplete((report, failure) -> {
       if (failure != null) {
         counters.reconcileFailures.increment();

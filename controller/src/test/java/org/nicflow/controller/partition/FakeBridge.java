@@ -49,6 +49,7 @@ public final class FakeBridge implements SwitchConnection {
   private int flowStatsRequests;
   final List<CompletableFuture<List<OFFlowStatsEntry>>> ignoredFlowStats = new ArrayList<>();
   private int barriers;
+  private int commits;
 
   public FakeBridge(String host, long dpid, Map<String, Integer> ports) {
     this.host = host;
@@ -192,6 +193,19 @@ public final class FakeBridge implements SwitchConnection {
       return b.isExact(field) && a.get(field).equals(b.get(field));
     }
     return b.isPartiallyMasked(field) && a.getMasked(field).equals(b.getMasked(field));
+  }
+
+  /** Applies every message in order, as one change: the fake applies flow-mods as they come. */
+  @Override
+  public synchronized CompletableFuture<Void> commit(List<OFMessage> messages) {
+    messages.forEach(this::send);
+    commits++;
+    return barrier();
+  }
+
+  /** How many changes went as one commit. */
+  public synchronized int commits() {
+    return commits;
   }
 
   @Override

@@ -203,6 +203,11 @@ class FlowReconcilerTest {
     }
 
     @Override
+    public CompletableFuture<Void> commit(List<OFMessage> messages) {
+      return barrier();
+    }
+
+    @Override
     public CompletableFuture<List<OFFlowStatsEntry>> flowStats() {
       bridge.flowStats(); // counted
       return CompletableFuture.failedFuture(new SwitchDisconnectedException(dpid()));
