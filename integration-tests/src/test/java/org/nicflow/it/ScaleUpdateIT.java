@@ -69,6 +69,10 @@ class ScaleUpdateIT extends NetworkScenario {
           controller.partition().counters().flowMods() - mods, ours);
     }
     assertThat(controller.partition().counters().flowMods()).isGreaterThan(flowModsBefore);
+    assertThat(controller.server().stats().global().messagesOut())
+        .as("the switch speaks OpenFlow 1.4: updates go as bundles")
+        .containsKeys(org.projectfloodlight.openflow.protocol.OFType.BUNDLE_CONTROL,
+            org.projectfloodlight.openflow.protocol.OFType.BUNDLE_ADD_MESSAGE);
 
     long mods = controller.partition().counters().flowMods();
     int flows = harness.dumpFlows(BRIDGE).size();
