@@ -57,9 +57,9 @@ abstract class LivePolicyScenario extends NetworkScenario {
           + " 5009 12 --source-port 41009");
       String watch = harness.popen("va", "/usr/bin/python3 " + probe + " watch " + VB
           + " 5005 12 --source-port 41005");
-      await().atMost(SHORT).until(() -> forwarding(flowsOn(5005)) && forwarding(flowsOn(5009)));
-      await().atMost(SHORT).until(() -> flowsOn(5009).stream().mapToLong(DumpedFlow::packets).sum() > 20);
-      List<DumpedFlow> otherBefore = flowsOn(5009);
+      await().atMost(SHORT).until(() -> forwarding(unifiedFlowsOn(BRIDGE, 5005)) && forwarding(unifiedFlowsOn(BRIDGE, 5009)));
+      await().atMost(SHORT).until(() -> unifiedFlowsOn(BRIDGE, 5009).stream().mapToLong(DumpedFlow::packets).sum() > 20);
+      List<DumpedFlow> otherBefore = unifiedFlowsOn(BRIDGE, 5009);
       long otherPacketsBefore = otherBefore.stream().mapToLong(DumpedFlow::packets).sum();
       long flowModsBefore = controller.partition().counters().flowMods();
 
@@ -71,7 +71,7 @@ abstract class LivePolicyScenario extends NetworkScenario {
       long denyFlowMods = controller.partition().counters().flowMods() - flowModsBefore;
       // While the deny is in force, no flow in the switch forwards the denied traffic.
       await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
-          .until(() -> !forwarding(flowsOn(5005)));
+          .until(() -> !forwarding(unifiedFlowsOn(BRIDGE, 5005)));
 
       long flowModsRestore = controller.partition().counters().flowMods();
       long restoreAt = System.currentTimeMillis();
@@ -79,11 +79,11 @@ abstract class LivePolicyScenario extends NetworkScenario {
       controller.enforced(restore.revision()).get(10, TimeUnit.SECONDS);
       long restoredAt = System.currentTimeMillis();
       long restoreFlowMods = controller.partition().counters().flowMods() - flowModsRestore;
-      await().atMost(SHORT).until(() -> forwarding(flowsOn(5005)));
+      await().atMost(SHORT).until(() -> forwarding(unifiedFlowsOn(BRIDGE, 5005)));
 
       JsonNode stream = finished(watch);
       JsonNode other = finished(otherWatch);
-      List<DumpedFlow> otherAfter = flowsOn(5009);
+      List<DumpedFlow> otherAfter = unifiedFlowsOn(BRIDGE, 5009);
 
       List<double[]> rounds = rounds(stream);
       assertThat(rounds.stream().filter(r -> r[0] * 1000 >= denyAt + 1000 && r[0] * 1000 < restoreAt)
@@ -93,7 +93,8 @@ abstract class LivePolicyScenario extends NetworkScenario {
       assertThat(rounds.stream().filter(r -> r[0] * 1000 >= restoredAt + 1000).filter(r -> r[1] > 0).count())
           .as("rounds answered from 1 s after the restore").isPositive();
       assertThat(rounds.stream().filter(r -> r[0] * 1000 >= restoredAt + 1000).filter(r -> r[1] == 0).count())
-          .as("rounds lost from 1 s after the restore").isZero();
+          .as("rounds lost from 1 s after the restore (restore enforced at %d, flows now %s)", restoredAt,
+              unifiedFlowsOn(BRIDGE, 5005)).isZero();
       long lastAnswered = rounds.stream().filter(r -> r[1] > 0 && r[0] * 1000 < restoreAt)
           .mapToLong(r -> (long) (r[0] * 1000)).max().orElseThrow();
 
@@ -157,12 +158,6 @@ abstract class LivePolicyScenario extends NetworkScenario {
     assertThat(r.exit()).as("ovs-ofctl %s: %s", String.join(" ", ofctl), r.output()).isZero();
   }
 
-  String serve(String vm, String proto, int port) {
-    String proc = harness.popen(vm, "/usr/bin/python3 " + probe + " serve " + proto + " " + port);
-    await().atMost(SHORT).until(() -> harness.output(proc).output().contains("listening"));
-    return proc;
-  }
-
   JsonNode finished(String proc) throws Exception {
     CommandResult[] done = new CommandResult[1];
     await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -177,14 +172,6 @@ abstract class LivePolicyScenario extends NetworkScenario {
     List<double[]> out = new ArrayList<>();
     stream.path("rounds").forEach(r -> out.add(new double[] {r.get(0).asDouble(), r.get(1).asBoolean() ? 1 : 0}));
     return out;
-  }
-
-  List<DumpedFlow> flowsOn(int port) {
-    return harness.dumpFlows(BRIDGE).stream()
-        .filter(f -> f.table() == Pipeline.number(Pipeline.UNIFIED))
-        .filter(f -> f.match().contains("tp_dst=" + port) || f.match().contains("udp_dst=" + port)
-            || f.match().contains("tp_src=" + port) || f.match().contains("udp_src=" + port))
-        .toList();
   }
 
   static boolean forwarding(List<DumpedFlow> flows) {

@@ -19,9 +19,11 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.nicflow.compiler.config.ConfigLoader;
+import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.OffloadMode;
+import org.nicflow.controller.mininet.MininetHarness.DumpedFlow;
 import org.nicflow.controller.mininet.MininetHarness.Topology;
 import org.nicflow.controller.mininet.MininetHarness;
 import org.nicflow.controller.mininet.RepoRoot;
@@ -101,6 +103,22 @@ abstract class NetworkScenario {
       }
       Thread.setDefaultUncaughtExceptionHandler(previousHandler);
     }
+  }
+
+  /** Starts a probe echo server in {@code vm}; returns its process handle once it listens. */
+  String serve(String vm, String proto, int port) {
+    String proc = harness.popen(vm, "/usr/bin/python3 " + probe + " serve " + proto + " " + port);
+    await().atMost(SHORT).until(() -> harness.output(proc).output().contains("listening"));
+    return proc;
+  }
+
+  /** The unified-table flows of {@code bridge} whose match names transport port {@code port}. */
+  List<DumpedFlow> unifiedFlowsOn(String bridge, int port) {
+    return harness.dumpFlows(bridge).stream()
+        .filter(f -> f.table() == Pipeline.number(Pipeline.UNIFIED))
+        .filter(f -> f.match().contains("tp_dst=" + port) || f.match().contains("udp_dst=" + port)
+            || f.match().contains("tp_src=" + port) || f.match().contains("udp_src=" + port))
+        .toList();
   }
 
   boolean ping(String from, String to) {

@@ -137,10 +137,10 @@ abstract class OffloadScenario extends NetworkScenario {
       long before = controller.partition().counters().packetIns();
       JsonNode first = pingpong(1000);
       long afterFirst = controller.partition().counters().packetIns();
-      List<DumpedFlow> flowsThen = unifiedFlowsTo(5007);
+      List<DumpedFlow> flowsThen = unifiedFlowsOn(BRIDGE, 5007);
       JsonNode rest = pingpong(9000);
       long after = controller.partition().counters().packetIns();
-      List<DumpedFlow> flowsNow = unifiedFlowsTo(5007);
+      List<DumpedFlow> flowsNow = unifiedFlowsOn(BRIDGE, 5007);
 
       assertThat(first.path("answered").asInt() + rest.path("answered").asInt()).isEqualTo(10_000);
       assertThat(after - before).as("packet-ins for 10,000 packets each way").isLessThanOrEqualTo(4);
@@ -198,12 +198,6 @@ abstract class OffloadScenario extends NetworkScenario {
 
   // ---- helpers --------------------------------------------------------------------------------
 
-  String serve(String vm, String proto, int port) {
-    String proc = harness.popen(vm, "/usr/bin/python3 " + probe + " serve " + proto + " " + port);
-    await().atMost(SHORT).until(() -> harness.output(proc).output().contains("listening"));
-    return proc;
-  }
-
   boolean connect(String vm, String proto, String host, int port) {
     return harness.cmd(vm, "/usr/bin/python3 " + probe + " connect " + proto + " " + host + " " + port
         + " --timeout 2", SHORT).succeeded();
@@ -215,14 +209,6 @@ abstract class OffloadScenario extends NetworkScenario {
     assertThat(r.succeeded()).as(r.output()).isTrue();
     String last = r.output().strip().lines().reduce((a, b) -> b).orElse("{}");
     return json.readTree(last);
-  }
-
-  List<DumpedFlow> unifiedFlowsTo(int port) {
-    return harness.dumpFlows(BRIDGE).stream()
-        .filter(f -> f.table() == Pipeline.number(Pipeline.UNIFIED))
-        .filter(f -> f.match().contains("tp_dst=" + port) || f.match().contains("udp_dst=" + port)
-            || f.match().contains("tp_src=" + port) || f.match().contains("udp_src=" + port))
-        .toList();
   }
 
 }

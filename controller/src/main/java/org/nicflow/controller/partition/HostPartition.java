@@ -326,7 +326,7 @@ public final class HostPartition implements SwitchListener {
         counters.unresolvedPorts.increment();
         log.warn("host {}: flow refers to a port the bridge lacks ({}), not installed", sw.host(),
             FlowPorts.names(f));
-      } else if (state.unified.putIfAbsent(f.key(), f) == null) {
+      } else if (state.unified.putIfAbsent(f.key(), f) == null || replacesDenied(state, f)) {
         sw.send(translator.add(f));
         counters.flowMods.increment();
         fresh.add(f.key());
@@ -339,6 +339,26 @@ public final class HostPartition implements SwitchListener {
     return sent;
   }
 
+  /**
+   * Whether {@code f}, a flow that lets traffic through, takes the place of a short-lived drop flow
+   * the switch holds for the same key (an unsolicited packet denied before a connection that now
+   * admits it existed, or a decision of an earlier policy): an ADD of the same match replaces it in
+   * place. Drop flows never replace anything.
+   */
+  private static boolean replacesDenied(SwitchFlows state, FlowEntry f) {
+    FlowEntry held = state.unified.get(f.key());
+    if (held == null || held.equals(f) || !isDenied(held) || isDenied(f)) {
+      return false;
+    }
+    state.unified.put(f.key(), f);
+    state.origins.remove(f.key());
+    return true;
+  }
+
+  private static boolean isDenied(FlowEntry f) {
+    return Cookie.isOurs(f.cookie()) && Cookie.decode(f.cookie()).kind() == org.nicflow.compiler.flow.FlowKind.DENIED;
+  }
+
   @Override
   public void flowRemoved(SwitchConnection sw, OFFlowRemoved removed) {
     counters.flowsRemoved.increment();
@@ -347,6 +367,11 @@ public final class HostPartition implements SwitchListener {
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
     translator.keyOf(removed).ifPresent(key -> {
       SwitchFlows state = switches.get(sw.dpid().getLong());
+      FlowEntry held = state == null ? null : state.unified.get(key);
+      if (held != null && !isDenied(held) && Cookie.isOurs(removed.getCookie().getValue())
+          && Cookie.decode(removed.getCookie().getValue()).kind() == org.nicflow.compiler.flow.FlowKind.DENIED) {
+        return; // the drop flow a connection's flow replaced: the flow now under this key lives on
+      }
       if (state != null) {
         state.unified.remove(key);
         state.origins.remove(key);

@@ -207,6 +207,27 @@ class HostPartitionTest {
   }
 
   @Test
+  void aConnectionsReverseFlowReplacesADropFlowHeldForItsRepliesKey() {
+    partition.switchConnected(host1);
+    byte[] unsolicited = FrameBuilder.ipv4(PacketHeaders.tcp(DB1_MAC, GATEWAY, DB1, WEB1, 5432, 40050)).build();
+    partition.packetIn(host1, packetIn(2, unsolicited));
+    OFFlowMod drop = host1.flowsIn(UNIFIED).stream()
+        .filter(m -> Cookie.decode(m.getCookie().getValue()).kind() == FlowKind.DENIED).findFirst().orElseThrow();
+
+    partition.packetIn(host1, packetIn(1, webToDb(40050, 5432)));
+
+    OFFlowMod now = host1.flowsIn(UNIFIED).stream().filter(m -> m.getMatch().equals(drop.getMatch())).findFirst()
+        .orElseThrow();
+    assertThat(Cookie.decode(now.getCookie().getValue()).kind()).as("the replies' flow under that key")
+        .isEqualTo(FlowKind.REVERSE);
+    assertThat(partition.connections().size()).isEqualTo(1);
+    partition.flowRemoved(host1, removal(host1, drop));
+    assertThat(host1.flowsIn(UNIFIED)).as("a late removal of the replaced drop flow changes nothing")
+        .anyMatch(m -> m.getMatch().equals(drop.getMatch()));
+    assertThat(partition.connections().size()).isEqualTo(1);
+  }
+
+  @Test
   void reinjectsTheTriggeringPacketWithTheActionsOfItsFlow() {
     partition.switchConnected(host1);
     host1.clearSent();
