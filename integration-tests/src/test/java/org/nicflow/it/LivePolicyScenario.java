@@ -20,7 +20,6 @@ import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.controller.mininet.MininetHarness.CommandResult;
 import org.nicflow.controller.mininet.MininetHarness.DumpedFlow;
-import org.nicflow.controller.policy.ConfigEdits;
 import org.nicflow.controller.policy.PolicyWriter;
 
 /**
@@ -64,7 +63,7 @@ abstract class LivePolicyScenario extends NetworkScenario {
       long flowModsBefore = controller.partition().counters().flowMods();
 
       long denyAt = System.currentTimeMillis();
-      PolicyWriter.Accepted deny = controller.writer().write(ConfigEdits.withoutRule(original, "server", "udp-in"),
+      PolicyWriter.Accepted deny = controller.writer().write(original.withoutRule("server", "udp-in"),
           OptionalLong.empty());
       controller.enforced(deny.revision()).get(10, TimeUnit.SECONDS);
       long deniedAt = System.currentTimeMillis();

@@ -9,7 +9,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.nicflow.compiler.config.ConfigLoader;
 import org.nicflow.compiler.flow.Pipeline;
@@ -19,6 +21,7 @@ import org.nicflow.controller.mininet.MininetHarness.CommandResult;
 import org.nicflow.controller.mininet.MininetHarness.DumpedFlow;
 import org.nicflow.controller.mininet.RepoRoot;
 import org.nicflow.controller.openflow.OpenFlowSettings;
+import org.nicflow.controller.policy.PolicyWriter;
 import org.nicflow.controller.runtime.NicflowController;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -148,7 +151,9 @@ final class DemoCommand implements Callable<Integer> {
     summary.add(new String[] {"packet-ins for 10,000 packets (both ways)", "at most 2 per direction",
         Long.toString(packetIns), packetIns <= 4 ? "ok" : "UNEXPECTED"});
 
-    section("5. What the NIC holds: unified flows on host1 (ovs-ofctl dump-flows, table unified)");
+    livePolicy(controller);
+
+    section("6. What the NIC holds: unified flows on host1 (ovs-ofctl dump-flows, table unified)");
     int shown = 0;
     for (DumpedFlow f : harness.dumpFlows("host1")) {
       if (f.table() == Pipeline.number(Pipeline.UNIFIED) && f.priority() > 0 && shown < 6) {
@@ -157,6 +162,49 @@ final class DemoCommand implements Callable<Integer> {
       }
     }
     out.flush();
+  }
+
+  /**
+   * A policy change while traffic flows: web's rule udp-in is removed (a new revision, applied to
+   * the switches at once) while db1 streams UDP to web1, then put back.
+   */
+  private void livePolicy(NicflowController controller) throws Exception {
+    section("5. Live policy: web's rule udp-in removed, then put back, while db1 streams UDP to web1:5006");
+    Config original = controller.config();
+    String server = serve("web1", "udp", 5006);
+    String stream = harness.popen("db1", "/usr/bin/python3 " + probe + " watch 10.1.0.11 5006 6 --source-port 41006");
+    waitFor("the stream's flows", Duration.ofSeconds(10), () -> harness.dumpFlows("host1").stream()
+        .anyMatch(f -> f.table() == Pipeline.number(Pipeline.UNIFIED) && f.match().contains("=5006")));
+    long denied = System.currentTimeMillis();
+    PolicyWriter.Accepted deny = controller.writer().write(original.withoutRule("web", "udp-in"), OptionalLong.empty());
+    controller.enforced(deny.revision()).get(10, TimeUnit.SECONDS);
+    say("   revision %d (udp-in removed) enforced on every switch %d ms after the write", deny.revision(),
+        System.currentTimeMillis() - denied);
+    Thread.sleep(2000); // let the stream run against the new policy for a while
+    long restored = System.currentTimeMillis();
+    PolicyWriter.Accepted restore = controller.writer().write(original, OptionalLong.empty());
+    controller.enforced(restore.revision()).get(10, TimeUnit.SECONDS);
+    say("   revision %d (udp-in back) enforced on every switch %d ms after the write", restore.revision(),
+        System.currentTimeMillis() - restored);
+    waitFor("the stream's end", Duration.ofSeconds(20), () -> harness.output(stream).output().contains("\"rounds\""));
+    harness.kill(server);
+    JsonNode rounds = json.readTree(lastLine(harness.output(stream).output())).path("rounds");
+    int during = 0;
+    int after = 0;
+    int afterSent = 0;
+    for (JsonNode r : rounds) {
+      double at = r.get(0).asDouble() * 1000;
+      if (at >= denied + 1000 && at < restored && r.get(1).asBoolean()) {
+        during++;
+      } else if (at >= restored + 1000) {
+        afterSent++;
+        after += r.get(1).asBoolean() ? 1 : 0;
+      }
+    }
+    step("db1 -> web1 udp/5006 stream, from 1 s after udp-in is removed", "revision without udp-in", false,
+        during > 0);
+    step("the same stream, from 1 s after udp-in is back", "revision with udp-in again", true,
+        afterSent > 0 && after == afterSent);
   }
 
   private void printSummary(NicflowController controller) {

@@ -1,5 +1,4 @@
 package org.nicflow.controller.partition;
-import org.nicflow.controller.policy.ConfigEdits;
 import org.nicflow.controller.policy.PolicySnapshot;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -170,7 +169,7 @@ class HostPartitionTest {
     partition.switchConnected(host1);
     partition.packetIn(host1, packetIn(1, webToDb(40030, 5432)));
     host1.clearSent();
-    Config stricter = ConfigEdits.withoutRule(config, "db", "pg-in");
+    Config stricter = config.withoutRule("db", "pg-in");
 
     HostPartition restarted = new HostPartition(PolicySnapshot.of(0, stricter),
         new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),

@@ -40,6 +40,24 @@ public record Config(
     return new Config(controller.withMode(mode), hosts, vnets, vms, rulesets, loadBalancers, ids);
   }
 
+  /**
+   * This config without rule {@code ruleId} of rule set {@code ruleset}, numbered positionally like
+   * a config read from a file (a policy store numbers it from the revision before).
+   *
+   * @throws IllegalArgumentException when the rule set has no such rule
+   */
+  public Config withoutRule(String ruleset, String ruleId) {
+    RuleSet set = ruleset(ruleset).orElseThrow(() -> new IllegalArgumentException("no rule set named " + ruleset));
+    List<Layer> layers = set.layers().stream().map(l -> new Layer(l.name(), l.defaultAction(),
+        l.rules().stream().filter(r -> !r.id().equals(ruleId)).toList())).toList();
+    if (layers.equals(set.layers())) {
+      throw new IllegalArgumentException("rule set " + ruleset + " has no rule " + ruleId);
+    }
+    List<RuleSet> sets = rulesets.stream().map(rs -> rs.name().equals(ruleset) ? new RuleSet(ruleset, layers) : rs)
+        .toList();
+    return new Config(controller, hosts, vnets, vms, sets, loadBalancers);
+  }
+
   /** This config numbered by {@code newIds}, which must name all of it. */
   public Config withIds(PolicyIds newIds) {
     newIds.checkCovers(this);
