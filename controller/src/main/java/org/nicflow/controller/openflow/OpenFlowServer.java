@@ -145,6 +145,14 @@ public final class OpenFlowServer implements AutoCloseable {
     return initializer;
   }
 
+  /**
+   * The configured hosts from now on: switches of added hosts are accepted when they connect, and
+   * a connected switch whose host was removed is closed.
+   */
+  public void reconfigure(Map<DatapathId, String> hostsByDpid) {
+    registry.reconfigure(hostsByDpid).forEach(s -> s.close("its host is no longer in the policy"));
+  }
+
   SwitchRegistry registry() {
     return registry;
   }

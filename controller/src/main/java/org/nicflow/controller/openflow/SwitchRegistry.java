@@ -21,12 +21,22 @@ final class SwitchRegistry {
     ALREADY_CONNECTED
   }
 
-  private final Map<DatapathId, String> hostsByDpid;
+  private volatile Map<DatapathId, String> hostsByDpid;
   private final Map<DatapathId, SwitchSession> connected = new ConcurrentHashMap<>();
   private final SwitchLanes lanes = new SwitchLanes();
 
   SwitchRegistry(Map<DatapathId, String> hostsByDpid) {
     this.hostsByDpid = Map.copyOf(hostsByDpid);
+  }
+
+  /**
+   * The configured hosts from now on (a new policy revision); returns the sessions of switches
+   * whose dpid is no longer configured, for the caller to close.
+   */
+  List<SwitchSession> reconfigure(Map<DatapathId, String> hosts) {
+    Map<DatapathId, String> next = Map.copyOf(hosts);
+    hostsByDpid = next;
+    return connected.entrySet().stream().filter(e -> !next.containsKey(e.getKey())).map(Map.Entry::getValue).toList();
   }
 
   Optional<String> host(DatapathId dpid) {

@@ -545,6 +545,9 @@ public final class HostPartition implements SwitchListener {
     if (next.revision() < previous.revision()) {
       return CompletableFuture.completedFuture(null); // a newer revision got here first
     }
+    if (next.config().host(sw.host()).isEmpty()) {
+      return CompletableFuture.completedFuture(null); // its host left the policy: the server closes it
+    }
     state.policy = next;
     // Re-decide until no connection ends: a miss admitted by a connection that another miss's
     // re-decision ended in this same update must be decided again without it.

@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutionException;
@@ -57,7 +56,6 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
   private final PolicyStore store;
   private final PolicyWriter writer;
   private final HostPartition partition;
-  private final Set<DatapathId> servedDpids;
   private final AtomicLong enforcedRevision;
   private final ConcurrentSkipListMap<Long, CompletableFuture<Void>> waiting = new ConcurrentSkipListMap<>();
   private final AtomicLong applyFailures = new AtomicLong();
@@ -66,12 +64,11 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
   private volatile PolicyStore.Watch watch;
   private volatile java.util.concurrent.ScheduledExecutorService audits;
 
-  private NicflowController(PolicyStore store, PolicyWriter writer, HostPartition partition, Set<DatapathId> dpids,
+  private NicflowController(PolicyStore store, PolicyWriter writer, HostPartition partition,
       long revision) {
     this.store = store;
     this.writer = writer;
     this.partition = partition;
-    this.servedDpids = Set.copyOf(dpids);
     this.enforcedRevision = new AtomicLong(revision);
   }
 
@@ -121,7 +118,7 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
     for (Host h : latest.config().hosts()) {
       hosts.put(DatapathId.of(h.dpid()), h.name());
     }
-    NicflowController controller = new NicflowController(store, writer, partition, hosts.keySet(), latest.revision());
+    NicflowController controller = new NicflowController(store, writer, partition, latest.revision());
     OpenFlowServer server = new OpenFlowServer(hosts, partition, settings);
     server.start();
     controller.server = server;
@@ -153,12 +150,9 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
           partition.policy().revision(), e.getMessage());
       return;
     }
-    Set<DatapathId> dpids = new java.util.HashSet<>();
-    next.hosts().forEach(h -> dpids.add(DatapathId.of(h.dpid())));
-    if (!dpids.equals(servedDpids)) {
-      log.warn("revision {} changes the hosts; switches of added hosts are accepted after a restart",
-          revision.revision());
-    }
+    Map<DatapathId, String> hosts = new LinkedHashMap<>();
+    next.hosts().forEach(h -> hosts.put(DatapathId.of(h.dpid()), h.name()));
+    server.reconfigure(hosts);
     long started = System.nanoTime();
     partition.apply(PolicySnapshot.of(revision.revision(), next)).whenComplete((v, failure) -> {
       if (failure != null) {

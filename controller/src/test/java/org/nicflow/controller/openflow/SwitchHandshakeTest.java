@@ -221,6 +221,23 @@ class SwitchHandshakeTest {
   }
 
   @Test
+  void aHostAddedByANewPolicyIsAcceptedAndOneRemovedIsClosed() {
+    var first = new FakeSwitch(server, OFVersion.OF_13);
+    first.connect(HOST1, ports("a", 1));
+    await().until(() -> listener.connected.size() == 1);
+    DatapathId added = DatapathId.of(0x3);
+
+    server.reconfigure(Map.of(added, "host3"));
+
+    first.channel.runPendingTasks();
+    assertThat(first.channel.isOpen()).as("the switch of a host the policy no longer has").isFalse();
+    var third = new FakeSwitch(server, OFVersion.OF_13);
+    third.connect(added, ports("c", 1));
+    await().until(() -> listener.connected.size() == 2);
+    assertThat(listener.connected.get(1).sw().host()).isEqualTo("host3");
+  }
+
+  @Test
   void refusesASecondConnectionOfAConnectedDpidAndKeepsTheFirst() {
     var first = new FakeSwitch(server, OFVersion.OF_13);
     first.connect(HOST1, ports("a", 1));
