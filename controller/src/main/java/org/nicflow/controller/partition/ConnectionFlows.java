@@ -21,6 +21,8 @@ final class ConnectionFlows {
   private final ConnectionTable table;
   private final Map<SwitchFlow, List<Connection>> byFlow = new HashMap<>();
   private final Map<Connection, Integer> liveFlows = new HashMap<>();
+  /** Connections that lost their last flow but wait, until a deadline (nanoTime), to be carried again. */
+  private final Map<Connection, Long> waiting = new HashMap<>();
 
   ConnectionFlows(ConnectionTable table) {
     this.table = table;
@@ -33,6 +35,7 @@ final class ConnectionFlows {
     }
     for (Connection c : connections) {
       table.add(c);
+      waiting.remove(c);
       liveFlows.merge(c, flows.size(), Integer::sum);
     }
     for (FlowKey k : flows) {
@@ -65,7 +68,7 @@ final class ConnectionFlows {
   /** Gives back claimed connections that no flow ended up carrying. */
   synchronized void release(List<Connection> connections) {
     for (Connection c : connections) {
-      if (!liveFlows.containsKey(c)) {
+      if (!liveFlows.containsKey(c) && !waiting.containsKey(c)) {
         table.remove(c);
       }
     }
@@ -73,6 +76,17 @@ final class ConnectionFlows {
 
   /** A flow left the switch; returns the connections that ended with it. */
   synchronized List<Connection> flowGone(long dpid, FlowKey key) {
+    return flowGone(dpid, key, c -> false, 0);
+  }
+
+  /**
+   * As {@link #flowGone(long, FlowKey)}, except that a connection for which {@code keep} holds does
+   * not end with its last flow: it stays in the table, carried by nothing, until {@code deadline}
+   * ({@link System#nanoTime}) for new flows to carry it again — the connections of a VM that moved
+   * to another host, whose packets will miss there. Returns the connections that ended.
+   */
+  synchronized List<Connection> flowGone(long dpid, FlowKey key, java.util.function.Predicate<Connection> keep,
+      long deadline) {
     List<Connection> carried = byFlow.remove(new SwitchFlow(dpid, key));
     List<Connection> ended = new ArrayList<>();
     if (carried == null) {
@@ -82,11 +96,29 @@ final class ConnectionFlows {
       Integer left = liveFlows.computeIfPresent(c, (x, n) -> n - 1);
       if (left != null && left <= 0) {
         liveFlows.remove(c);
-        table.remove(c);
-        ended.add(c);
+        if (keep.test(c)) {
+          waiting.put(c, deadline);
+        } else {
+          table.remove(c);
+          ended.add(c);
+        }
       }
     }
     return ended;
+  }
+
+  /** Ends the waiting connections whose deadline has passed; returns them. */
+  synchronized List<Connection> expireWaiting(long now) {
+    List<Connection> expired = new ArrayList<>();
+    waiting.entrySet().removeIf(e -> {
+      if (e.getValue() - now <= 0) {
+        table.remove(e.getKey());
+        expired.add(e.getKey());
+        return true;
+      }
+      return false;
+    });
+    return expired;
   }
 
   /**

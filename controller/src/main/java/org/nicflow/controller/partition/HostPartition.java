@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -437,6 +438,7 @@ public final class HostPartition implements SwitchListener {
    * the repairs took.
    */
   public CompletableFuture<Integer> audit() {
+    connectionFlows.expireWaiting(System.nanoTime());
     List<CompletableFuture<Integer>> audits = new ArrayList<>();
     for (SwitchFlows state : switches.values()) {
       CompletableFuture<Integer> done = new CompletableFuture<>();
@@ -535,6 +537,15 @@ public final class HostPartition implements SwitchListener {
         + (p.hasPorts() ? ":" + p.tpDst() : "") + " (in by " + i.inPort() + " on " + i.host() + ")";
   }
 
+  /** VMs that are on another host in {@code next} than in {@code previous}. */
+  private static Set<String> movedVms(Config previous, Config next) {
+    Set<String> moved = new java.util.HashSet<>();
+    for (var vm : next.vms()) {
+      previous.vm(vm.name()).filter(before -> !before.host().equals(vm.host())).ifPresent(before -> moved.add(vm.name()));
+    }
+    return moved;
+  }
+
   /** One switch's part of {@link #apply}; runs on its executor. */
   private CompletableFuture<Void> update(SwitchFlows state, PolicySnapshot next) {
     SwitchConnection sw = state.sw;
@@ -549,6 +560,11 @@ public final class HostPartition implements SwitchListener {
       return CompletableFuture.completedFuture(null); // its host left the policy: the server closes it
     }
     state.policy = next;
+    connectionFlows.expireWaiting(System.nanoTime());
+    // The connections of a VM that moved to another host keep their state: their flows here go,
+    // and the VM's next packets miss on its new host and are decided with them.
+    Set<String> moved = movedVms(previous.config(), next.config());
+    long keepUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(next.config().controller().idleTimeoutS());
     // Re-decide until no connection ends: a miss admitted by a connection that another miss's
     // re-decision ended in this same update must be decided again without it.
     FlowRedecider redecider = new FlowRedecider(next.missHandler());
@@ -572,7 +588,8 @@ public final class HostPartition implements SwitchListener {
         state.origins.remove(f.key());
         rewrite.remove(f.key());
         delete.add(f);
-        endedNow += connectionFlows.flowGone(sw.dpid().getLong(), f.key()).size();
+        endedNow += connectionFlows.flowGone(sw.dpid().getLong(), f.key(), c -> moved.contains(c.ownerVm()),
+            keepUntil).size();
       }
       ended += endedNow;
       if (endedNow == 0) {

@@ -349,6 +349,37 @@ class HostPartitionTest {
   }
 
   @Test
+  void aVmMovedToAnotherHostKeepsItsConnectionsAndItsNextPacketThereIsDecidedWithThem() {
+    FakeBridge host2 = new FakeBridge("host2", 2L,
+        Map.of("p-web2", 1, "p-red2", 2, "host2-up", 3, "tun-host1", 4, "p-web1", 5));
+    partition.switchConnected(host1);
+    partition.switchConnected(host2);
+    byte[] snat = FrameBuilder.ipv4(PacketHeaders.tcp(WEB1_MAC, GATEWAY, WEB1, Ipv4.parse("198.51.100.7"), 40060, 443))
+        .build();
+    partition.packetIn(host1, packetIn(1, snat));
+    List<org.nicflow.compiler.eval.Connection> before = partition.connections().all();
+    assertThat(before).isNotEmpty();
+    List<org.nicflow.compiler.model.Vm> vms = config.vms().stream()
+        .map(vm -> vm.name().equals("web1") ? new org.nicflow.compiler.model.Vm(vm.name(), "host2", vm.port(), vm.mac(),
+            vm.ip(), vm.vnet(), vm.ruleset(), vm.meterKbps()) : vm).toList();
+    Config moved = new Config(config.controller(), config.hosts(), config.vnets(), vms, config.rulesets(),
+        config.loadBalancers());
+
+    partition.apply(PolicySnapshot.of(2, moved.withIds(org.nicflow.compiler.model.PolicyIds.next(config.ids(),
+        config.rulesets(), moved)))).join();
+
+    assertThat(host1.flowsIn(UNIFIED)).as("web1's connection flows left its old host")
+        .noneMatch(m -> m.getMatch().toString().contains("40060"));
+    assertThat(partition.connections().all()).as("its connections, SNAT mapping included, stay")
+        .containsExactlyInAnyOrderElementsOf(before);
+    host2.clearSent();
+    partition.packetIn(host2, host2.packetIn(5, snat));
+    assertThat(partition.connections().all()).as("decided with the same connection: same SNAT port")
+        .containsExactlyInAnyOrderElementsOf(before);
+    assertThat(host2.flowsIn(UNIFIED)).anyMatch(m -> m.getMatch().toString().contains("40060"));
+  }
+
+  @Test
   void connectionEndsOnlyWhenItsFlowsOnEveryHostAreGone() {
     FakeBridge host2 = new FakeBridge("host2", 2L, Map.of("p-web2", 1, "p-red2", 2, "host2-up", 3, "tun-host1", 4));
     partition.switchConnected(host1);
