@@ -5,11 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,7 +25,7 @@ import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.controller.mininet.MininetHarness.CommandResult;
 import org.nicflow.controller.mininet.MininetHarness.DumpedFlow;
-import org.nicflow.controller.policy.PolicyWriter;
+import org.nicflow.controller.api.ConfigDocument;
 
 /**
  * Policy that changes while traffic flows, on real Open vSwitch and Mininet: a new revision that
@@ -63,9 +68,7 @@ abstract class LivePolicyScenario extends NetworkScenario {
       long flowModsBefore = controller.partition().counters().flowMods();
 
       long denyAt = System.currentTimeMillis();
-      PolicyWriter.Accepted deny = controller.writer().write(original.withoutRule("server", "udp-in"),
-          OptionalLong.empty());
-      controller.enforced(deny.revision()).get(10, TimeUnit.SECONDS);
+      putConfig(original.withoutRule("server", "udp-in"));
       long deniedAt = System.currentTimeMillis();
       long denyFlowMods = controller.partition().counters().flowMods() - flowModsBefore;
       // While the deny is in force, no flow in the switch forwards the denied traffic.
@@ -74,8 +77,7 @@ abstract class LivePolicyScenario extends NetworkScenario {
 
       long flowModsRestore = controller.partition().counters().flowMods();
       long restoreAt = System.currentTimeMillis();
-      PolicyWriter.Accepted restore = controller.writer().write(original, OptionalLong.empty());
-      controller.enforced(restore.revision()).get(10, TimeUnit.SECONDS);
+      putConfig(original);
       long restoredAt = System.currentTimeMillis();
       long restoreFlowMods = controller.partition().counters().flowMods() - flowModsRestore;
       await().atMost(SHORT).until(() -> forwarding(unifiedFlowsOn(BRIDGE, 5005)));
@@ -106,7 +108,7 @@ abstract class LivePolicyScenario extends NetworkScenario {
       durations(otherAfter).forEach((match, seconds) -> assertThat(seconds)
           .as("unrelated flow %s: duration not reset", match).isGreaterThanOrEqualTo(durationsBefore.get(match)));
 
-      System.out.printf("[figures] %s mode: one-rule change enforced (barrier answered) %d ms after the write,"
+      System.out.printf("[figures] %s mode: one-rule REST change (PUT config?wait=enforced) answered %d ms after the write,"
               + " %d flow-mods; restore enforced in %d ms, %d flow-mods; last answered round %d ms after the"
               + " write%n", mode(), deniedAt - denyAt, denyFlowMods, restoredAt - restoreAt, restoreFlowMods,
           lastAnswered - denyAt);
@@ -141,6 +143,22 @@ abstract class LivePolicyScenario extends NetworkScenario {
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+
+  @Override
+  Optional<InetSocketAddress> api() {
+    return Optional.of(new InetSocketAddress("127.0.0.1", 0));
+  }
+
+  /** {@code PUT /api/v1/config?wait=enforced}: answers once every switch confirmed the revision. */
+  void putConfig(Config config) throws Exception {
+    HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + controller.apiPort().getAsInt() + "/api/v1/config?wait=enforced"))
+        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(ConfigDocument.of(config)))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    assertThat(json.readTree(answer.body()).path("enforced").asBoolean()).as(answer.body()).isTrue();
+  }
 
   /** Our flows outside the connection table (connection flows come and go with traffic). */
   static List<DumpedFlow> ours(List<DumpedFlow> flows) {
