@@ -122,7 +122,11 @@ class FilePolicyStoreKillTest {
       child.toHandle().destroyForcibly(); // SIGKILL; unlike Process.destroyForcibly, leaves its stdout readable
       assertThat(child.waitFor(FIRST_COMMIT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).as(what + ": child killed").isTrue();
     } finally {
-      child.destroyForcibly();
+      // Process.destroyForcibly closes our end of the child's stdout: only for a child still alive
+      // (a failure above), never under a reader still draining what a killed child wrote.
+      if (child.isAlive()) {
+        child.destroyForcibly();
+      }
       reader.join(TimeUnit.SECONDS.toMillis(30));
     }
     assertThat(reader.isAlive()).as(what + ": the child's stdout ended").isFalse();
