@@ -76,6 +76,22 @@ class ControllerRestartIT {
       }
     } finally {
       controllers.forEach(p -> p.toHandle().destroyForcibly());
+      deleteQuietly(state);
+    }
+  }
+
+  /** Removes the state directory and the controllers' logs beside it (assertions quote what matters). */
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("could not remove " + dir + ": " + e);
+    }
+    for (String suffix : List.of("-first.log", "-second.log")) {
+      dir.resolveSibling(dir.getFileName() + suffix).toFile().delete();
     }
   }
 
