@@ -62,8 +62,6 @@ public final class FlowAdopter {
     }
   }
 
-  private static final Set<FlowKind> CONNECTION_KINDS = Set.of(FlowKind.UNIFIED, FlowKind.REVERSE, FlowKind.DENIED);
-
   private final Config config;
   private final MissHandler missHandler;
 
@@ -130,14 +128,7 @@ public final class FlowAdopter {
   }
 
   private static boolean isConnectionFlow(FlowEntry f) {
-    if (!Cookie.isOurs(f.cookie()) || !f.table().equals(Pipeline.UNIFIED)) {
-      return false;
-    }
-    try {
-      return CONNECTION_KINDS.contains(Cookie.decode(f.cookie()).kind());
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+    return f.table().equals(Pipeline.UNIFIED) && Cookie.kindOf(f.cookie()).map(FlowKind::isConnection).orElse(false);
   }
 
   /** Forward flows first (they make connections), then denied, then reverse flows. */

@@ -2,8 +2,8 @@ package org.nicflow.controller.partition;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,9 +39,6 @@ public final class FlowReconciler {
       return added + modified + deleted;
     }
   }
-
-  private static final Set<FlowKind> CONNECTION_KINDS =
-      EnumSet.of(FlowKind.UNIFIED, FlowKind.REVERSE, FlowKind.DENIED);
 
   private static final Logger log = LoggerFactory.getLogger(FlowReconciler.class);
 
@@ -97,7 +94,7 @@ public final class FlowReconciler {
   /** One read-diff-repair, failing with a {@link java.util.concurrent.TimeoutException} after {@link ReconcileTiming#timeoutFor}. */
   private CompletableFuture<Report> attempt(SwitchConnection sw, List<FlowEntry> desired, Config config,
       List<FlowEntry> rewrite, List<FlowEntry> delete) {
-    java.util.Set<FlowKey> decidedElsewhere = new java.util.HashSet<>();
+    Set<FlowKey> decidedElsewhere = new HashSet<>();
     rewrite.forEach(f -> decidedElsewhere.add(f.key()));
     delete.forEach(f -> decidedElsewhere.add(f.key()));
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
@@ -145,18 +142,10 @@ public final class FlowReconciler {
    * cookie carries. A flow of a rule set that changed since it was made is not.
    */
   static boolean isLiveConnectionFlow(FlowEntry flow, Config config) {
-    if (!Cookie.isOurs(flow.cookie())) {
+    if (!Cookie.kindOf(flow.cookie()).map(FlowKind::isConnection).orElse(false)) {
       return false;
     }
-    Cookie c;
-    try {
-      c = Cookie.decode(flow.cookie());
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-    if (!CONNECTION_KINDS.contains(c.kind())) {
-      return false;
-    }
+    Cookie c = Cookie.decode(flow.cookie());
     if (!c.hasVm()) {
       return true;
     }

@@ -357,7 +357,11 @@ public final class HostPartition implements SwitchListener {
   }
 
   private static boolean isDenied(FlowEntry f) {
-    return Cookie.isOurs(f.cookie()) && Cookie.decode(f.cookie()).kind() == org.nicflow.compiler.flow.FlowKind.DENIED;
+    return isDenied(f.cookie());
+  }
+
+  private static boolean isDenied(long cookie) {
+    return Cookie.kindOf(cookie).filter(k -> k == org.nicflow.compiler.flow.FlowKind.DENIED).isPresent();
   }
 
   @Override
@@ -369,8 +373,7 @@ public final class HostPartition implements SwitchListener {
     translator.keyOf(removed).ifPresent(key -> {
       SwitchFlows state = switches.get(sw.dpid().getLong());
       FlowEntry held = state == null ? null : state.unified.get(key);
-      if (held != null && !isDenied(held) && Cookie.isOurs(removed.getCookie().getValue())
-          && Cookie.decode(removed.getCookie().getValue()).kind() == org.nicflow.compiler.flow.FlowKind.DENIED) {
+      if (held != null && !isDenied(held) && isDenied(removed.getCookie().getValue())) {
         return; // the drop flow a connection's flow replaced: the flow now under this key lives on
       }
       if (state != null) {

@@ -75,6 +75,18 @@ public record Cookie(FlowKind kind, int generation, int vmIndex, int layerIndex,
         (int) ((cookie >>> 24) & 0xffff), (int) ((cookie >>> 20) & 0xf), (int) (cookie & 0xfffff));
   }
 
+  /** The kind a cookie names, when it is nicflow's and well formed. */
+  public static java.util.Optional<FlowKind> kindOf(long cookie) {
+    if (!isOurs(cookie)) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return java.util.Optional.of(decode(cookie).kind());
+    } catch (IllegalArgumentException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   public boolean hasVm() {
     return vmIndex != NO_VM;
   }

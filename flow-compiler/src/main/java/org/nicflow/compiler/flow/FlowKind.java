@@ -25,6 +25,11 @@ public enum FlowKind {
     this.code = code;
   }
 
+  /** Whether flows of this kind carry a connection's packets (unified, reverse, denied). */
+  public boolean isConnection() {
+    return this == UNIFIED || this == REVERSE || this == DENIED;
+  }
+
   public int code() {
     return code;
   }
