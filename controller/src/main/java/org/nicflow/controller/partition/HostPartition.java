@@ -422,13 +422,15 @@ public final class HostPartition implements SwitchListener {
       state.pending.add(done);
       done.whenComplete((v, e) -> state.pending.remove(done));
       updates.add(done);
-      state.sw.executor().execute(() -> update(state, next).whenComplete((v, e) -> {
-        if (e != null) {
-          done.completeExceptionally(e);
-        } else {
-          done.complete(null);
-        }
-      }));
+      // An update that throws (a revision this host cannot compile) fails its future, never hangs it.
+      state.sw.executor().execute(() -> CompletableFuture.completedFuture(next)
+          .thenCompose(snapshot -> update(state, snapshot)).whenComplete((v, e) -> {
+            if (e != null) {
+              done.completeExceptionally(e);
+            } else {
+              done.complete(null);
+            }
+          }));
     }
     return CompletableFuture.allOf(updates.toArray(CompletableFuture[]::new));
   }

@@ -141,9 +141,10 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
 
   /** A new revision in the store: build its snapshot and bring every switch to it. */
   private void revisionCommitted(StoredRevision revision) {
-    Config next;
+    PolicySnapshot next;
     try {
-      next = PolicyDocuments.read(revision.document(), "revision " + revision.revision());
+      next = PolicySnapshot.of(revision.revision(),
+          PolicyDocuments.read(revision.document(), "revision " + revision.revision()));
     } catch (RuntimeException e) {
       applyFailures.incrementAndGet();
       log.error("revision {} cannot be applied, revision {} stays in force: {}", revision.revision(),
@@ -151,10 +152,10 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
       return;
     }
     Map<DatapathId, String> hosts = new LinkedHashMap<>();
-    next.hosts().forEach(h -> hosts.put(DatapathId.of(h.dpid()), h.name()));
+    next.config().hosts().forEach(h -> hosts.put(DatapathId.of(h.dpid()), h.name()));
     server.reconfigure(hosts);
     long started = System.nanoTime();
-    partition.apply(PolicySnapshot.of(revision.revision(), next)).whenComplete((v, failure) -> {
+    partition.apply(next).whenComplete((v, failure) -> {
       if (failure != null) {
         applyFailures.incrementAndGet();
         log.error("revision {}: a switch did not confirm the update: {}", revision.revision(), failure.toString());
