@@ -15,11 +15,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.nicflow.compiler.eval.Connection;
 import org.nicflow.compiler.eval.ConnectionTable;
+import org.nicflow.compiler.diff.FlowDiff;
+import org.nicflow.compiler.diff.FlowDiffer;
 import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.flow.FlowEntry.FlowKey;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.MeterSpec;
 import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.proactive.OvsFlowRenderer;
 import org.nicflow.controller.openflow.SwitchConnection;
 import org.nicflow.controller.policy.PolicySnapshot;
 import org.nicflow.controller.policy.UpdatePlan;
@@ -501,33 +504,36 @@ public final class HostPartition implements SwitchListener {
 
   /** The plan for a host whose switch is not connected: its desired flows before and after. */
   private static UpdatePlan.HostPlan offlinePlan(String host, PolicySnapshot now, PolicySnapshot next) {
-    org.nicflow.compiler.diff.FlowDiff base = new org.nicflow.compiler.diff.FlowDiffer()
-        .diff(desired(next, host), desired(now, host));
-    org.nicflow.compiler.proactive.OvsFlowRenderer renderer = new org.nicflow.compiler.proactive.OvsFlowRenderer(false);
-    return new UpdatePlan.HostPlan(false, base.add().stream().map(renderer::render).toList(),
-        base.modify().stream().map(renderer::render).toList(), base.delete().stream().map(renderer::render).toList(),
-        List.of());
+    return hostPlan(false, baseDiff(host, now, next), List.of(), List.of(), List.of());
+  }
+
+  /** The plan for a connected switch: its desired flows, and what re-decision does to its connection flows. */
+  private UpdatePlan.HostPlan planFor(SwitchFlows state, PolicySnapshot next) {
+    String host = state.sw.host();
+    FlowRedecider.Outcome outcome = new FlowRedecider(next.missHandler()).redecide(host, state.live(), connections);
+    return hostPlan(true, baseDiff(host, state.policy, next), outcome.rewrite(), outcome.delete(),
+        outcome.ended().stream().map(HostPartition::describe).toList());
+  }
+
+  private static FlowDiff baseDiff(String host, PolicySnapshot now, PolicySnapshot next) {
+    return new FlowDiffer().diff(desired(next, host), desired(now, host));
   }
 
   private static List<FlowEntry> desired(PolicySnapshot snapshot, String host) {
     return snapshot.config().host(host).isPresent() ? snapshot.compiler().flows(host) : List.of();
   }
 
-  private UpdatePlan.HostPlan planFor(SwitchFlows state, PolicySnapshot next) {
-    String host = state.sw.host();
-    PolicySnapshot now = state.policy;
-    org.nicflow.compiler.diff.FlowDiff base = new org.nicflow.compiler.diff.FlowDiffer()
-        .diff(desired(next, host), desired(now, host));
-    FlowRedecider.Outcome outcome = new FlowRedecider(next.missHandler()).redecide(host, state.live(), connections);
-    org.nicflow.compiler.proactive.OvsFlowRenderer renderer = new org.nicflow.compiler.proactive.OvsFlowRenderer(false);
+  private static UpdatePlan.HostPlan hostPlan(boolean connected, FlowDiff base, List<FlowEntry> rewrite,
+      List<FlowEntry> delete, List<String> ended) {
+    OvsFlowRenderer renderer = new OvsFlowRenderer(false);
     List<String> changed = new ArrayList<>();
     base.modify().forEach(f -> changed.add(renderer.render(f)));
-    outcome.rewrite().forEach(f -> changed.add(renderer.render(f)));
+    rewrite.forEach(f -> changed.add(renderer.render(f)));
     List<String> removed = new ArrayList<>();
     base.delete().forEach(f -> removed.add(renderer.render(f)));
-    outcome.delete().forEach(f -> removed.add(renderer.render(f)));
-    List<String> ended = outcome.ended().stream().map(HostPartition::describe).toList();
-    return new UpdatePlan.HostPlan(true, base.add().stream().map(renderer::render).toList(), changed, removed, ended);
+    delete.forEach(f -> removed.add(renderer.render(f)));
+    return new UpdatePlan.HostPlan(connected, base.add().stream().map(renderer::render).toList(), changed, removed,
+        ended);
   }
 
   private static String describe(FlowRedecider.Installed i) {
