@@ -35,20 +35,11 @@ import org.nicflow.controller.api.ConfigDocument;
  * <p>Fixture {@code one-host.yaml}: va is a client; vb a server whose rule {@code udp-in} admits UDP
  * 5000-5010; vc is open.
  */
-abstract class LivePolicyScenario extends NetworkScenario {
+abstract class LivePolicyScenario extends OneHostScenario {
 
-  static final String BRIDGE = "nfh1";
-  static final String VA = "10.7.0.10";
-  static final String VB = "10.7.0.11";
-  static final String VC = "10.7.0.12";
   private static final Pattern DURATION = Pattern.compile("duration=([0-9.]+)s");
 
   private final ObjectMapper json = new ObjectMapper();
-
-  @Override
-  String fixtureName() {
-    return "one-host.yaml";
-  }
 
   @Test
   @Order(1)

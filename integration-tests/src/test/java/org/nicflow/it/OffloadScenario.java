@@ -25,18 +25,9 @@ import org.nicflow.controller.partition.PartitionCounters;
  * <p>Fixture {@code one-host.yaml}: va (client, stateful out, accepts only ping from vb), vb
  * (server: TCP 8000-8099, UDP 5000-5010, ICMP in), vc (open).
  */
-abstract class OffloadScenario extends NetworkScenario {
-
-  static final String BRIDGE = "nfh1";
-  static final String VA = "10.7.0.10";
-  static final String VB = "10.7.0.11";
+abstract class OffloadScenario extends OneHostScenario {
 
   private final ObjectMapper json = new ObjectMapper();
-
-  @Override
-  String fixtureName() {
-    return "one-host.yaml";
-  }
 
   @Test
   @Order(1)

@@ -29,20 +29,14 @@ import org.nicflow.controller.mininet.MininetHarness.CommandResult;
  * {@code ovs-vsctl del-controller} the bridge would have no controller for a moment, and OVS
  * flushes a bridge's flows when it loses its last controller.
  */
-class ScaleUpdateIT extends NetworkScenario {
+class ScaleUpdateIT extends OneHostScenario {
 
-  private static final String BRIDGE = "nfh1";
   private final ObjectMapper json = new ObjectMapper();
   private final HttpClient http = HttpClient.newHttpClient();
 
   @Override
   OffloadMode mode() {
     return OffloadMode.PROACTIVE;
-  }
-
-  @Override
-  String fixtureName() {
-    return "one-host.yaml";
   }
 
   @Override
@@ -64,7 +58,7 @@ class ScaleUpdateIT extends NetworkScenario {
       assertThat(body.path("enforced").asBoolean()).as(answer.body()).isTrue();
       int ours = (int) harness.dumpFlows(BRIDGE).stream().filter(f -> f.cookie().startsWith("0x4e")).count();
       assertThat(ours).as("flows on the bridge").isGreaterThan(rules);
-      System.out.printf("[figures] REST change to a %,d-rule rule set enforced (barrier answered) in %d ms,"
+      System.out.printf("[figures] REST change to a %,d-rule rule set enforced (every switch answered its commit) in %d ms,"
               + " %d flow-mods; %,d nicflow flows on the bridge%n", rules, ms,
           controller.partition().counters().flowMods() - mods, ours);
     }

@@ -15,19 +15,13 @@ import org.nicflow.compiler.model.OffloadMode;
  * again: the bridge comes back with no flows, reconnects, and the controller gives it its whole
  * desired state back; traffic passes again.
  */
-class VswitchdRestartIT extends NetworkScenario {
+class VswitchdRestartIT extends OneHostScenario {
 
   private static final Path PIDFILE = Path.of("/var/run/openvswitch/ovs-vswitchd.pid");
-  private static final String BRIDGE = "nfh1";
 
   @Override
   OffloadMode mode() {
     return OffloadMode.REACTIVE;
-  }
-
-  @Override
-  String fixtureName() {
-    return "one-host.yaml";
   }
 
   /** Our flows outside the connection table: table, priority, match, cookie and actions. */
@@ -42,7 +36,7 @@ class VswitchdRestartIT extends NetworkScenario {
   @Test
   @Order(1)
   void aCrashedAndRestartedSwitchDaemonGetsItsWholeDesiredStateBack() throws Exception {
-    assertThat(ping("va", "10.7.0.11")).as("before the crash").isTrue();
+    assertThat(ping("va", VB)).as("before the crash").isTrue();
     java.util.Set<String> base = baseFlows();
     String pid = Files.readString(PIDFILE).strip();
     assertThat(pid).as("ovs-vswitchd's pid").matches("\\d+");
@@ -60,7 +54,7 @@ class VswitchdRestartIT extends NetworkScenario {
 
     assertThat(Files.readString(PIDFILE).strip()).as("a new ovs-vswitchd").isNotEqualTo(pid);
     assertThat(baseFlows()).as("our flows outside the connection table, cookies included, are back").isEqualTo(base);
-    assertThat(ping("va", "10.7.0.11")).as("after the restart").isTrue();
+    assertThat(ping("va", VB)).as("after the restart").isTrue();
     System.out.printf("[figures] ovs-vswitchd crash (SIGABRT) → restarted by its monitor, reconnected and given its"
         + " desired state in %d ms%n", backMs);
   }
