@@ -22,7 +22,7 @@ public sealed interface FlowAction {
   record SetField(MatchField field, long value) implements FlowAction {
     public SetField {
       Objects.requireNonNull(field, "field");
-      if (field == MatchField.IN_PORT || field == MatchField.METADATA) {
+      if (field == MatchField.IN_PORT || field == MatchField.METADATA || field == MatchField.TCP_FLAGS) {
         throw new IllegalArgumentException("cannot set-field " + field);
       }
       if ((value & ~field.fullMask()) != 0) {

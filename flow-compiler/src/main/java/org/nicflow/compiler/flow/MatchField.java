@@ -22,6 +22,8 @@ public enum MatchField {
   IP_DSCP("ip_dscp", 6),
   TCP_SRC("tcp_src", 16),
   TCP_DST("tcp_dst", 16),
+  /** TCP header flags (FIN 0x001, SYN 0x002, RST 0x004, PSH 0x008, ACK 0x010, ...); OVS takes it from OpenFlow 1.3 on. */
+  TCP_FLAGS("tcp_flags", 12),
   UDP_SRC("udp_src", 16),
   UDP_DST("udp_dst", 16),
   ICMPV4_TYPE("icmp_type", 8),

@@ -141,6 +141,7 @@ public final class Pipeline {
         Set.of(UNIFIED), TableSpec.Miss.DROP, "anti-spoofing, ARP responder, source VM into metadata"));
     Set<MatchField> exact = EnumSet.copyOf(L3L4);
     exact.addAll(EnumSet.of(MatchField.IN_PORT, MatchField.TUN_ID, MatchField.ETH_SRC, MatchField.ETH_DST));
+    exact.add(MatchField.TCP_FLAGS); // the miss path's SYN twins (HostPipelineCompiler.synTwin)
     Set<String> afterUnified = new java.util.HashSet<>(Set.of(TUNNEL_IN, UPLINK_IN, ROUTE));
     afterUnified.addAll(allOut);
     put(t, new TableSpec(UNIFIED, 1, exact, afterUnified, TableSpec.Miss.CONTROLLER_OR_CONTINUE,

@@ -80,6 +80,8 @@ public final class HostPipelineCompiler {
   static final int HAIRPIN_PRIORITY = 110;
 
   private static final long ETH_TYPE_IPV4 = 0x0800;
+  /** The SYN bit of {@code tcp_flags}. */
+  static final long TCP_SYN = 0x002;
   private static final long ETH_TYPE_ARP = 0x0806;
 
   private final Config config;
@@ -114,8 +116,10 @@ public final class HostPipelineCompiler {
   public List<FlowEntry> baseFlows(String host) {
     Host h = host(host);
     List<FlowEntry> flows = new ArrayList<>(classify(h));
-    flows.add(FlowEntry.builder(Pipeline.UNIFIED, MISS_PRIORITY).action(new FlowAction.OutputController())
-        .cookie(Cookie.base(FlowKind.BASE).encode()).build());
+    FlowEntry miss = FlowEntry.builder(Pipeline.UNIFIED, MISS_PRIORITY).action(new FlowAction.OutputController())
+        .cookie(Cookie.base(FlowKind.BASE).encode()).build();
+    flows.add(synTwin(miss));
+    flows.add(miss);
     return List.copyOf(flows);
   }
 
@@ -225,6 +229,31 @@ public final class HostPipelineCompiler {
         .map(o -> Host.tunnelPortName(o.name())).distinct().toList();
   }
 
+  /**
+   * {@code flow} again, one priority up, for TCP segments with SYN set: the same actions, so no
+   * verdict changes. With both in the table, OVS has to look at the SYN bit to tell them apart, so
+   * the datapath entry it caches for a connection's first segment (the SYN, on its way to the
+   * controller) covers SYN segments only: the connection's ACKs miss that entry and find the
+   * unified flows the controller installed meanwhile, instead of reaching the controller again
+   * until OVS revalidates its cache. Only for flows that match no protocol themselves.
+   */
+  public static FlowEntry synTwin(FlowEntry flow) {
+    FlowMatch m = flow.match();
+    if (m.get(MatchField.ETH_TYPE).isPresent() || m.get(MatchField.IP_PROTO).isPresent()) {
+      throw new IllegalArgumentException("a SYN twin is for flows that match no protocol: " + flow);
+    }
+    FlowMatch syn = m.toBuilder().exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4)
+        .exact(MatchField.IP_PROTO, Protocol.IPPROTO_TCP).masked(MatchField.TCP_FLAGS, TCP_SYN, TCP_SYN).build();
+    return new FlowEntry(flow.table(), flow.priority() + 1, syn, flow.meterId(), flow.actions(),
+        flow.writeMetadata(), flow.gotoTable(), flow.cookie(), flow.idleTimeout(), flow.hardTimeout(),
+        flow.sendFlowRemoved());
+  }
+
+  /** Whether {@code flow} is a {@link #synTwin}: it matches the SYN bit. */
+  public static boolean isSynTwin(FlowEntry flow) {
+    return flow.match().get(MatchField.TCP_FLAGS).isPresent();
+  }
+
   // ---------------------------------------------------------------- unified table-miss (proactive)
 
   private List<FlowEntry> dispatch(Host h, List<Vm> local) {
@@ -242,18 +271,25 @@ public final class HostPipelineCompiler {
           }
         }
       }
-      flows.add(FlowEntry.builder(Pipeline.UNIFIED, DISPATCH_PRIORITY)
+      FlowEntry dispatch = FlowEntry.builder(Pipeline.UNIFIED, DISPATCH_PRIORITY)
           .match(FlowMatch.builder().inPort(vm.port()).build())
-          .gotoTable(firstOutTable(vm)).cookie(cookie).build());
+          .gotoTable(firstOutTable(vm)).cookie(cookie).build();
+      flows.add(synTwin(dispatch));
+      flows.add(dispatch);
       flows.addAll(inboundSnatGuards(h, vm, cookie));
     }
     long hostCookie = Cookie.base(FlowKind.FORWARD).encode();
+    List<FlowEntry> entries = new ArrayList<>();
     for (String tunnel : tunnelPorts(h)) {
-      flows.add(FlowEntry.builder(Pipeline.UNIFIED, DISPATCH_PRIORITY)
+      entries.add(FlowEntry.builder(Pipeline.UNIFIED, DISPATCH_PRIORITY)
           .match(FlowMatch.builder().inPort(tunnel).build()).gotoTable(Pipeline.TUNNEL_IN).cookie(hostCookie).build());
     }
-    flows.add(FlowEntry.builder(Pipeline.UNIFIED, DISPATCH_PRIORITY)
+    entries.add(FlowEntry.builder(Pipeline.UNIFIED, DISPATCH_PRIORITY)
         .match(FlowMatch.builder().inPort(h.uplink()).build()).gotoTable(Pipeline.UPLINK_IN).cookie(hostCookie).build());
+    for (FlowEntry e : entries) {
+      flows.add(synTwin(e));
+      flows.add(e);
+    }
     flows.add(FlowEntry.builder(Pipeline.UNIFIED, MISS_PRIORITY).cookie(hostCookie).build());
     return flows;
   }

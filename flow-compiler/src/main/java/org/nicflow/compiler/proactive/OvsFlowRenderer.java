@@ -29,6 +29,10 @@ public final class OvsFlowRenderer {
   private static final Set<String> RESERVED_PORTS = Set.of("in_port", "table", "normal",
       "flood", "all", "controller", "local", "none", "any", "unset");
 
+  /** TCP flag names by bit, as ovs-ofctl spells them. */
+  private static final List<String> TCP_FLAG_NAMES =
+      List.of("fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns");
+
   private final boolean includeMeters;
 
   /**
@@ -134,6 +138,7 @@ public final class OvsFlowRenderer {
       case ARP_OP, IP_PROTO, IP_DSCP, ICMPV4_TYPE, ICMPV4_CODE -> m.isExact()
           ? Long.toString(m.value()) : hexMasked(m);
       case TCP_SRC, TCP_DST, UDP_SRC, UDP_DST -> m.isExact() ? Long.toString(m.value()) : hexMasked(m);
+      case TCP_FLAGS -> tcpFlags(m);
       default -> hexMasked(m);
     };
   }
@@ -150,6 +155,17 @@ public final class OvsFlowRenderer {
       return name;
     }
     return '"' + name.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+  }
+
+  /** ovs-ofctl's flag form, {@code +syn-ack}: each masked bit set (+) or clear (-), low bit first. */
+  private static String tcpFlags(FieldMatch m) {
+    StringBuilder sb = new StringBuilder();
+    for (int bit = 0; bit < TCP_FLAG_NAMES.size(); bit++) {
+      if ((m.mask() & (1L << bit)) != 0) {
+        sb.append((m.value() & (1L << bit)) != 0 ? '+' : '-').append(TCP_FLAG_NAMES.get(bit));
+      }
+    }
+    return m.mask() >>> TCP_FLAG_NAMES.size() == 0 && sb.length() > 0 ? sb.toString() : hexMasked(m);
   }
 
   private static String hexMasked(FieldMatch m) {

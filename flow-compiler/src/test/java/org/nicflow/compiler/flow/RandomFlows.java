@@ -18,10 +18,13 @@ public final class RandomFlows {
   public static final Set<MatchField> MASKABLE = EnumSet.of(MatchField.TUN_ID, MatchField.METADATA,
       MatchField.ETH_SRC, MatchField.ETH_DST, MatchField.ARP_SPA, MatchField.ARP_TPA, MatchField.ARP_SHA,
       MatchField.ARP_THA, MatchField.IPV4_SRC, MatchField.IPV4_DST, MatchField.TCP_SRC, MatchField.TCP_DST,
-      MatchField.UDP_SRC, MatchField.UDP_DST);
+      MatchField.TCP_FLAGS, MatchField.UDP_SRC, MatchField.UDP_DST);
 
-  private static final List<MatchField> SETTABLE = EnumSet.complementOf(
-      EnumSet.of(MatchField.IN_PORT, MatchField.METADATA)).stream().toList();
+  /** Fields a set-field action may write (tcp_flags is read-only). */
+  public static final Set<MatchField> SETTABLE = EnumSet.complementOf(
+      EnumSet.of(MatchField.IN_PORT, MatchField.METADATA, MatchField.TCP_FLAGS));
+
+  private static final List<MatchField> SETTABLE_LIST = SETTABLE.stream().toList();
 
   private final Random random;
   private final List<String> portNames;
@@ -107,6 +110,7 @@ public final class RandomFlows {
         m.exact(MatchField.IP_PROTO, 6);
         maybe(m, MatchField.TCP_SRC);
         maybe(m, MatchField.TCP_DST);
+        maybe(m, MatchField.TCP_FLAGS);
       }
       case 2 -> {
         m.exact(MatchField.IP_PROTO, 17);
@@ -157,7 +161,7 @@ public final class RandomFlows {
       case 1 -> new FlowAction.OutputInPort();
       case 2 -> new FlowAction.OutputController();
       default -> {
-        MatchField f = SETTABLE.get(random.nextInt(SETTABLE.size()));
+        MatchField f = SETTABLE_LIST.get(random.nextInt(SETTABLE_LIST.size()));
         yield new FlowAction.SetField(f, value(f));
       }
     };

@@ -74,8 +74,11 @@ class CompiledPipelineGoldenTest {
       table=classify,priority=100,cookie=0x4e0000ffffffffff,ip,in_port=h1-up,actions=goto_table:unified
       table=classify,priority=100,cookie=0x4e0000ffffffffff,ip,in_port=tun-h2,actions=goto_table:unified
       table=classify,priority=0,cookie=0x4e0000ffffffffff,actions=drop
+      table=unified,priority=11,cookie=0x4e40010000ffffff,tcp,in_port=a-eth0,tcp_flags=+syn,actions=goto_table:out_1
       table=unified,priority=10,cookie=0x4e40010000ffffff,in_port=a-eth0,actions=goto_table:out_1
+      table=unified,priority=11,cookie=0x4e4000ffffffffff,tcp,in_port=tun-h2,tcp_flags=+syn,actions=goto_table:tunnel_in
       table=unified,priority=10,cookie=0x4e4000ffffffffff,in_port=tun-h2,actions=goto_table:tunnel_in
+      table=unified,priority=11,cookie=0x4e4000ffffffffff,tcp,in_port=h1-up,tcp_flags=+syn,actions=goto_table:uplink_in
       table=unified,priority=10,cookie=0x4e4000ffffffffff,in_port=h1-up,actions=goto_table:uplink_in
       table=unified,priority=0,cookie=0x4e4000ffffffffff,actions=drop
       table=out_1,priority=60000,cookie=0x4e20010000000001,ip,metadata=0x1/0xffff,actions=goto_table:route

@@ -1,5 +1,9 @@
 package org.nicflow.compiler.proactive;
 
+import org.nicflow.compiler.flow.FlowMatch;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -128,6 +132,35 @@ class HostPipelineCompilerTest {
   void metersAreOnePerMeteredVmOfTheHost() {
     assertThat(compiler.meters("host1")).containsExactly(new MeterSpec(1, 50000, "web1"));
     assertThat(compiler.meters("host2")).containsExactly(new MeterSpec(5, 1000, "red2"));
+  }
+
+  /**
+   * A SYN twin must never change a verdict: the flow one priority below it has the same match
+   * without the protocol and SYN bit, and the same cookie, actions, metadata write and next table.
+   */
+  @Test
+  void everySynTwinSitsOnAFlowWithTheSameActionsForEveryPacket() {
+    for (Config c : List.of(reactive, proactive)) {
+      HostPipelineCompiler hc = new HostPipelineCompiler(c);
+      for (String host : List.of("host1", "host2")) {
+        List<FlowEntry> flows = hc.flows(host);
+        Map<FlowEntry.FlowKey, FlowEntry> byKey = new HashMap<>();
+        flows.forEach(f -> byKey.put(f.key(), f));
+        List<FlowEntry> twins = flows.stream().filter(HostPipelineCompiler::isSynTwin).toList();
+        assertThat(twins).as("%s %s", c.controller().mode(), host).isNotEmpty();
+        for (FlowEntry twin : twins) {
+          FlowMatch.Builder plain = FlowMatch.builder();
+          twin.match().fields().values().stream()
+              .filter(m -> !EnumSet.of(MatchField.ETH_TYPE, MatchField.IP_PROTO, MatchField.TCP_FLAGS).contains(m.field()))
+              .forEach(plain::add);
+          FlowEntry under = byKey.get(new FlowEntry.FlowKey(twin.table(), twin.priority() - 1, plain.build()));
+          assertThat(under).as("the flow under %s", twin).isNotNull();
+          assertThat(HostPipelineCompiler.synTwin(under)).isEqualTo(twin);
+          assertThat(flows.stream().filter(f -> f.table().equals(twin.table()) && f.priority() == twin.priority())
+              .allMatch(HostPipelineCompiler::isSynTwin)).as("only twins at a twin's priority").isTrue();
+        }
+      }
+    }
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.nicflow.compiler.flow.Cookie;
+import org.nicflow.compiler.flow.FieldMatch;
 import org.nicflow.compiler.flow.FlowAction;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.FlowKind;
@@ -96,6 +97,19 @@ class OvsFlowRendererTest {
 
     assertThat(new OvsFlowRenderer(false).render(f))
         .isEqualTo("table=10,priority=5,cookie=0x0,ip,nw_proto=47,nw_dst=10.0.0.1/255.0.0.255,actions=drop");
+  }
+
+  @Test
+  void rendersTcpFlagsAsOvsDumpsThemAndUnnamedBitsInHex() {
+    FlowMatch.Builder tcp = FlowMatch.builder().exact(MatchField.ETH_TYPE, 0x0800).exact(MatchField.IP_PROTO, 6);
+    OvsFlowRenderer r = new OvsFlowRenderer(false);
+
+    assertThat(r.renderMatch(tcp.masked(MatchField.TCP_FLAGS, 0x002, 0x002).build().fields()))
+        .isEqualTo("tcp,tcp_flags=+syn");
+    assertThat(r.renderMatch(tcp.replace(new FieldMatch(MatchField.TCP_FLAGS, 0x002, 0x012, null)).build().fields()))
+        .isEqualTo("tcp,tcp_flags=+syn-ack");
+    assertThat(r.renderMatch(tcp.replace(new FieldMatch(MatchField.TCP_FLAGS, 0x800, 0x800, null)).build().fields()))
+        .isEqualTo("tcp,tcp_flags=0x800/0x800");
   }
 
   @Test

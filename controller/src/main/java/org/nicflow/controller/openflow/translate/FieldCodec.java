@@ -19,6 +19,7 @@ import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFMetadata;
 import org.projectfloodlight.openflow.types.OFValueType;
 import org.projectfloodlight.openflow.types.TransportPort;
+import org.projectfloodlight.openflow.types.U16;
 import org.projectfloodlight.openflow.types.U64;
 
 /**
@@ -92,6 +93,8 @@ record FieldCodec<F extends OFValueType<F>>(
         org.projectfloodlight.openflow.protocol.match.MatchField.METADATA;
     static final org.projectfloodlight.openflow.protocol.match.MatchField<TransportPort> TCP_DST =
         org.projectfloodlight.openflow.protocol.match.MatchField.TCP_DST;
+    static final org.projectfloodlight.openflow.protocol.match.MatchField<U16> TCP_FLAGS =
+        org.projectfloodlight.openflow.protocol.match.MatchField.OVS_TCP_FLAGS;
     static final org.projectfloodlight.openflow.protocol.match.MatchField<TransportPort> TCP_SRC =
         org.projectfloodlight.openflow.protocol.match.MatchField.TCP_SRC;
     static final org.projectfloodlight.openflow.protocol.match.MatchField<U64> TUNNEL_ID =
@@ -138,6 +141,8 @@ record FieldCodec<F extends OFValueType<F>>(
         v -> TransportPort.of((int) v), TransportPort::getPort, true);
     put(m, MatchField.TCP_DST, OfField.TCP_DST,
         v -> TransportPort.of((int) v), TransportPort::getPort, true);
+    put(m, MatchField.TCP_FLAGS, OfField.TCP_FLAGS,
+        v -> U16.of((int) v), U16::getValue, true);
     put(m, MatchField.UDP_SRC, OfField.UDP_SRC,
         v -> TransportPort.of((int) v), TransportPort::getPort, true);
     put(m, MatchField.UDP_DST, OfField.UDP_DST,

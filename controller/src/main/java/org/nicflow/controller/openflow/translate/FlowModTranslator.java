@@ -275,7 +275,7 @@ public final class FlowModTranslator {
       switch (f) {
         case ARP_OP, ARP_SPA, ARP_TPA, ARP_SHA, ARP_THA -> require(match, f, MatchField.ETH_TYPE, 0x0806, missing);
         case IP_PROTO, IPV4_SRC, IPV4_DST, IP_DSCP -> require(match, f, MatchField.ETH_TYPE, 0x0800, missing);
-        case TCP_SRC, TCP_DST -> require(match, f, MatchField.IP_PROTO, 6, missing);
+        case TCP_SRC, TCP_DST, TCP_FLAGS -> require(match, f, MatchField.IP_PROTO, 6, missing);
         case UDP_SRC, UDP_DST -> require(match, f, MatchField.IP_PROTO, 17, missing);
         case ICMPV4_TYPE, ICMPV4_CODE -> require(match, f, MatchField.IP_PROTO, 1, missing);
         default -> { }

@@ -155,8 +155,7 @@ class FlowModTranslatorTest {
     }
     assertThat(matched).as("seed %d", seed).containsExactlyInAnyOrder(MatchField.values());
     assertThat(masked).as("seed %d", seed).isEqualTo(RandomFlows.MASKABLE);
-    Set<Object> expectedKinds =
-        new HashSet<>(EnumSet.complementOf(EnumSet.of(MatchField.IN_PORT, MatchField.METADATA)));
+    Set<Object> expectedKinds = new HashSet<>(RandomFlows.SETTABLE);
     expectedKinds.addAll(List.of(FlowAction.Output.class, FlowAction.OutputInPort.class,
         FlowAction.OutputController.class));
     assertThat(actionKinds).as("seed %d", seed).isEqualTo(expectedKinds);
