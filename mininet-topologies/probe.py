@@ -17,12 +17,21 @@
                                         UDP request/echo on one flow every S seconds (default 0.01)
                                         for SECONDS; prints JSON with the wall-clock send time of
                                         every round and whether it was answered
+  probe.py churn-serve PORT             TCP echo server for churn: accept, echo, close; one at a time
+  probe.py churn HOST PORT COUNT [--in-flight N] [--timeout S]
+                                        COUNT TCP connections, N at a time (connect, 8 bytes, echo,
+                                        close); prints JSON: completed, failed, connections/s,
+                                        setup (connect) and whole-connection p50/p99 in ms
 
 Only the standard library is used, so any python3 in the host works.
 """
 import argparse
+import json
+import math
 import socket
 import sys
+import threading
+import time
 
 
 def answer(data, peer, announce):
@@ -198,6 +207,97 @@ def spray(host, port, count):
     return 0
 
 
+CHURN_PAYLOAD = b"nicflow!"
+
+
+def churn_serve(port):
+    """Echo server for churn: accept, read the 8 bytes, echo them, close; one at a time."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", port))
+    s.listen(1024)
+    print("listening", flush=True)
+    while True:
+        conn, _ = s.accept()
+        conn.settimeout(2)
+        try:
+            data = conn.recv(64)
+            if data:
+                conn.sendall(data)
+        except OSError:
+            pass
+        finally:
+            conn.close()
+
+
+def percentile(values, q):
+    """The q-quantile (0-1) of sorted values, nearest rank; None when empty."""
+    if not values:
+        return None
+    rank = max(1, int(math.ceil(q * len(values))))
+    return values[rank - 1]
+
+
+def churn(host, port, count, in_flight, timeout):
+    """Opens count TCP connections, in_flight at a time: connect, 8 bytes, read the echo, close.
+
+    Prints one JSON line: connections that completed, failures, wall time, connections per
+    second, and the setup time (connect() returning: SYN to SYN-ACK) and whole-connection time
+    percentiles in milliseconds."""
+    setup, total, failures = [], [], []
+    lock = threading.Lock()
+    shares = [count // in_flight + (1 if i < count % in_flight else 0) for i in range(in_flight)]
+
+    def worker(n):
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.settimeout(timeout)
+            t0 = time.perf_counter()
+            try:
+                s.connect((host, port))
+                t1 = time.perf_counter()
+                s.sendall(CHURN_PAYLOAD)
+                data = b""
+                while len(data) < len(CHURN_PAYLOAD):
+                    chunk = s.recv(64)
+                    if not chunk:
+                        break
+                    data += chunk
+                t2 = time.perf_counter()
+                with lock:
+                    if data == CHURN_PAYLOAD:
+                        setup.append(t1 - t0)
+                        total.append(t2 - t0)
+                    else:
+                        failures.append("short echo")
+            except OSError as e:
+                with lock:
+                    failures.append(type(e).__name__)
+            finally:
+                s.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in shares if n > 0]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - start
+    setup.sort()
+    total.sort()
+
+    def ms(v):
+        return None if v is None else round(v * 1000, 3)
+    print(json.dumps({
+        "connections": count, "ok": len(setup), "failed": len(failures),
+        "failures": sorted(set(failures)), "seconds": round(seconds, 4),
+        "per_second": round(len(setup) / seconds, 1) if seconds > 0 else 0,
+        "setup_ms_p50": ms(percentile(setup, 0.5)), "setup_ms_p99": ms(percentile(setup, 0.99)),
+        "total_ms_p50": ms(percentile(total, 0.5)), "total_ms_p99": ms(percentile(total, 0.99)),
+    }), flush=True)
+    return 0 if not failures else 1
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="op", required=True)
@@ -233,6 +333,14 @@ def main():
     w.add_argument("seconds", type=float)
     w.add_argument("--interval", type=float, default=0.01)
     w.add_argument("--source-port", type=int, default=0)
+    cs = sub.add_parser("churn-serve")
+    cs.add_argument("port", type=int)
+    ch = sub.add_parser("churn")
+    ch.add_argument("host")
+    ch.add_argument("port", type=int)
+    ch.add_argument("count", type=int)
+    ch.add_argument("--in-flight", type=int, default=1)
+    ch.add_argument("--timeout", type=float, default=2.0)
     a = p.parse_args()
     if a.op == "serve":
         serve(a.proto, a.port, a.announce)
@@ -243,6 +351,11 @@ def main():
         return pingpong(a.host, a.port, a.count, a.source_port, a.timeout)
     if a.op == "spray":
         return spray(a.host, a.port, a.count)
+    if a.op == "churn-serve":
+        churn_serve(a.port)
+        return 0
+    if a.op == "churn":
+        return churn(a.host, a.port, a.count, a.in_flight, a.timeout)
     if a.op == "watch":
         return watch(a.host, a.port, a.seconds, a.interval, a.source_port)
     return udp_stream(a.host, a.port, a.count, a.source_port)

@@ -267,7 +267,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   /** The narration is the demo's output; the controller's INFO log would drown it. */
-  private static void quietLogs() {
+  static void quietLogs() {
     for (String name : List.of("org.nicflow", "nicflow")) {
       if (org.slf4j.LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger) {
         logger.setLevel(ch.qos.logback.classic.Level.WARN);
