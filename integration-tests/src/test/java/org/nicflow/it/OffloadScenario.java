@@ -156,6 +156,7 @@ abstract class OffloadScenario extends OneHostScenario {
     String server = serve("vb", "udp", 5008);
     try {
       PartitionCounters.Snapshot before = controller.partition().counters();
+      var portBefore = harness.portStats(BRIDGE).get("p-va");
       long started = System.nanoTime();
       CommandResult spray = harness.cmd("va", "/usr/bin/python3 " + probe + " spray " + VB + " 5008 500",
           Duration.ofSeconds(60));
@@ -179,6 +180,10 @@ abstract class OffloadScenario extends OneHostScenario {
       assertThat(offloaded).as("new flows offloaded out of 500 sent").isGreaterThanOrEqualTo(50);
       assertThat(packetIns).as("every packet-in was offloaded or a duplicate of one being offloaded")
           .isEqualTo(offloaded + after.duplicateMisses() - before.duplicateMisses());
+      var portAfter = harness.portStats(BRIDGE).get("p-va");
+      System.out.printf("[burst] %s: OVS port p-va rx %d packets, rx dropped %d; packet-ins %d, offloaded %d%n", mode(),
+          portAfter.rxPackets() - portBefore.rxPackets(), portAfter.rxDropped() - portBefore.rxDropped(), packetIns,
+          offloaded);
       double seconds = (last[1] - started) / 1e9;
       System.out.printf("[figures] %s mode: %d of 500 new flows reached the controller and were offloaded in"
           + " %.2f s (%.0f misses/s end to end)%n", mode(), offloaded, seconds, offloaded / seconds);
