@@ -344,6 +344,13 @@ public final class HostPipelineCompiler {
               Pipeline.DST_VM_MASK | Pipeline.SKIP_IN).build())
           .gotoTable(Pipeline.DELIVER).cookie(Cookie.forVm(FlowKind.FORWARD, config.generationOf(vm), idx).encode())
           .build());
+      // A reply the VM sends to itself, of a connection it owns as the receiver: it owns both sides.
+      flows.add(FlowEntry.builder(Pipeline.inTable(1), SKIP_OWNER_PRIORITY + 1)
+          .match(FlowMatch.builder().masked(MatchField.METADATA,
+              Pipeline.srcVmMetadata(idx) | Pipeline.dstVmMetadata(idx) | Pipeline.SKIP_OUT,
+              Pipeline.SRC_VM_MASK | Pipeline.DST_VM_MASK | Pipeline.SKIP_OUT).build())
+          .gotoTable(Pipeline.DELIVER).cookie(Cookie.forVm(FlowKind.FORWARD, config.generationOf(vm), idx).encode())
+          .build());
     }
     for (int stage = 1; stage <= n; stage++) {
       int layerIndex = n - stage;
