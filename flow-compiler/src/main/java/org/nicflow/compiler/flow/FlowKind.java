@@ -29,9 +29,13 @@ public enum FlowKind {
     this.code = code;
   }
 
-  /** Whether flows of this kind carry a connection's packets (unified, reverse, denied). */
+  /**
+   * Whether flows of this kind carry a connection's packets (unified, reverse, denied, and the
+   * entries the switch learned): not desired state, kept while their VM's rule set is the one
+   * that made them.
+   */
   public boolean isConnection() {
-    return this == UNIFIED || this == REVERSE || this == DENIED;
+    return this == UNIFIED || this == REVERSE || this == DENIED || this == LEARNED;
   }
 
   public int code() {
