@@ -52,7 +52,10 @@ import org.nicflow.compiler.model.Vnet;
  * VIP, and, as the reply of a connection that may have outlived its flows, packets to a SNAT public
  * address from the uplink and packets from a load-balancer backend's port; also packets arriving by
  * tunnel from an address the receiving VM's inbound SNAT translates to (the sender's host already
- * ran and translated them).
+ * ran and translated them). With {@code controller.learn_state}, a deciding {@code stateful} allow
+ * instead marks the packet in the metadata and the switch learns the connection when the packet is
+ * delivered to a VM port here (TCP and UDP); replies then skip the owner's layers through the state
+ * tables (docs/semantics.md, "Connection state in the NIC").
  *
  * <p>Inside a layer, rules are ranked by priority (highest first), then by position, and rank
  * {@code r} becomes OpenFlow priority {@value #RULE_TOP} - r; the layer default is priority
