@@ -74,13 +74,39 @@ abstract class LearnedStateScenario extends OneHostScenario {
 
   @Test
   @Order(2)
+  void auditsAndTheFlowsEndpointReadTheNiciraActionsBackAndLeaveLearnedEntriesAlone() throws Exception {
+    String server = serve("vb", "tcp", PORT);
+    try {
+      assertThat(connect("va", VB, PORT, 41900)).isTrue();
+      int learnedBefore = learned().size();
+
+      int repairs = controller.partition().audit().get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(repairs).as("flow-mods the audit sent").isZero();
+      assertThat(learned()).as("learned entries after the audit").hasSize(learnedBefore);
+      java.net.http.HttpResponse<String> flows = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+              + controller.apiPort().getAsInt() + "/api/v1/hosts/" + BRIDGE + "/flows")).GET().build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(flows.statusCode()).as(flows.body()).isEqualTo(200);
+      if (learnState()) {
+        assertThat(flows.body()).contains("resubmit(,50)").contains("learn(table=51")
+            .doesNotContainPattern("\"translated\"\\s*:\\s*false");
+      }
+    } finally {
+      harness.kill(server);
+    }
+  }
+
+  @Test
+  @Order(3)
   void anUnsolicitedReplyShapedPacketIsDropped() {
     // vb -> va from the server's port to a client port no connection used: va's acl denies it.
     assertThat(connect("vb", VA, 43999, PORT)).as("vb:%d -> va:43999 without a connection", PORT).isFalse();
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aRevisionWithoutTheRuleEndsTheLearnedState() throws Exception {
     String server = serve("vb", "tcp", PORT);
     try {
