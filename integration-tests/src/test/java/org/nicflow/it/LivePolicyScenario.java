@@ -140,17 +140,6 @@ abstract class LivePolicyScenario extends OneHostScenario {
     return Optional.of(new InetSocketAddress("127.0.0.1", 0));
   }
 
-  /** {@code PUT /api/v1/config?wait=enforced}: answers once every switch confirmed the revision. */
-  void putConfig(Config config) throws Exception {
-    HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://127.0.0.1:" + controller.apiPort().getAsInt() + "/api/v1/config?wait=enforced"))
-        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(ConfigDocument.of(config)))).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
-    assertThat(json.readTree(answer.body()).path("enforced").asBoolean()).as(answer.body()).isTrue();
-  }
-
   /** Our flows outside the connection table (connection flows come and go with traffic). */
   static List<DumpedFlow> ours(List<DumpedFlow> flows) {
     return flows.stream().filter(f -> f.cookie().startsWith("0x4e"))

@@ -1,5 +1,10 @@
 package org.nicflow.it;
 
+import org.nicflow.controller.api.ConfigDocument;
+import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
+import java.net.http.HttpClient;
+import java.net.URI;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,6 +46,8 @@ import org.nicflow.controller.runtime.NicflowController;
 abstract class NetworkScenario {
 
   static final Duration SHORT = Duration.ofSeconds(10);
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+      new com.fasterxml.jackson.databind.ObjectMapper();
   /** The harness's underlay bridge has one fixed name: building a network removes a running one. */
   static final String SHARED_UNDERLAY = "nfm-underlay";
 
@@ -55,6 +62,11 @@ abstract class NetworkScenario {
 
   /** The fixture config under {@code src/test/resources}. */
   abstract String fixtureName();
+
+  /** The config the controller starts with, from the fixture in {@link #mode()}; as is by default. */
+  Config configure(Config fixture) {
+    return fixture;
+  }
 
   /** Where the controller serves its REST API; none by default. */
   Optional<InetSocketAddress> api() {
@@ -73,7 +85,7 @@ abstract class NetworkScenario {
     await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(2))
         .until(() -> !bridgeExists(SHARED_UNDERLAY));
     Path fixture = fixture(fixtureName());
-    Config config = new ConfigLoader().load(fixture).withMode(mode());
+    Config config = configure(new ConfigLoader().load(fixture).withMode(mode()));
     controller = NicflowController.start(config, OpenFlowSettings.of("127.0.0.1", 0), api());
     Path repo = RepoRoot.find();
     probe = repo.resolve("mininet-topologies/probe.py");
@@ -119,6 +131,17 @@ abstract class NetworkScenario {
         .filter(f -> f.match().contains("tp_dst=" + port) || f.match().contains("udp_dst=" + port)
             || f.match().contains("tp_src=" + port) || f.match().contains("udp_src=" + port))
         .toList();
+  }
+
+  /** {@code PUT /api/v1/config?wait=enforced}: answers once every switch confirmed the revision. */
+  void putConfig(Config config) throws Exception {
+    HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + controller.apiPort().getAsInt() + "/api/v1/config?wait=enforced"))
+        .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(ConfigDocument.of(config)))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    assertThat(JSON.readTree(answer.body()).path("enforced").asBoolean()).as(answer.body()).isTrue();
   }
 
   boolean ping(String from, String to) {

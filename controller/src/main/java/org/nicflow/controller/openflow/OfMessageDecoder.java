@@ -13,7 +13,8 @@ import org.projectfloodlight.openflow.protocol.OFMessageReader;
 /**
  * Turns one frame (exactly one OpenFlow message, as the length-field frame decoder cuts it) into an
  * {@link OFMessage} of whatever version its header says. A frame openflowj cannot read raises a
- * {@link MalformedMessageException}.
+ * {@link MalformedMessageException}. Flow-stats replies holding Nicira actions openflowj lacks are
+ * read through {@link NiciraActionSplice}.
  */
 final class OfMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
 
@@ -26,7 +27,13 @@ final class OfMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
     int type = length > 1 ? frame.getUnsignedByte(frame.readerIndex() + 1) : -1;
     OFMessage message;
     try {
-      message = reader.readFrom(frame);
+      var spliced = NiciraActionSplice.cut(frame);
+      if (spliced.isPresent()) {
+        message = reader.readFrom(spliced.get().frame());
+        message = message == null ? null : NiciraActionSplice.restore(message, spliced.get().cuts());
+      } else {
+        message = reader.readFrom(frame);
+      }
     } catch (OFParseError | RuntimeException e) {
       throw new MalformedMessageException(describe(version, type, length) + ": " + e.getMessage());
     }

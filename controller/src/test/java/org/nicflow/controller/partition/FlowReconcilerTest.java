@@ -1,5 +1,6 @@
 package org.nicflow.controller.partition;
 
+import org.nicflow.compiler.flow.MatchField;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
@@ -60,6 +61,33 @@ class FlowReconcilerTest {
     List<OFFlowStatsEntry> all = bridge.flowStats().join();
     assertThat(all).hasSize(1);
     return all.get(0);
+  }
+
+  @Test
+  void learnedConnectionEntriesStayWhileTheirRuleSetDoesAndGoWhenItChanges() throws Exception {
+    org.nicflow.compiler.model.Config config = new org.nicflow.compiler.config.ConfigLoader().parse("""
+        hosts: [{name: host1, dpid: "0000000000000001", uplink: up1, underlay_ip: 192.168.50.1}]
+        vnets: [{name: blue, vni: 5001, prefix: 10.1.0.0/16, gateway: 10.1.0.1}]
+        vms: [{name: vm1, host: host1, port: p1, mac: "02:00:00:00:01:01", ip: 10.1.0.11, vnet: blue, ruleset: rs}]
+        rulesets: [{name: rs, layers: [{name: acl, default: deny, rules: [{id: out, priority: 1, direction: out,
+          action: allow, stateful: true}]}]}]
+        """, "test.yaml");
+    int generation = config.generationOf(config.vms().get(0));
+    FlowEntry current = learned(new Cookie(FlowKind.LEARNED, generation, 0, 0, 0).encode(), 40000);
+    FlowEntry stale = learned(new Cookie(FlowKind.LEARNED, generation + 1, 0, 0, 0).encode(), 40001);
+
+    org.nicflow.compiler.diff.FlowDiff diff = reconciler.plan(List.of(), List.of(current, stale), config);
+
+    assertThat(diff.add()).isEmpty();
+    assertThat(diff.modify()).isEmpty();
+    assertThat(diff.delete()).containsExactly(stale);
+  }
+
+  private static FlowEntry learned(long cookie, int port) {
+    return FlowEntry.builder(Pipeline.STATE_RECEIVER, 100)
+        .match(FlowMatch.builder().masked(MatchField.METADATA, 1, 0xffff).exact(MatchField.ETH_TYPE, 0x0800)
+            .exact(MatchField.IP_PROTO, 6).exact(MatchField.TCP_DST, port).build())
+        .action(new FlowAction.LoadMetadata(Pipeline.SKIP_IN, Pipeline.SKIP_IN)).cookie(cookie).idleTimeout(10).build();
   }
 
   @Test

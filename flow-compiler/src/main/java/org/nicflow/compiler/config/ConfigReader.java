@@ -43,7 +43,7 @@ final class ConfigReader {
 
   static final Set<String> TOP_KEYS = Set.of("controller", "hosts", "vnets", "vms", "rulesets", "load_balancers");
   static final Set<String> CONTROLLER_KEYS =
-      Set.of("openflow", "api", "mode", "idle_timeout_s", "state_dir", "gateway_mac");
+      Set.of("openflow", "api", "mode", "idle_timeout_s", "state_dir", "gateway_mac", "learn_state");
   static final Set<String> HOST_KEYS = Set.of("name", "dpid", "uplink", "underlay_ip", "next_hop_mac");
   static final Set<String> VNET_KEYS = Set.of("name", "vni", "prefix", "gateway");
   static final Set<String> VM_KEYS =
@@ -166,7 +166,7 @@ final class ConfigReader {
     }
     MacAddress gatewayMac = o.parsed("gateway_mac", false, ConfigReader::unicastMac).orElse(d.gatewayMac());
     return build(path, () -> new ControllerSettings(openflow.host(), openflow.port(), api.host(), api.port(),
-        mode, idle, stateDir, gatewayMac)).orElse(d);
+        mode, idle, stateDir, gatewayMac, o.bool("learn_state").orElse(d.learnState()))).orElse(d);
   }
 
   private Optional<HostDraft> host(JsonNode node, String path) {

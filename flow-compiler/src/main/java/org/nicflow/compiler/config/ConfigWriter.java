@@ -45,6 +45,9 @@ public final class ConfigWriter {
     out.append("  idle_timeout_s: ").append(c.idleTimeoutS()).append('\n');
     out.append("  state_dir: ").append(scalar(c.stateDir())).append('\n');
     out.append("  gateway_mac: ").append(scalar(c.gatewayMac().toString())).append('\n');
+    if (c.learnState()) {
+      out.append("  learn_state: true\n");
+    }
 
     section(out, "hosts", config.hosts().stream().map(ConfigWriter::host).toList());
     section(out, "vnets", config.vnets().stream().map(ConfigWriter::vnet).toList());

@@ -17,7 +17,11 @@ public enum FlowKind {
   /** A short-lived exact drop for a denied connection. */
   DENIED(6),
   /** The reverse flow of a stateful or NAT connection. */
-  REVERSE(7);
+  REVERSE(7),
+  /** The learn spec of a stateful rule, run when a packet it admitted is delivered. */
+  LEARN(8),
+  /** A connection entry the switch learned (never in the controller's desired state). */
+  LEARNED(9);
 
   private final int code;
 
@@ -25,9 +29,13 @@ public enum FlowKind {
     this.code = code;
   }
 
-  /** Whether flows of this kind carry a connection's packets (unified, reverse, denied). */
+  /**
+   * Whether flows of this kind carry a connection's packets (unified, reverse, denied, and the
+   * entries the switch learned): not desired state, kept while their VM's rule set is the one
+   * that made them.
+   */
   public boolean isConnection() {
-    return this == UNIFIED || this == REVERSE || this == DENIED;
+    return this == UNIFIED || this == REVERSE || this == DENIED || this == LEARNED;
   }
 
   public int code() {

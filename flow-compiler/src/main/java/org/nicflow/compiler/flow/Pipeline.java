@@ -22,7 +22,9 @@ import org.nicflow.compiler.model.RuleSet;
  * </pre>
  *
  * Metadata carries the source VM (bits 0-15) and the destination VM (bits 16-31), each as
- * VM index + 1, so layer tables can hold the flows of every VM on the host.
+ * VM index + 1, so layer tables can hold the flows of every VM on the host. With
+ * {@code controller.learn_state}, bits 32-58 carry connection state learned in the switch
+ * ({@link #SKIP_OUT}, {@link #SKIP_IN}, {@link #LEARN_PENDING} and the deciding stateful rules).
  */
 public final class Pipeline {
 
@@ -32,9 +34,32 @@ public final class Pipeline {
   public static final String UPLINK_IN = "uplink_in";
   public static final String ROUTE = "route";
   public static final String DELIVER = "deliver";
+  /** Learned connections owned by the packet's sender: their entries set {@link #SKIP_OUT}. */
+  public static final String STATE_SENDER = "state_sender";
+  /** Learned connections owned by the packet's receiver: their entries set {@link #SKIP_IN}. */
+  public static final String STATE_RECEIVER = "state_receiver";
+  /** Learn specs of the sender's stateful rules (one flow per rule), run at delivery. */
+  public static final String LEARN_SENDER = "learn_sender";
+  /** Learn specs of the receiver's stateful rules (one flow per rule), run at delivery. */
+  public static final String LEARN_RECEIVER = "learn_receiver";
 
   public static final long SRC_VM_MASK = 0xffffL;
   public static final long DST_VM_MASK = 0xffff_0000L;
+
+  /** Set by a learned entry: the packet is the reply of a connection its sender owns. */
+  public static final long SKIP_OUT = 1L << 32;
+  /** Set by a learned entry: the packet is the reply of a connection its receiver owns. */
+  public static final long SKIP_IN = 1L << 33;
+  /** Set by a deciding stateful allow: delivery must learn the connection (or ask the controller). */
+  public static final long LEARN_PENDING = 1L << 34;
+  /** The sender's deciding stateful rule, as its 1-based number among its rule set's stateful rules. */
+  public static final int SENDER_RULE_SHIFT = 35;
+  /** The receiver's deciding stateful rule, numbered the same way. */
+  public static final int RECEIVER_RULE_SHIFT = 47;
+  /** How many stateful rules a rule set may number (12 bits each side, 0 = none). */
+  public static final int MAX_STATEFUL_RULES = 0xfff;
+  public static final long SENDER_RULE_MASK = (long) MAX_STATEFUL_RULES << SENDER_RULE_SHIFT;
+  public static final long RECEIVER_RULE_MASK = (long) MAX_STATEFUL_RULES << RECEIVER_RULE_SHIFT;
 
   private static final int OUT_BASE = 10;
   private static final int IN_BASE = 30;
@@ -177,6 +202,14 @@ public final class Pipeline {
     deliverFields.add(MatchField.IN_PORT);
     put(t, new TableSpec(DELIVER, 40, deliverFields, Set.of(), TableSpec.Miss.DROP,
         "delivery: local VM port, tunnel with VNI, or uplink to the next hop"));
+    put(t, new TableSpec(STATE_SENDER, 50, L3L4, Set.of(), TableSpec.Miss.DROP,
+        "learned connections owned by the sender (resubmitted from unified): mark the reply to skip its out layers"));
+    put(t, new TableSpec(STATE_RECEIVER, 51, L3L4, Set.of(), TableSpec.Miss.DROP,
+        "learned connections owned by the receiver (resubmitted from unified): mark the reply to skip its in layers"));
+    put(t, new TableSpec(LEARN_SENDER, 52, L3L4, Set.of(), TableSpec.Miss.DROP,
+        "learn specs of the sender's stateful rules (resubmitted from deliver)"));
+    put(t, new TableSpec(LEARN_RECEIVER, 53, L3L4, Set.of(), TableSpec.Miss.DROP,
+        "learn specs of the receiver's stateful rules (resubmitted from deliver)"));
     return java.util.Collections.unmodifiableMap(t);
   }
 

@@ -35,6 +35,11 @@ public record Config(
     this(controller, hosts, vnets, vms, rulesets, loadBalancers, PolicyIds.positional(vms, rulesets));
   }
 
+  /** This config with {@code controller.learn_state} set to {@code learn} (a test override). */
+  public Config withLearnState(boolean learn) {
+    return new Config(controller.withLearnState(learn), hosts, vnets, vms, rulesets, loadBalancers, ids);
+  }
+
   /** This config in another offload mode (a command-line or test override). */
   public Config withMode(OffloadMode mode) {
     return new Config(controller.withMode(mode), hosts, vnets, vms, rulesets, loadBalancers, ids);

@@ -10,6 +10,7 @@ import org.nicflow.compiler.flow.FlowAction;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.compiler.flow.FlowMatch;
+import org.nicflow.compiler.flow.LearnSpec;
 import org.nicflow.compiler.flow.MatchField;
 import org.nicflow.compiler.flow.MeterSpec;
 import org.nicflow.compiler.flow.Pipeline;
@@ -51,7 +52,10 @@ import org.nicflow.compiler.model.Vnet;
  * VIP, and, as the reply of a connection that may have outlived its flows, packets to a SNAT public
  * address from the uplink and packets from a load-balancer backend's port; also packets arriving by
  * tunnel from an address the receiving VM's inbound SNAT translates to (the sender's host already
- * ran and translated them).
+ * ran and translated them). With {@code controller.learn_state}, a deciding {@code stateful} allow
+ * instead marks the packet in the metadata and the switch learns the connection when the packet is
+ * delivered to a VM port here (TCP and UDP); replies then skip the owner's layers through the state
+ * tables (docs/semantics.md, "Connection state in the NIC").
  *
  * <p>Inside a layer, rules are ranked by priority (highest first), then by position, and rank
  * {@code r} becomes OpenFlow priority {@value #RULE_TOP} - r; the layer default is priority
@@ -78,6 +82,13 @@ public final class HostPipelineCompiler {
   static final int TUNNEL_IN_PRIORITY = 100;
   static final int DELIVER_PRIORITY = 100;
   static final int HAIRPIN_PRIORITY = 110;
+  static final int SKIP_OWNER_PRIORITY = 65000;
+  static final int LEARN_DELIVER_PRIORITY = 120;
+  static final int PENDING_TO_CONTROLLER_PRIORITY = 115;
+  static final int PENDING_HAIRPIN_PRIORITY = 130;
+  static final int LEARN_PRIORITY = 100;
+  /** Priority of the flows the switch learns in the state tables. */
+  public static final int LEARNED_PRIORITY = 100;
 
   private static final long ETH_TYPE_IPV4 = 0x0800;
   /** The SYN bit of {@code tcp_flags}. */
@@ -144,7 +155,14 @@ public final class HostPipelineCompiler {
     for (Vm vm : receivers) {
       flows.addAll(deliver(h, vm));
     }
+    if (learns()) {
+      flows.addAll(learnTables(local));
+    }
     return List.copyOf(flows);
+  }
+
+  private boolean learns() {
+    return config.controller().learnsInSwitch();
   }
 
   /**
@@ -271,9 +289,12 @@ public final class HostPipelineCompiler {
           }
         }
       }
-      FlowEntry dispatch = FlowEntry.builder(Pipeline.UNIFIED, DISPATCH_PRIORITY)
-          .match(FlowMatch.builder().inPort(vm.port()).build())
-          .gotoTable(firstOutTable(vm)).cookie(cookie).build();
+      FlowEntry.Builder d = FlowEntry.builder(Pipeline.UNIFIED, DISPATCH_PRIORITY)
+          .match(FlowMatch.builder().inPort(vm.port()).build());
+      if (learns()) {
+        d.action(new FlowAction.Resubmit(Pipeline.STATE_SENDER)).action(new FlowAction.Resubmit(Pipeline.STATE_RECEIVER));
+      }
+      FlowEntry dispatch = d.gotoTable(firstOutTable(vm)).cookie(cookie).build();
       flows.add(synTwin(dispatch));
       flows.add(dispatch);
       flows.addAll(inboundSnatGuards(h, vm, cookie));
@@ -336,6 +357,13 @@ public final class HostPipelineCompiler {
     List<Layer> layers = layersOf(vm);
     int idx = config.vmIndex(vm.name());
     List<FlowEntry> flows = new ArrayList<>();
+    if (learns() && !layers.isEmpty()) {
+      flows.add(FlowEntry.builder(Pipeline.outTable(1), SKIP_OWNER_PRIORITY)
+          .match(FlowMatch.builder().masked(MatchField.METADATA, Pipeline.srcVmMetadata(idx) | Pipeline.SKIP_OUT,
+              Pipeline.SRC_VM_MASK | Pipeline.SKIP_OUT).build())
+          .gotoTable(Pipeline.ROUTE).cookie(Cookie.forVm(FlowKind.FORWARD, config.generationOf(vm), idx).encode())
+          .build());
+    }
     for (int stage = 1; stage <= layers.size(); stage++) {
       String next = stage == layers.size() ? Pipeline.ROUTE : Pipeline.outTable(stage + 1);
       flows.addAll(layer(Pipeline.outTable(stage), next, vm, layers.get(stage - 1), Direction.OUT,
@@ -349,6 +377,20 @@ public final class HostPipelineCompiler {
     int idx = config.vmIndex(vm.name());
     int n = layers.size();
     List<FlowEntry> flows = new ArrayList<>();
+    if (learns() && n > 0) {
+      flows.add(FlowEntry.builder(Pipeline.inTable(1), SKIP_OWNER_PRIORITY)
+          .match(FlowMatch.builder().masked(MatchField.METADATA, Pipeline.dstVmMetadata(idx) | Pipeline.SKIP_IN,
+              Pipeline.DST_VM_MASK | Pipeline.SKIP_IN).build())
+          .gotoTable(Pipeline.DELIVER).cookie(Cookie.forVm(FlowKind.FORWARD, config.generationOf(vm), idx).encode())
+          .build());
+      // A reply the VM sends to itself, of a connection it owns as the receiver: it owns both sides.
+      flows.add(FlowEntry.builder(Pipeline.inTable(1), SKIP_OWNER_PRIORITY + 1)
+          .match(FlowMatch.builder().masked(MatchField.METADATA,
+              Pipeline.srcVmMetadata(idx) | Pipeline.dstVmMetadata(idx) | Pipeline.SKIP_OUT,
+              Pipeline.SRC_VM_MASK | Pipeline.DST_VM_MASK | Pipeline.SKIP_OUT).build())
+          .gotoTable(Pipeline.DELIVER).cookie(Cookie.forVm(FlowKind.FORWARD, config.generationOf(vm), idx).encode())
+          .build());
+    }
     for (int stage = 1; stage <= n; stage++) {
       int layerIndex = n - stage;
       String next = stage == n ? Pipeline.DELIVER : Pipeline.inTable(stage + 1);
@@ -392,7 +434,13 @@ public final class HostPipelineCompiler {
         FlowEntry.Builder b = FlowEntry.builder(table, RULE_TOP - rank).match(m).cookie(cookie);
         switch (rr.rule.action()) {
           case ALLOW -> {
-            if (rr.rule.stateful()) {
+            if (rr.rule.stateful() && learns()) {
+              int number = statefulNumber(vm, rr.rule);
+              long shifted = dir == Direction.OUT ? (long) number << Pipeline.SENDER_RULE_SHIFT
+                  : (long) number << Pipeline.RECEIVER_RULE_SHIFT;
+              long mask = dir == Direction.OUT ? Pipeline.SENDER_RULE_MASK : Pipeline.RECEIVER_RULE_MASK;
+              b.writeMetadata(Pipeline.LEARN_PENDING | shifted, Pipeline.LEARN_PENDING | mask).gotoTable(next);
+            } else if (rr.rule.stateful()) {
               b.action(new FlowAction.OutputController());
             } else {
               b.gotoTable(next);
@@ -574,6 +622,9 @@ public final class HostPipelineCompiler {
     List<FlowEntry> flows = new ArrayList<>();
     FlowEntry.Builder b = FlowEntry.builder(Pipeline.DELIVER, DELIVER_PRIORITY).match(match.build())
         .actions(rewrite).cookie(cookie);
+    if (learns()) {
+      flows.addAll(pendingDelivery(h, w, rewrite, cookie));
+    }
     if (w.host().equals(h.name())) {
       flows.add(FlowEntry.builder(Pipeline.DELIVER, HAIRPIN_PRIORITY).match(match.inPort(w.port()).build())
           .actions(rewrite).action(new FlowAction.OutputInPort()).cookie(cookie).build());
@@ -584,6 +635,131 @@ public final class HostPipelineCompiler {
     }
     flows.add(b.build());
     return flows;
+  }
+
+  // ---------------------------------------------------------------- connection state in the switch
+
+  /**
+   * Delivery of a packet a stateful rule admitted ({@link Pipeline#LEARN_PENDING}): to a VM port on
+   * this host, TCP and UDP learn the connection (both learn tables, then the usual rewrite and
+   * output) — only here is delivery certain; anything else (other protocols, a VM addressing
+   * itself, a VM on another host) goes to the controller as without learning.
+   */
+  private List<FlowEntry> pendingDelivery(Host h, Vm w, List<FlowAction> rewrite, long cookie) {
+    int idx = config.vmIndex(w.name());
+    FlowMatch.Builder pending = FlowMatch.builder()
+        .masked(MatchField.METADATA, Pipeline.dstVmMetadata(idx) | Pipeline.LEARN_PENDING,
+            Pipeline.DST_VM_MASK | Pipeline.LEARN_PENDING)
+        .exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4);
+    List<FlowEntry> flows = new ArrayList<>();
+    flows.add(FlowEntry.builder(Pipeline.DELIVER, PENDING_TO_CONTROLLER_PRIORITY).match(pending.build())
+        .action(new FlowAction.OutputController()).cookie(cookie).build());
+    if (!w.host().equals(h.name())) {
+      return flows;
+    }
+    flows.add(FlowEntry.builder(Pipeline.DELIVER, PENDING_HAIRPIN_PRIORITY)
+        .match(pending.build().toBuilder().inPort(w.port()).build())
+        .action(new FlowAction.OutputController()).cookie(cookie).build());
+    for (Protocol p : List.of(Protocol.TCP, Protocol.UDP)) {
+      flows.add(FlowEntry.builder(Pipeline.DELIVER, LEARN_DELIVER_PRIORITY)
+          .match(pending.build().toBuilder().exact(MatchField.IP_PROTO, p.number()).build())
+          .action(new FlowAction.Resubmit(Pipeline.LEARN_SENDER))
+          .action(new FlowAction.Resubmit(Pipeline.LEARN_RECEIVER))
+          .actions(rewrite).action(new FlowAction.Output(w.port())).cookie(cookie).build());
+    }
+    return flows;
+  }
+
+  /**
+   * The learn tables: per local VM and stateful rule, for TCP and UDP, a flow that learns the
+   * connection's reply into the state table of the reply's owner side, with the rule's cookie;
+   * and table-miss flows (no actions) in the learn and state tables, so a resubmit that finds
+   * nothing does nothing.
+   */
+  private List<FlowEntry> learnTables(List<Vm> local) {
+    List<FlowEntry> flows = new ArrayList<>();
+    for (Vm vm : local) {
+      int idx = config.vmIndex(vm.name());
+      List<Layer> layers = layersOf(vm);
+      int number = 0;
+      for (Layer layer : layers) {
+        for (Rule r : layer.rules()) {
+          if (r.action() != RuleAction.ALLOW || !r.stateful()) {
+            continue;
+          }
+          number++;
+          long cookie = new Cookie(FlowKind.LEARN, config.generationOf(vm), idx,
+              config.ids().layer(vm.ruleset(), layer.name()), config.ids().rule(vm.ruleset(), layer.name(), r.id()))
+              .encode();
+          long learnedCookie = Cookie.decode(cookie).withKind(FlowKind.LEARNED).encode();
+          for (Protocol p : List.of(Protocol.TCP, Protocol.UDP)) {
+            if (r.direction().appliesTo(Direction.OUT)) {
+              flows.add(learnFlow(Pipeline.LEARN_SENDER, Pipeline.srcVmMetadata(idx)
+                  | ((long) number << Pipeline.SENDER_RULE_SHIFT), Pipeline.SRC_VM_MASK | Pipeline.SENDER_RULE_MASK,
+                  p, Pipeline.STATE_RECEIVER, Pipeline.SKIP_IN, cookie, learnedCookie));
+            }
+            if (r.direction().appliesTo(Direction.IN)) {
+              flows.add(learnFlow(Pipeline.LEARN_RECEIVER, Pipeline.dstVmMetadata(idx)
+                  | ((long) number << Pipeline.RECEIVER_RULE_SHIFT), Pipeline.DST_VM_MASK | Pipeline.RECEIVER_RULE_MASK,
+                  p, Pipeline.STATE_SENDER, Pipeline.SKIP_OUT, cookie, learnedCookie));
+            }
+          }
+        }
+      }
+    }
+    long base = Cookie.base(FlowKind.BASE).encode();
+    for (String t : List.of(Pipeline.STATE_SENDER, Pipeline.STATE_RECEIVER, Pipeline.LEARN_SENDER,
+        Pipeline.LEARN_RECEIVER)) {
+      flows.add(FlowEntry.builder(t, MISS_PRIORITY).cookie(base).build());
+    }
+    return flows;
+  }
+
+  /**
+   * One learn flow: for a delivered packet of protocol {@code p} from (or to) the VM and rule in
+   * the metadata, learn the reply — its sender is this packet's receiver (metadata bits 0-15 match
+   * this packet's bits 16-31), addresses and ports swapped — into {@code stateTable}, where it
+   * sets {@code marker}.
+   */
+  private FlowEntry learnFlow(String table, long metadata, long mask, Protocol p, String stateTable, long marker,
+      long cookie, long learnedCookie) {
+    MatchField srcPort = srcPortField(p);
+    MatchField dstPort = dstPortField(p);
+    List<LearnSpec> specs = List.of(
+        new LearnSpec.MatchValue(MatchField.ETH_TYPE, ETH_TYPE_IPV4),
+        new LearnSpec.MatchValue(MatchField.IP_PROTO, p.number()),
+        new LearnSpec.MatchCopy(MatchField.METADATA, 0, MatchField.METADATA, 16, 16),
+        LearnSpec.MatchCopy.whole(MatchField.IPV4_SRC, MatchField.IPV4_DST),
+        LearnSpec.MatchCopy.whole(MatchField.IPV4_DST, MatchField.IPV4_SRC),
+        LearnSpec.MatchCopy.whole(srcPort, dstPort),
+        LearnSpec.MatchCopy.whole(dstPort, srcPort),
+        new LearnSpec.LoadMetadata(1, Long.numberOfTrailingZeros(marker), 1));
+    return FlowEntry.builder(table, LEARN_PRIORITY)
+        .match(FlowMatch.builder().masked(MatchField.METADATA, metadata, mask).exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4)
+            .exact(MatchField.IP_PROTO, p.number()).build())
+        .action(new FlowAction.Learn(stateTable, LEARNED_PRIORITY, config.controller().idleTimeoutS(), learnedCookie,
+            specs))
+        .cookie(cookie).build();
+  }
+
+  /** The 1-based number of a stateful allow among its rule set's, in layer and rule order. */
+  private int statefulNumber(Vm vm, Rule rule) {
+    int number = 0;
+    for (Layer layer : layersOf(vm)) {
+      for (Rule r : layer.rules()) {
+        if (r.action() == RuleAction.ALLOW && r.stateful()) {
+          number++;
+          if (r == rule) {
+            if (number > Pipeline.MAX_STATEFUL_RULES) {
+              throw new IllegalArgumentException("rule set " + vm.ruleset() + " has more than "
+                  + Pipeline.MAX_STATEFUL_RULES + " stateful rules");
+            }
+            return number;
+          }
+        }
+      }
+    }
+    throw new IllegalStateException("rule " + rule.id() + " is not a stateful allow of " + vm.ruleset());
   }
 
   // ---------------------------------------------------------------- helpers

@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import org.nicflow.compiler.flow.FieldMatch;
 import org.nicflow.compiler.flow.FlowAction;
 import org.nicflow.compiler.flow.FlowEntry;
+import org.nicflow.compiler.flow.LearnSpec;
 import org.nicflow.compiler.flow.MatchField;
 import org.nicflow.compiler.flow.MeterSpec;
 import org.nicflow.compiler.flow.Pipeline;
@@ -211,8 +212,68 @@ public final class OvsFlowRenderer {
       return "controller";
     } else if (a instanceof FlowAction.SetField s) {
       return "set_field:" + setValue(s.field(), s.value()) + "->" + s.field().ovsName();
+    } else if (a instanceof FlowAction.Resubmit r) {
+      return "resubmit(," + Pipeline.number(r.table()) + ")";
+    } else if (a instanceof FlowAction.LoadMetadata m) {
+      return String.format(Locale.ROOT, "set_field:0x%x/0x%x->metadata", m.value(), m.mask());
+    } else if (a instanceof FlowAction.Learn l) {
+      return learn(l);
     }
     throw new IllegalArgumentException("unknown action " + a);
+  }
+
+  /**
+   * A learn action as ovs-ofctl reads it, fields by their NXM/OXM names, e.g. {@code
+   * learn(table=51,idle_timeout=10,priority=100,cookie=0x..,NXM_OF_ETH_TYPE[]=0x800,...,
+   * OXM_OF_METADATA[0..15]=OXM_OF_METADATA[16..31],load:0x1->OXM_OF_METADATA[33])}.
+   */
+  private static String learn(FlowAction.Learn l) {
+    List<String> parts = new ArrayList<>();
+    parts.add("table=" + Pipeline.number(l.table()));
+    if (l.idleTimeout() > 0) {
+      parts.add("idle_timeout=" + l.idleTimeout());
+    }
+    parts.add("priority=" + l.priority());
+    parts.add("cookie=0x" + Long.toHexString(l.cookie()));
+    for (LearnSpec spec : l.specs()) {
+      if (spec instanceof LearnSpec.MatchValue v) {
+        parts.add(nxmName(v.field()) + "[]=0x" + Long.toHexString(v.value()));
+      } else if (spec instanceof LearnSpec.MatchCopy c) {
+        parts.add(subfield(c.dst(), c.dstOffset(), c.bits()) + "=" + subfield(c.src(), c.srcOffset(), c.bits()));
+      } else if (spec instanceof LearnSpec.LoadMetadata m) {
+        parts.add("load:0x" + Long.toHexString(m.value()) + "->" + subfield(MatchField.METADATA, m.offset(), m.bits()));
+      }
+    }
+    return "learn(" + String.join(",", parts) + ")";
+  }
+
+  private static String subfield(MatchField f, int offset, int bits) {
+    if (offset == 0 && bits == f.bits()) {
+      return nxmName(f) + "[]";
+    }
+    return bits == 1 ? nxmName(f) + "[" + offset + "]" : nxmName(f) + "[" + offset + ".." + (offset + bits - 1) + "]";
+  }
+
+  /** The NXM/OXM name ovs-ofctl uses for a field inside learn. */
+  static String nxmName(MatchField f) {
+    return switch (f) {
+      case METADATA -> "OXM_OF_METADATA";
+      case ETH_TYPE -> "NXM_OF_ETH_TYPE";
+      case IP_PROTO -> "NXM_OF_IP_PROTO";
+      case IPV4_SRC -> "NXM_OF_IP_SRC";
+      case IPV4_DST -> "NXM_OF_IP_DST";
+      case TCP_SRC -> "NXM_OF_TCP_SRC";
+      case TCP_DST -> "NXM_OF_TCP_DST";
+      case UDP_SRC -> "NXM_OF_UDP_SRC";
+      case UDP_DST -> "NXM_OF_UDP_DST";
+      case ICMPV4_TYPE -> "NXM_OF_ICMP_TYPE";
+      case ICMPV4_CODE -> "NXM_OF_ICMP_CODE";
+      case TUN_ID -> "NXM_NX_TUN_ID";
+      case ETH_SRC -> "NXM_OF_ETH_SRC";
+      case ETH_DST -> "NXM_OF_ETH_DST";
+      case IP_DSCP -> "OXM_OF_IP_DSCP";
+      default -> throw new IllegalArgumentException("no learn name for " + f);
+    };
   }
 
   private static String setValue(MatchField f, long v) {

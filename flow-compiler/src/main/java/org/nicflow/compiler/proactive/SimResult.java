@@ -4,17 +4,24 @@ import java.util.List;
 import java.util.Optional;
 import org.nicflow.compiler.eval.Decision;
 import org.nicflow.compiler.eval.Output;
+import org.nicflow.compiler.flow.FlowEntry;
 
 /**
  * What a simulated pipeline did with one packet: where copies went (in order), the flows it
- * matched, and the meters it passed.
+ * matched, the meters it passed, and the flows its {@code learn} actions added to the switch.
  */
-public record SimResult(List<SimOutput> outputs, List<SimStep> path, List<Long> meters) {
+public record SimResult(List<SimOutput> outputs, List<SimStep> path, List<Long> meters, List<FlowEntry> learned) {
 
   public SimResult {
     outputs = List.copyOf(outputs);
     path = List.copyOf(path);
     meters = List.copyOf(meters);
+    learned = List.copyOf(learned);
+  }
+
+  /** A result that learned nothing. */
+  public SimResult(List<SimOutput> outputs, List<SimStep> path, List<Long> meters) {
+    this(outputs, path, meters, List.of());
   }
 
   /** No copy left the bridge and none went to the controller. */

@@ -11,6 +11,8 @@ import java.util.OptionalLong;
 import org.nicflow.compiler.flow.FieldMatch;
 import org.nicflow.compiler.flow.FlowAction;
 import org.nicflow.compiler.flow.FlowEntry;
+import org.nicflow.compiler.flow.FlowMatch;
+import org.nicflow.compiler.flow.LearnSpec;
 import org.nicflow.compiler.flow.MatchField;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.packet.PacketHeaders;
@@ -25,12 +27,23 @@ import org.nicflow.compiler.packet.PacketHeaders;
  * equal priority that both match with different instructions are a compiler bug (OpenFlow leaves
  * the choice undefined) and raise {@link IllegalStateException}, as does a set-field on a field the
  * packet lacks or a goto that does not go forward.
+ *
+ * <p>Nicira extensions: {@code resubmit(,T)} looks the packet up in table T, applies that flow's
+ * actions and write-metadata there and then goes on with the rest of the resubmitting flow's
+ * actions (nothing when T has no matching flow); {@code learn} builds a flow from the packet as it
+ * is at that point, reported in {@link SimResult#learned()} (a simulator is immutable: {@link
+ * #withFlows} gives one that holds them, replacing flows of equal identity as the switch does).
  */
 public final class TableSimulator {
 
   private final Map<String, List<FlowEntry>> tables;
 
+  private static final int MAX_RESUBMIT_DEPTH = 8;
+
+  private final List<FlowEntry> flows;
+
   public TableSimulator(List<FlowEntry> flows) {
+    this.flows = List.copyOf(flows);
     Map<String, List<FlowEntry>> byTable = new LinkedHashMap<>();
     for (FlowEntry f : flows) {
       Pipeline.table(f.table());
@@ -38,6 +51,23 @@ public final class TableSimulator {
     }
     byTable.replaceAll((t, l) -> l.stream().sorted(Comparator.comparingInt(FlowEntry::priority).reversed()).toList());
     this.tables = Map.copyOf(byTable);
+  }
+
+  /** A simulator with {@code more} added; each replaces a flow of the same identity. */
+  public TableSimulator withFlows(List<FlowEntry> more) {
+    Map<FlowEntry.FlowKey, FlowEntry> all = new LinkedHashMap<>();
+    for (FlowEntry f : flows) {
+      all.put(f.key(), f);
+    }
+    for (FlowEntry f : more) {
+      all.put(f.key(), f);
+    }
+    return new TableSimulator(List.copyOf(all.values()));
+  }
+
+  /** The flows of {@code table}, highest priority first. */
+  public List<FlowEntry> flowsOf(String table) {
+    return tables.getOrDefault(table, List.of());
   }
 
   /**
@@ -65,6 +95,8 @@ public final class TableSimulator {
     List<SimOutput> outputs = new ArrayList<>();
     List<SimStep> path = new ArrayList<>();
     List<Long> meters = new ArrayList<>();
+    List<FlowEntry> learned = new ArrayList<>();
+    Run run = new Run(inPort, state, outputs, path, learned);
     String table = Pipeline.CLASSIFY;
     while (table != null) {
       FlowEntry hit = lookup(table, inPort, state);
@@ -74,21 +106,52 @@ public final class TableSimulator {
       path.add(new SimStep(table, hit.priority(), hit.cookie()));
       hit.meterId().ifPresent(meters::add);
       for (FlowAction action : hit.actions()) {
-        apply(action, inPort, state, outputs);
+        apply(action, run, 0);
       }
-      hit.writeMetadata().ifPresent(w -> state.put(MatchField.METADATA,
-          (state.get(MatchField.METADATA) & ~w.mask()) | (w.value() & w.mask())));
+      writeMetadata(hit, state);
       String next = hit.gotoTable().orElse(null);
       if (next != null && Pipeline.number(next) <= Pipeline.number(table)) {
         throw new IllegalStateException("flow in " + table + " goes back to " + next);
       }
       table = next;
     }
-    return new SimResult(outputs, path, meters);
+    return new SimResult(outputs, path, meters, learned);
   }
 
-  private static void apply(FlowAction action, String inPort, Map<MatchField, Long> state, List<SimOutput> outputs) {
-    if (action instanceof FlowAction.Output o) {
+  /** The mutable state of one packet's run. */
+  private record Run(String inPort, Map<MatchField, Long> state, List<SimOutput> outputs, List<SimStep> path,
+      List<FlowEntry> learned) {}
+
+  private static void writeMetadata(FlowEntry hit, Map<MatchField, Long> state) {
+    hit.writeMetadata().ifPresent(w -> state.put(MatchField.METADATA,
+        (state.get(MatchField.METADATA) & ~w.mask()) | (w.value() & w.mask())));
+  }
+
+  private void apply(FlowAction action, Run run, int depth) {
+    String inPort = run.inPort();
+    Map<MatchField, Long> state = run.state();
+    List<SimOutput> outputs = run.outputs();
+    if (action instanceof FlowAction.Resubmit r) {
+      if (depth >= MAX_RESUBMIT_DEPTH) {
+        throw new IllegalStateException("resubmit nested deeper than " + MAX_RESUBMIT_DEPTH);
+      }
+      FlowEntry hit = lookup(r.table(), inPort, state);
+      if (hit == null) {
+        return;
+      }
+      if (hit.gotoTable().isPresent() || hit.meterId().isPresent()) {
+        throw new IllegalStateException("a flow reached by resubmit in " + r.table() + " has goto or meter");
+      }
+      run.path().add(new SimStep(r.table(), hit.priority(), hit.cookie()));
+      for (FlowAction a : hit.actions()) {
+        apply(a, run, depth + 1);
+      }
+      writeMetadata(hit, state);
+    } else if (action instanceof FlowAction.Learn l) {
+      run.learned().add(learn(l, state));
+    } else if (action instanceof FlowAction.LoadMetadata m) {
+      state.put(MatchField.METADATA, (state.get(MatchField.METADATA) & ~m.mask()) | m.value());
+    } else if (action instanceof FlowAction.Output o) {
       if (!o.port().equals(inPort)) {
         outputs.add(new SimOutput(SimOutput.Kind.PORT, o.port(), state));
       }
@@ -102,6 +165,32 @@ public final class TableSimulator {
       }
       state.put(s.field(), s.value());
     }
+  }
+
+  /** The flow a learn action adds for a packet with fields {@code state}. */
+  private static FlowEntry learn(FlowAction.Learn l, Map<MatchField, Long> state) {
+    Map<MatchField, long[]> match = new EnumMap<>(MatchField.class);
+    List<FlowAction> actions = new ArrayList<>();
+    for (LearnSpec spec : l.specs()) {
+      if (spec instanceof LearnSpec.MatchValue v) {
+        match.put(v.field(), new long[] {v.value(), v.field().fullMask()});
+      } else if (spec instanceof LearnSpec.MatchCopy c) {
+        Long src = state.get(c.src());
+        if (src == null) {
+          throw new IllegalStateException("learn copies " + c.src().ovsName() + ", which the packet lacks");
+        }
+        long bits = (src >>> c.srcOffset()) & (c.dstMask() >>> c.dstOffset());
+        long[] vm = match.computeIfAbsent(c.dst(), f -> new long[2]);
+        vm[0] = (vm[0] & ~c.dstMask()) | (bits << c.dstOffset());
+        vm[1] |= c.dstMask();
+      } else if (spec instanceof LearnSpec.LoadMetadata m) {
+        actions.add(new FlowAction.LoadMetadata(m.value() << m.offset(), m.mask()));
+      }
+    }
+    FlowMatch.Builder b = FlowMatch.builder();
+    match.forEach((f, vm) -> b.masked(f, vm[0], vm[1]));
+    return FlowEntry.builder(l.table(), l.priority()).match(b.build()).actions(actions).cookie(l.cookie())
+        .idleTimeout(l.idleTimeout()).build();
   }
 
   private FlowEntry lookup(String table, String inPort, Map<MatchField, Long> state) {

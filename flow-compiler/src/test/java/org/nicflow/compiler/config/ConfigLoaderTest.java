@@ -95,6 +95,18 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void learnStateIsOffUnlessSetAndLearnsOnlyInProactiveMode() throws ConfigException {
+    Config proactive = loader.parse("controller: {mode: proactive, learn_state: true}\n" + BASE, "test.yaml");
+    Config reactive = loader.parse("controller: {learn_state: true}\n" + BASE, "test.yaml");
+
+    assertThat(ControllerSettings.DEFAULTS.learnState()).isFalse();
+    assertThat(proactive.controller().learnsInSwitch()).isTrue();
+    assertThat(reactive.controller().learnState()).isTrue();
+    assertThat(reactive.controller().learnsInSwitch()).isFalse();
+    assertSingleError("controller: {learn_state: 1}\n" + BASE, "controller.learn_state", "true or false");
+  }
+
+  @Test
   void appliesDefaultDirectionAndProtocolToARuleThatNamesNeither() throws ConfigException {
     Config config = loader.parse(withRule("{id: any, priority: 1, action: deny}"), "test.yaml");
 

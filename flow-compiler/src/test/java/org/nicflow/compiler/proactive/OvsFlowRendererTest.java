@@ -10,6 +10,7 @@ import org.nicflow.compiler.flow.FlowAction;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.compiler.flow.FlowMatch;
+import org.nicflow.compiler.flow.LearnSpec;
 import org.nicflow.compiler.flow.MatchField;
 import org.nicflow.compiler.flow.MeterSpec;
 import org.nicflow.compiler.flow.Pipeline;
@@ -126,5 +127,25 @@ class OvsFlowRendererTest {
   void rendersAMeterWithOneDropBand() {
     assertThat(new OvsFlowRenderer(true).renderMeter(new MeterSpec(1, 50000, "web1")))
         .isEqualTo("meter=1,kbps,band=type=drop,rate=50000");
+  }
+
+  @Test
+  void rendersResubmitAndLearnWithNxmFieldNames() {
+    FlowEntry f = FlowEntry.builder(Pipeline.LEARN_SENDER, 100)
+        .match(FlowMatch.builder().masked(MatchField.METADATA, 0x800000001L, 0x7ff80000ffffL)
+            .exact(MatchField.ETH_TYPE, 0x0800).exact(MatchField.IP_PROTO, 17).build())
+        .action(new FlowAction.Resubmit(Pipeline.STATE_SENDER))
+        .action(new FlowAction.Learn(Pipeline.STATE_RECEIVER, 100, 10, 0x4e90010000000004L, List.of(
+            new LearnSpec.MatchValue(MatchField.ETH_TYPE, 0x0800),
+            new LearnSpec.MatchCopy(MatchField.METADATA, 0, MatchField.METADATA, 16, 16),
+            LearnSpec.MatchCopy.whole(MatchField.UDP_SRC, MatchField.UDP_DST),
+            new LearnSpec.LoadMetadata(1, 33, 1))))
+        .cookie(COOKIE).build();
+
+    assertThat(new OvsFlowRenderer(false).render(f)).isEqualTo(
+        "table=52,priority=100,cookie=0x4e20010000000002,udp,metadata=0x800000001/0x7ff80000ffff,"
+            + "actions=resubmit(,50),learn(table=51,idle_timeout=10,priority=100,cookie=0x4e90010000000004,"
+            + "NXM_OF_ETH_TYPE[]=0x800,OXM_OF_METADATA[0..15]=OXM_OF_METADATA[16..31],"
+            + "NXM_OF_UDP_SRC[]=NXM_OF_UDP_DST[],load:0x1->OXM_OF_METADATA[33])");
   }
 }

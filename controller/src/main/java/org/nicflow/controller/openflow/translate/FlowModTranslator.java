@@ -235,8 +235,12 @@ public final class FlowModTranslator {
       return factory.actions().output(OFPort.CONTROLLER, NO_BUFFER);
     } else if (action instanceof FlowAction.SetField s) {
       return factory.actions().setField(oxm(FieldCodec.of(s.field()), s.value()));
+    } else if (action instanceof FlowAction.Resubmit r) {
+      return NiciraAction.resubmit(factory.getVersion(), r.table());
+    } else if (action instanceof FlowAction.Learn l) {
+      return NiciraAction.learn(factory.getVersion(), l);
     }
-    throw new IllegalArgumentException("unknown action " + action);
+    throw new IllegalArgumentException("nicflow never sends action " + action);
   }
 
   private <F extends OFValueType<F>> OFOxm<F> oxm(FieldCodec<F> codec, long value) {
@@ -450,6 +454,8 @@ public final class FlowModTranslator {
         b.action(fromOutput(o));
       } else if (a instanceof OFActionSetField s) {
         b.action(fromSetField(s.getField()));
+      } else if (a instanceof NiciraAction nx) {
+        b.action(nx.toFlowAction().orElseThrow(() -> new Unrepresentable("Nicira action " + nx)));
       } else {
         throw new Unrepresentable("action " + a.getType());
       }

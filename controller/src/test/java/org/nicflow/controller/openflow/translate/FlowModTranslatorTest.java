@@ -1,5 +1,7 @@
 package org.nicflow.controller.openflow.translate;
 
+import org.nicflow.compiler.flow.LearnSpec;
+import io.netty.buffer.ByteBufUtil;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -408,5 +410,32 @@ class FlowModTranslatorTest {
   void slowMetersStillAllowAFewFullFrames() {
     assertThat(FlowModTranslator.burstKbits(100)).isEqualTo(FlowModTranslator.MIN_BURST_KBITS);
     assertThat(FlowModTranslator.burstKbits(1_000_000)).isEqualTo(100_000);
+  }
+
+  @Test
+  void resubmitAndLearnTranslateToNiciraActionsAndReadBack() {
+    FlowAction.Learn learn = new FlowAction.Learn(Pipeline.STATE_SENDER, 100, 10, 0x4e90010000000004L, List.of(
+        new LearnSpec.MatchValue(MatchField.ETH_TYPE, 0x0800), new LearnSpec.MatchValue(MatchField.IP_PROTO, 17),
+        new LearnSpec.MatchCopy(MatchField.METADATA, 0, MatchField.METADATA, 16, 16),
+        LearnSpec.MatchCopy.whole(MatchField.IPV4_SRC, MatchField.IPV4_DST),
+        LearnSpec.MatchCopy.whole(MatchField.UDP_DST, MatchField.UDP_SRC), new LearnSpec.LoadMetadata(1, 32, 1)));
+    FlowEntry flow = FlowEntry.builder(Pipeline.LEARN_RECEIVER, 100)
+        .match(FlowMatch.builder().masked(MatchField.METADATA, 0x800010000L, 0x7ff8ffff0000L)
+            .exact(MatchField.ETH_TYPE, 0x0800).exact(MatchField.IP_PROTO, 17).build())
+        .action(new FlowAction.Resubmit(Pipeline.STATE_RECEIVER)).action(learn).cookie(OURS).build();
+    for (OFVersion version : List.of(OFVersion.OF_13, OFVersion.OF_14)) {
+      FlowModTranslator t = translator(version);
+      OFAction resubmit = t.action(new FlowAction.Resubmit(Pipeline.STATE_RECEIVER));
+      ByteBuf wire = Unpooled.buffer();
+      resubmit.writeTo(wire);
+      assertThat(ByteBufUtil.hexDump(wire)).isEqualTo("ffff001000002320000efff833000000");
+      assertThat(((NiciraAction) t.action(learn)).bytes().length % 8).isZero();
+      assertThat(((NiciraAction) t.action(learn)).toFlowAction()).contains(learn);
+      OFFlowMod mod = t.add(flow);
+      OFFlowStatsEntry entry = factory(version).buildFlowStatsEntry().setTableId(mod.getTableId())
+          .setPriority(mod.getPriority()).setMatch(mod.getMatch()).setCookie(mod.getCookie())
+          .setFlags(mod.getFlags()).setInstructions(mod.getInstructions()).build();
+      assertThat(t.fromStats(entry)).contains(flow);
+    }
   }
 }
