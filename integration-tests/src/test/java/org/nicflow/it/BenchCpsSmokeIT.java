@@ -14,8 +14,9 @@ import org.nicflow.controller.cli.NicflowCli;
 
 /**
  * {@code nicflow bench cps --smoke --testcontroller} on real OVS + Mininet: every target runs and
- * reports, no connection fails, and, in both of nicflow's modes, a TCP connection through a
- * stateful rule costs one packet-in (the SYN's), not one per segment that reaches OVS before it
+ * reports, no connection fails, with connection state learned in the switch a connection costs no
+ * packet-in, and otherwise, in both of nicflow's modes, a TCP connection through a stateful rule
+ * costs one packet-in (the SYN's), not one per segment that reaches OVS before it
  * revalidates its cache: the miss path's SYN twins keep the SYN's cached entry off the ACKs. The
  * bound 1.1 leaves room for a SYN the client retransmits after a 1 s stall of the machine (5 of 50);
  * without the twins this setup measured 3-4 per connection. Speed is not asserted here.
@@ -48,13 +49,14 @@ class BenchCpsSmokeIT {
           Integer.parseInt(m.group(7))));
     }
     assertThat(rows).extracting(Row::target).containsExactly("nicflow reactive", "nicflow proactive",
-        "ovs-testcontroller", "ovs-testcontroller -w");
+        "nicflow proactive+learn", "ovs-testcontroller", "ovs-testcontroller -w");
     assertThat(rows).allSatisfy(r -> {
       assertThat(r.failed()).as("%s failed connections", r.target()).isZero();
       assertThat(r.perSecond()).as("%s connections/s", r.target()).isPositive();
     });
     assertThat(rows.subList(0, 2)).allSatisfy(r ->
         assertThat(r.packetInsPerConnection()).as("%s packet-ins per connection", r.target()).isBetween(1.0, 1.1));
+    assertThat(rows.get(2).packetInsPerConnection()).as("the switch learns the connections itself").isZero();
     assertThat(out.toString()).contains("ratio nicflow reactive / ovs-testcontroller, 1 in flight:");
   }
 }

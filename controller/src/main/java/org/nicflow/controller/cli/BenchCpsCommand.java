@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code nicflow bench cps}: new TCP connections per second between two VMs of one Mininet host,
- * through nicflow in each offload mode and, for the ratio, through {@code ovs-testcontroller}
+ * through nicflow in each offload mode (proactive also with connection state learned in the
+ * switch) and, for the ratio, through {@code ovs-testcontroller}
  * (a C learning switch installing one exact flow per packet-in) and its wildcard variant (no
  * packet-ins: the datapath's and the client's ceiling). The client VM runs {@code probe.py churn}
  * (connect, 8 bytes, echo, close) against {@code probe.py churn-serve} in the server VM, with 1 and
@@ -61,8 +62,8 @@ final class BenchCpsCommand implements Callable<Integer> {
   @Option(names = "--runs", description = "Runs per series (default: ${DEFAULT-VALUE}).", defaultValue = "3")
   private int runs;
 
-  @Option(names = "--modes", split = ",", description = "nicflow modes to run (default: reactive,proactive).",
-      defaultValue = "reactive,proactive")
+  @Option(names = "--modes", split = ",", description = "nicflow modes to run: reactive, proactive, learn (proactive "
+      + "with controller.learn_state) (default: reactive,proactive,learn).", defaultValue = "reactive,proactive,learn")
   private List<String> modes;
 
   @Option(names = "--testcontroller", description = "Also run ovs-testcontroller, exact flows and -w (wildcard).")
@@ -116,12 +117,13 @@ final class BenchCpsCommand implements Callable<Integer> {
     if (config.vms().size() < 2 || config.hosts().size() != 1) {
       throw new BadInputException(file + ": the benchmark needs one host and at least two VMs (client, server)");
     }
-    List<OffloadMode> offloadModes = new ArrayList<>();
+    List<Config> configs = new ArrayList<>();
     for (String m : modes) {
-      try {
-        offloadModes.add(OffloadMode.valueOf(m.trim().toUpperCase(Locale.ROOT)));
-      } catch (IllegalArgumentException e) {
-        throw new BadInputException("unknown mode " + m + " (reactive, proactive)");
+      switch (m.trim().toLowerCase(Locale.ROOT)) {
+        case "reactive" -> configs.add(config.withMode(OffloadMode.REACTIVE).withLearnState(false));
+        case "proactive" -> configs.add(config.withMode(OffloadMode.PROACTIVE).withLearnState(false));
+        case "learn" -> configs.add(config.withMode(OffloadMode.PROACTIVE).withLearnState(true));
+        default -> throw new BadInputException("unknown mode " + m + " (reactive, proactive, learn)");
       }
     }
     if (!verbose) {
@@ -134,8 +136,8 @@ final class BenchCpsCommand implements Callable<Integer> {
     out.printf("nicflow bench cps: %s -> %s:%d, %d connections per run, in flight %s, %d runs; %s%n", client.name(),
         server.ip(), SERVER_PORT, connections, inFlight, runs, file);
     try (MininetHarness harness = MininetHarness.launch(repo)) {
-      for (OffloadMode mode : offloadModes) {
-        try (Target t = nicflow(config.withMode(mode))) {
+      for (Config c : configs) {
+        try (Target t = nicflow(c)) {
           results.addAll(series(harness, t, file, client, server, probe));
         }
       }
@@ -248,7 +250,8 @@ final class BenchCpsCommand implements Callable<Integer> {
 
   private Target nicflow(Config config) throws InterruptedException {
     NicflowController controller = NicflowController.start(config, OpenFlowSettings.of("127.0.0.1", 0));
-    String label = "nicflow " + config.controller().mode().name().toLowerCase(Locale.ROOT);
+    String label = "nicflow " + (config.controller().learnsInSwitch() ? "proactive+learn"
+        : config.controller().mode().name().toLowerCase(Locale.ROOT));
     return new Target() {
       @Override
       public String label() {
