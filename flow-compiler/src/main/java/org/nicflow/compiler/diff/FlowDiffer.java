@@ -3,12 +3,15 @@ package org.nicflow.compiler.diff;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nicflow.compiler.flow.Cookie;
+import org.nicflow.compiler.flow.FieldMatch;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.FlowEntry.FlowKey;
+import org.nicflow.compiler.flow.FlowMatch;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.flow.TableSpec;
 
@@ -43,7 +46,7 @@ public final class FlowDiffer {
 
   private static final Comparator<FlowEntry> WITHIN_TABLE = Comparator
       .comparingInt(FlowEntry::priority).reversed()
-      .thenComparing(f -> f.match().toString())
+      .thenComparing(FlowEntry::match, FlowDiffer::compareMatchText)
       .thenComparingLong(FlowEntry::cookie);
 
   private final Map<String, Integer> tableNumbers;
@@ -97,8 +100,57 @@ public final class FlowDiffer {
     return tableNumbers.getOrDefault(flow.table(), Integer.MAX_VALUE);
   }
 
+  /**
+   * The order of {@code a.toString()} and {@code b.toString()} (the match text), without building
+   * the text: a match's text is its field matches' texts, {@code FieldMatch[field=F, value=V,
+   * mask=M, portName=P]}, in field order between brackets and separated by {@code ", "}.
+   */
+  static int compareMatchText(FlowMatch a, FlowMatch b) {
+    Iterator<FieldMatch> as = a.fields().values().iterator();
+    Iterator<FieldMatch> bs = b.fields().values().iterator();
+    while (as.hasNext() && bs.hasNext()) {
+      int c = compareFieldText(as.next(), bs.next());
+      if (c != 0) {
+        return c;
+      }
+    }
+    if (as.hasNext() == bs.hasNext()) {
+      return 0;
+    }
+    // After equal fields the shorter list ends with ']' where the longer goes on with ',' (smaller).
+    return as.hasNext() ? -1 : 1;
+  }
+
+  /** The order of two field matches' texts, each read up to the character after it (',' or ']'). */
+  private static int compareFieldText(FieldMatch a, FieldMatch b) {
+    if (a.field() != b.field()) {
+      return compareText(a.field().toString(), b.field().toString(), ',');
+    }
+    if (a.value() != b.value()) {
+      return compareText(Long.toString(a.value()), Long.toString(b.value()), ',');
+    }
+    if (a.mask() != b.mask()) {
+      return compareText(Long.toString(a.mask()), Long.toString(b.mask()), ',');
+    }
+    return compareText(String.valueOf(a.portName()), String.valueOf(b.portName()), ']');
+  }
+
+  /** The order of {@code a + next} and {@code b + next} as text, where {@code next} follows each. */
+  private static int compareText(String a, String b, char next) {
+    int common = Math.min(a.length(), b.length());
+    for (int i = 0; i < common; i++) {
+      if (a.charAt(i) != b.charAt(i)) {
+        return Character.compare(a.charAt(i), b.charAt(i));
+      }
+    }
+    if (a.length() == b.length()) {
+      return 0;
+    }
+    return a.length() < b.length() ? Character.compare(next, b.charAt(common)) : Character.compare(a.charAt(common), next);
+  }
+
   private static Map<FlowKey, FlowEntry> byKey(Collection<FlowEntry> flows, String what) {
-    Map<FlowKey, FlowEntry> map = new LinkedHashMap<>();
+    Map<FlowKey, FlowEntry> map = new LinkedHashMap<>(flows.size() * 4 / 3 + 1);
     for (FlowEntry f : flows) {
       FlowEntry previous = map.putIfAbsent(f.key(), f);
       if (previous != null) {
