@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,22 +66,34 @@ public final class FlowDiffer {
    * the same key (a switch cannot, and a compiler must not).
    */
   public FlowDiff diff(Collection<FlowEntry> desired, Collection<FlowEntry> actual) {
-    Map<FlowKey, FlowEntry> want = byKey(desired, "desired");
-    Map<FlowKey, FlowEntry> have = byKey(actual, "actual");
+    // One map holds both sides of each key: every flow costs one lookup (the outputs are sorted,
+    // so the map's order does not matter).
+    Map<FlowKey, Slot> slots = new HashMap<>((desired.size() + actual.size()) * 4 / 3 + 1);
+    for (FlowEntry f : desired) {
+      Slot previous = slots.putIfAbsent(f.key(), new Slot(f));
+      if (previous != null) {
+        throw new IllegalArgumentException("desired flows hold key " + f.key() + " twice");
+      }
+    }
+    for (FlowEntry f : actual) {
+      Slot slot = slots.computeIfAbsent(f.key(), k -> new Slot(null));
+      if (slot.installed != null) {
+        throw new IllegalArgumentException("actual flows hold key " + f.key() + " twice");
+      }
+      slot.installed = f;
+    }
     List<FlowEntry> add = new ArrayList<>();
     List<FlowEntry> modify = new ArrayList<>();
     List<FlowEntry> delete = new ArrayList<>();
-    for (Map.Entry<FlowKey, FlowEntry> e : want.entrySet()) {
-      FlowEntry installed = have.get(e.getKey());
-      if (installed == null) {
-        add.add(e.getValue());
-      } else if (!installed.equals(e.getValue())) {
-        modify.add(e.getValue());
-      }
-    }
-    for (Map.Entry<FlowKey, FlowEntry> e : have.entrySet()) {
-      if (!want.containsKey(e.getKey()) && Cookie.isOurs(e.getValue().cookie())) {
-        delete.add(e.getValue());
+    for (Slot slot : slots.values()) {
+      if (slot.desired == null) {
+        if (Cookie.isOurs(slot.installed.cookie())) {
+          delete.add(slot.installed);
+        }
+      } else if (slot.installed == null) {
+        add.add(slot.desired);
+      } else if (!slot.installed.equals(slot.desired)) {
+        modify.add(slot.desired);
       }
     }
     Comparator<FlowEntry> upstreamFirst = Comparator.comparingInt(this::tableRank)
@@ -149,14 +162,13 @@ public final class FlowDiffer {
     return a.length() < b.length() ? Character.compare(next, b.charAt(common)) : Character.compare(a.charAt(common), next);
   }
 
-  private static Map<FlowKey, FlowEntry> byKey(Collection<FlowEntry> flows, String what) {
-    Map<FlowKey, FlowEntry> map = new LinkedHashMap<>(flows.size() * 4 / 3 + 1);
-    for (FlowEntry f : flows) {
-      FlowEntry previous = map.putIfAbsent(f.key(), f);
-      if (previous != null) {
-        throw new IllegalArgumentException(what + " flows hold key " + f.key() + " twice");
-      }
+  /** The desired and the installed flow of one key; either may be missing (not both). */
+  private static final class Slot {
+    final FlowEntry desired;
+    FlowEntry installed;
+
+    Slot(FlowEntry desired) {
+      this.desired = desired;
     }
-    return map;
   }
 }
