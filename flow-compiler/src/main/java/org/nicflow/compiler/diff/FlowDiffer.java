@@ -4,14 +4,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.Iterator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.flow.FieldMatch;
 import org.nicflow.compiler.flow.FlowEntry;
-import org.nicflow.compiler.flow.FlowEntry.FlowKey;
 import org.nicflow.compiler.flow.FlowMatch;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.flow.TableSpec;
@@ -66,34 +64,35 @@ public final class FlowDiffer {
    * the same key (a switch cannot, and a compiler must not).
    */
   public FlowDiff diff(Collection<FlowEntry> desired, Collection<FlowEntry> actual) {
-    // One map holds both sides of each key: every flow costs one lookup (the outputs are sorted,
-    // so the map's order does not matter).
-    Map<FlowKey, Slot> slots = new HashMap<>((desired.size() + actual.size()) * 4 / 3 + 1);
+    KeyTable table = new KeyTable(desired.size() + actual.size());
     for (FlowEntry f : desired) {
-      Slot previous = slots.putIfAbsent(f.key(), new Slot(f));
-      if (previous != null) {
+      int i = table.slotOf(f);
+      if (table.desired[i] != null) {
         throw new IllegalArgumentException("desired flows hold key " + f.key() + " twice");
       }
+      table.desired[i] = f;
     }
     for (FlowEntry f : actual) {
-      Slot slot = slots.computeIfAbsent(f.key(), k -> new Slot(null));
-      if (slot.installed != null) {
+      int i = table.slotOf(f);
+      if (table.installed[i] != null) {
         throw new IllegalArgumentException("actual flows hold key " + f.key() + " twice");
       }
-      slot.installed = f;
+      table.installed[i] = f;
     }
     List<FlowEntry> add = new ArrayList<>();
     List<FlowEntry> modify = new ArrayList<>();
     List<FlowEntry> delete = new ArrayList<>();
-    for (Slot slot : slots.values()) {
-      if (slot.desired == null) {
-        if (Cookie.isOurs(slot.installed.cookie())) {
-          delete.add(slot.installed);
+    for (int i = 0; i < table.desired.length; i++) {
+      FlowEntry want = table.desired[i];
+      FlowEntry have = table.installed[i];
+      if (want == null) {
+        if (have != null && Cookie.isOurs(have.cookie())) {
+          delete.add(have);
         }
-      } else if (slot.installed == null) {
-        add.add(slot.desired);
-      } else if (!slot.installed.equals(slot.desired)) {
-        modify.add(slot.desired);
+      } else if (have == null) {
+        add.add(want);
+      } else if (!have.equals(want)) {
+        modify.add(want);
       }
     }
     Comparator<FlowEntry> upstreamFirst = Comparator.comparingInt(this::tableRank)
@@ -162,13 +161,39 @@ public final class FlowDiffer {
     return a.length() < b.length() ? Character.compare(next, b.charAt(common)) : Character.compare(a.charAt(common), next);
   }
 
-  /** The desired and the installed flow of one key; either may be missing (not both). */
-  private static final class Slot {
-    final FlowEntry desired;
-    FlowEntry installed;
+  /**
+   * The desired and the installed flow of each key, in two arrays indexed by the key's slot (open
+   * addressing on {@link FlowEntry#key()}'s fields, without allocating a key per flow). Lives for
+   * one diff.
+   */
+  private static final class KeyTable {
+    final FlowEntry[] desired;
+    final FlowEntry[] installed;
+    private final int mask;
 
-    Slot(FlowEntry desired) {
-      this.desired = desired;
+    KeyTable(int flows) {
+      int capacity = Integer.highestOneBit(Math.max(2, flows) * 2 - 1) * 2;
+      desired = new FlowEntry[capacity];
+      installed = new FlowEntry[capacity];
+      mask = capacity - 1;
+    }
+
+    /** The slot of {@code f}'s key: where a flow of that key already is, else a free one. */
+    int slotOf(FlowEntry f) {
+      int h = (f.table().hashCode() * 31 + f.priority()) * 31 + f.match().hashCode();
+      int i = (h ^ (h >>> 16)) & mask;
+      while (true) {
+        FlowEntry there = desired[i] != null ? desired[i] : installed[i];
+        if (there == null || sameKey(there, f)) {
+          return i;
+        }
+        i = (i + 1) & mask;
+      }
+    }
+
+    private static boolean sameKey(FlowEntry a, FlowEntry b) {
+      return a.priority() == b.priority() && a.table().equals(b.table()) && a.match().equals(b.match());
     }
   }
+
 }
