@@ -28,7 +28,8 @@ import org.nicflow.compiler.model.Vnet;
 /**
  * Builds large valid configs for scale tests and benchmarks: four hosts, three VNETs (two of them
  * overlapping), 24 VMs, rule sets of 1-4 layers with prefixes, port ranges, ICMP types, DSCP, SNAT
- * and stateful rules, and one load balancer. The same arguments always give the same config.
+ * and stateful rules, and one load balancer ({@link #generate}); or one port group of OVN-like ACLs
+ * ({@link #ovnAcls}). The same arguments always give the same config.
  */
 public final class LargeConfigGenerator {
 
