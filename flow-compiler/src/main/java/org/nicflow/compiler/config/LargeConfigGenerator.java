@@ -28,7 +28,8 @@ import org.nicflow.compiler.model.Vnet;
 /**
  * Builds large valid configs for scale tests and benchmarks: four hosts, three VNETs (two of them
  * overlapping), 24 VMs, rule sets of 1-4 layers with prefixes, port ranges, ICMP types, DSCP, SNAT
- * and stateful rules, and one load balancer. The same arguments always give the same config.
+ * and stateful rules, and one load balancer ({@link #generate}); or one port group of OVN-like ACLs
+ * ({@link #ovnAcls}). The same arguments always give the same config.
  */
 public final class LargeConfigGenerator {
 
@@ -38,6 +39,9 @@ public final class LargeConfigGenerator {
   /** Rules per rule set, roughly: the number of rule sets grows with the rule count up to this cap. */
   static final int RULES_PER_SET = 500;
   static final int MAX_RULESETS = 16;
+  /** Hosts and VMs of {@link #ovnAcls}: one VM per host, both in the port group. */
+  static final int OVN_HOSTS = 2;
+  static final int OVN_VMS = 2;
 
   private LargeConfigGenerator() {}
 
@@ -47,11 +51,7 @@ public final class LargeConfigGenerator {
       throw new IllegalArgumentException("rules must be >= 0, got " + rules);
     }
     Random random = new Random(seed);
-    List<Host> hosts = new ArrayList<>();
-    for (int h = 0; h < HOSTS; h++) {
-      hosts.add(new Host("h" + h, h + 1L, "h" + h + "-up", Ipv4.of(192, 168, 60, h + 1),
-          Optional.of(new MacAddress(0x02_00_00_00_fe_00L + h + 1))));
-    }
+    List<Host> hosts = hosts(HOSTS);
     // v0 and v1 overlap on purpose; v2 is elsewhere.
     List<Vnet> vnets = List.of(
         new Vnet("v0", 6000, Ipv4Prefix.parse("10.0.0.0/16"), Ipv4.parse("10.0.0.1")),
@@ -76,6 +76,85 @@ public final class LargeConfigGenerator {
     List<LoadBalancer> lbs = List.of(new LoadBalancer("lb0", Ipv4.parse("203.0.113.200"), Protocol.TCP, 80,
         List.of(new Backend("vm0", 8080), new Backend("vm3", 8080), new Backend("vm6", 8080))));
     return new Config(ControllerSettings.DEFAULTS, hosts, vnets, vms, rulesets, lbs);
+  }
+
+  /**
+   * A config shaped like an OVN deployment's ACLs: {@code acls} ACLs of one port group, applied to
+   * {@value #OVN_VMS} VMs of one VNET on two hosts (host {@code h0} runs the {@code out} layer of
+   * its VM and the {@code in} layer of both). An ACL is {@code from-lport} ({@code out}) or {@code
+   * to-lport} ({@code in}) in equal shares; its remote address (the destination of a {@code
+   * from-lport} ACL, the source of a {@code to-lport} one) is one prefix (40 %), an address set of
+   * three prefixes (30 %, three rules with the ACL's priority, action and ports) or any address;
+   * TCP 60 %, UDP 25 %, ICMP 10 %, any 5 %; destination ports (TCP, UDP) one port 50 %, a range
+   * 35 %, any 15 %; actions stateful allow ({@code allow-related}) 60 %, allow 20 %, drop 20 %.
+   * The layer's default is deny. The same arguments always give the same config.
+   */
+  public static Config ovnAcls(int acls, long seed) {
+    if (acls < 0) {
+      throw new IllegalArgumentException("acls must be >= 0, got " + acls);
+    }
+    Random random = new Random(seed);
+    List<Rule> rules = new ArrayList<>();
+    for (int a = 0; a < acls; a++) {
+      rules.addAll(ovnAcl("acl" + a, random));
+    }
+    Vnet vnet = new Vnet("ls0", 7000, Ipv4Prefix.parse("10.1.0.0/16"), Ipv4.parse("10.1.0.1"));
+    List<Vm> vms = new ArrayList<>();
+    for (int i = 0; i < OVN_VMS; i++) {
+      vms.add(new Vm("vm" + i, "h" + (i % OVN_HOSTS), "p-vm" + i, new MacAddress(0x02_00_00_02_00_00L + i),
+          new Ipv4(vnet.gateway().bits() + 10 + i), vnet.name(), "pg0", OptionalLong.empty()));
+    }
+    RuleSet portGroup = new RuleSet("pg0", List.of(new Layer("acl", DefaultAction.DENY, rules)));
+    return new Config(ControllerSettings.DEFAULTS, hosts(OVN_HOSTS), List.of(vnet), vms, List.of(portGroup), List.of());
+  }
+
+  /** The rules of one OVN-like ACL: one, or three for an address set. */
+  private static List<Rule> ovnAcl(String id, Random random) {
+    int priority = 1000 + random.nextInt(2000);
+    Direction direction = random.nextBoolean() ? Direction.OUT : Direction.IN;
+    int p = random.nextInt(20);
+    Protocol proto = p < 12 ? Protocol.TCP : p < 17 ? Protocol.UDP : p < 19 ? Protocol.ICMP : Protocol.ANY;
+    PortRange dstPort = PortRange.ANY;
+    if (proto.hasPorts()) {
+      int k = random.nextInt(20);
+      if (k < 10) {
+        dstPort = PortRange.single(1 + random.nextInt(65535));
+      } else if (k < 17) {
+        int lo = 1 + random.nextInt(60000);
+        dstPort = new PortRange(lo, lo + 1 + random.nextInt(1000));
+      }
+    }
+    int a = random.nextInt(5);
+    RuleAction action = a < 4 ? RuleAction.ALLOW : RuleAction.DENY;
+    boolean stateful = a < 3;
+    int remote = random.nextInt(10);
+    List<Ipv4Prefix> remotes = remote < 4 ? List.of(ovnPrefix(random))
+        : remote < 7 ? List.of(ovnPrefix(random), ovnPrefix(random), ovnPrefix(random)) : List.of(Ipv4Prefix.ANY);
+    List<Rule> rules = new ArrayList<>();
+    for (int r = 0; r < remotes.size(); r++) {
+      Ipv4Prefix src = direction == Direction.IN ? remotes.get(r) : Ipv4Prefix.ANY;
+      Ipv4Prefix dst = direction == Direction.OUT ? remotes.get(r) : Ipv4Prefix.ANY;
+      rules.add(new Rule(remotes.size() == 1 ? id : id + "-" + r, priority, direction, proto, src, dst, PortRange.ANY,
+          dstPort, OptionalInt.empty(), action, Optional.empty(), OptionalInt.empty(), stateful));
+    }
+    return rules;
+  }
+
+  /** A host (/32), subnet (/24, /28) or site (/16) prefix, inside 10/8 half of the time. */
+  private static Ipv4Prefix ovnPrefix(Random random) {
+    int[] lengths = {32, 32, 24, 28, 16};
+    int length = lengths[random.nextInt(lengths.length)];
+    int base = random.nextBoolean() ? (10 << 24) | random.nextInt(1 << 24) : random.nextInt();
+    return new Ipv4Prefix(new Ipv4(base & Ipv4Prefix.maskBits(length)), length);
+  }
+
+  private static List<Host> hosts(int count) {
+    List<Host> hosts = new ArrayList<>();
+    for (int h = 0; h < count; h++) {
+      hosts.add(new Host("h" + h, h + 1L, "h" + h + "-up", Ipv4.of(192, 168, 60, h + 1),
+          Optional.of(new MacAddress(0x02_00_00_00_fe_00L + h + 1))));
+    }
+    return hosts;
   }
 
   private static RuleSet ruleset(String name, int ruleCount, Random random) {

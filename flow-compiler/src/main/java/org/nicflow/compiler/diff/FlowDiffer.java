@@ -3,12 +3,14 @@ package org.nicflow.compiler.diff;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nicflow.compiler.flow.Cookie;
+import org.nicflow.compiler.flow.FieldMatch;
 import org.nicflow.compiler.flow.FlowEntry;
-import org.nicflow.compiler.flow.FlowEntry.FlowKey;
+import org.nicflow.compiler.flow.FlowMatch;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.flow.TableSpec;
 
@@ -43,7 +45,7 @@ public final class FlowDiffer {
 
   private static final Comparator<FlowEntry> WITHIN_TABLE = Comparator
       .comparingInt(FlowEntry::priority).reversed()
-      .thenComparing(f -> f.match().toString())
+      .thenComparing(FlowEntry::match, FlowDiffer::compareMatchText)
       .thenComparingLong(FlowEntry::cookie);
 
   private final Map<String, Integer> tableNumbers;
@@ -62,22 +64,35 @@ public final class FlowDiffer {
    * the same key (a switch cannot, and a compiler must not).
    */
   public FlowDiff diff(Collection<FlowEntry> desired, Collection<FlowEntry> actual) {
-    Map<FlowKey, FlowEntry> want = byKey(desired, "desired");
-    Map<FlowKey, FlowEntry> have = byKey(actual, "actual");
+    KeyTable table = new KeyTable(desired.size() + actual.size());
+    for (FlowEntry f : desired) {
+      int i = table.slotOf(f);
+      if (table.desired[i] != null) {
+        throw new IllegalArgumentException("desired flows hold key " + f.key() + " twice");
+      }
+      table.desired[i] = f;
+    }
+    for (FlowEntry f : actual) {
+      int i = table.slotOf(f);
+      if (table.installed[i] != null) {
+        throw new IllegalArgumentException("actual flows hold key " + f.key() + " twice");
+      }
+      table.installed[i] = f;
+    }
     List<FlowEntry> add = new ArrayList<>();
     List<FlowEntry> modify = new ArrayList<>();
     List<FlowEntry> delete = new ArrayList<>();
-    for (Map.Entry<FlowKey, FlowEntry> e : want.entrySet()) {
-      FlowEntry installed = have.get(e.getKey());
-      if (installed == null) {
-        add.add(e.getValue());
-      } else if (!installed.equals(e.getValue())) {
-        modify.add(e.getValue());
-      }
-    }
-    for (Map.Entry<FlowKey, FlowEntry> e : have.entrySet()) {
-      if (!want.containsKey(e.getKey()) && Cookie.isOurs(e.getValue().cookie())) {
-        delete.add(e.getValue());
+    for (int i = 0; i < table.desired.length; i++) {
+      FlowEntry want = table.desired[i];
+      FlowEntry have = table.installed[i];
+      if (want == null) {
+        if (have != null && Cookie.isOurs(have.cookie())) {
+          delete.add(have);
+        }
+      } else if (have == null) {
+        add.add(want);
+      } else if (!have.equals(want)) {
+        modify.add(want);
       }
     }
     Comparator<FlowEntry> upstreamFirst = Comparator.comparingInt(this::tableRank)
@@ -97,14 +112,88 @@ public final class FlowDiffer {
     return tableNumbers.getOrDefault(flow.table(), Integer.MAX_VALUE);
   }
 
-  private static Map<FlowKey, FlowEntry> byKey(Collection<FlowEntry> flows, String what) {
-    Map<FlowKey, FlowEntry> map = new LinkedHashMap<>();
-    for (FlowEntry f : flows) {
-      FlowEntry previous = map.putIfAbsent(f.key(), f);
-      if (previous != null) {
-        throw new IllegalArgumentException(what + " flows hold key " + f.key() + " twice");
+  /**
+   * The order of {@code a.toString()} and {@code b.toString()} (the match text), without building
+   * the text: a match's text is its field matches' texts, {@code FieldMatch[field=F, value=V,
+   * mask=M, portName=P]}, in field order between brackets and separated by {@code ", "}.
+   */
+  static int compareMatchText(FlowMatch a, FlowMatch b) {
+    Iterator<FieldMatch> as = a.fields().values().iterator();
+    Iterator<FieldMatch> bs = b.fields().values().iterator();
+    while (as.hasNext() && bs.hasNext()) {
+      int c = compareFieldText(as.next(), bs.next());
+      if (c != 0) {
+        return c;
       }
     }
-    return map;
+    if (as.hasNext() == bs.hasNext()) {
+      return 0;
+    }
+    // After equal fields the shorter list ends with ']' where the longer goes on with ',' (smaller).
+    return as.hasNext() ? -1 : 1;
   }
+
+  /** The order of two field matches' texts, each read up to the character after it (',' or ']'). */
+  private static int compareFieldText(FieldMatch a, FieldMatch b) {
+    if (a.field() != b.field()) {
+      return compareText(a.field().toString(), b.field().toString(), ',');
+    }
+    if (a.value() != b.value()) {
+      return compareText(Long.toString(a.value()), Long.toString(b.value()), ',');
+    }
+    if (a.mask() != b.mask()) {
+      return compareText(Long.toString(a.mask()), Long.toString(b.mask()), ',');
+    }
+    return compareText(String.valueOf(a.portName()), String.valueOf(b.portName()), ']');
+  }
+
+  /** The order of {@code a + next} and {@code b + next} as text, where {@code next} follows each. */
+  private static int compareText(String a, String b, char next) {
+    int common = Math.min(a.length(), b.length());
+    for (int i = 0; i < common; i++) {
+      if (a.charAt(i) != b.charAt(i)) {
+        return Character.compare(a.charAt(i), b.charAt(i));
+      }
+    }
+    if (a.length() == b.length()) {
+      return 0;
+    }
+    return a.length() < b.length() ? Character.compare(next, b.charAt(common)) : Character.compare(a.charAt(common), next);
+  }
+
+  /**
+   * The desired and the installed flow of each key, in two arrays indexed by the key's slot (open
+   * addressing on {@link FlowEntry#key()}'s fields, without allocating a key per flow). Lives for
+   * one diff.
+   */
+  private static final class KeyTable {
+    final FlowEntry[] desired;
+    final FlowEntry[] installed;
+    private final int mask;
+
+    KeyTable(int flows) {
+      int capacity = Integer.highestOneBit(Math.max(2, flows) * 2 - 1) * 2;
+      desired = new FlowEntry[capacity];
+      installed = new FlowEntry[capacity];
+      mask = capacity - 1;
+    }
+
+    /** The slot of {@code f}'s key: where a flow of that key already is, else a free one. */
+    int slotOf(FlowEntry f) {
+      int h = (f.table().hashCode() * 31 + f.priority()) * 31 + f.match().hashCode();
+      int i = (h ^ (h >>> 16)) & mask;
+      while (true) {
+        FlowEntry there = desired[i] != null ? desired[i] : installed[i];
+        if (there == null || sameKey(there, f)) {
+          return i;
+        }
+        i = (i + 1) & mask;
+      }
+    }
+
+    private static boolean sameKey(FlowEntry a, FlowEntry b) {
+      return a.priority() == b.priority() && a.table().equals(b.table()) && a.match().equals(b.match());
+    }
+  }
+
 }

@@ -54,11 +54,21 @@ public interface ConnectionLookup {
    * of the key and the owner is checked, so overlapping VNET addresses never confuse two tenants.
    */
   default Optional<Connection> byReplyKey(FlowTuple replyKey, String ownerVm) {
-    return allByReplyKey(replyKey).stream().filter(c -> c.ownerVm().equals(ownerVm)).findFirst();
+    return ownedBy(allByReplyKey(replyKey), ownerVm);
   }
 
   /** The connection owned by {@code ownerVm} whose first packet had tuple {@code original}. */
   default Optional<Connection> byOriginal(FlowTuple original, String ownerVm) {
-    return allByOriginal(original).stream().filter(c -> c.ownerVm().equals(ownerVm)).findFirst();
+    return ownedBy(allByOriginal(original), ownerVm);
+  }
+
+  /** The first of {@code connections} that {@code ownerVm} owns (a loop: this runs per packet). */
+  private static Optional<Connection> ownedBy(List<Connection> connections, String ownerVm) {
+    for (Connection c : connections) {
+      if (c.ownerVm().equals(ownerVm)) {
+        return Optional.of(c);
+      }
+    }
+    return Optional.empty();
   }
 }

@@ -113,7 +113,7 @@ public final class LayerClassifier {
     for (Map.Entry<Integer, Map<Long, List<Integer>>> e : tuples.entrySet()) {
       int srcLen = e.getKey() >>> 8;
       int dstLen = e.getKey() & 0xff;
-      Map<Long, Cell> cells = new HashMap<>();
+      CellTable cells = new CellTable(e.getValue().size());
       int bestRank = Integer.MAX_VALUE;
       for (Map.Entry<Long, List<Integer>> c : e.getValue().entrySet()) {
         cells.put(c.getKey(), new Cell(c.getValue(), rules));
@@ -122,24 +122,48 @@ public final class LayerClassifier {
       built.add(new Tuple(Ipv4Prefix.maskBits(srcLen), Ipv4Prefix.maskBits(dstLen), cells, bestRank));
     }
     built.sort(Comparator.comparingInt(Tuple::bestRank));
-    return new Bucket(built.toArray(new Tuple[0]));
+    return new Bucket(built);
   }
 
   private static long cellKey(int src, int dst) {
     return ((long) src << 32) | (dst & 0xffffffffL);
   }
 
-  /** Rules that can match one protocol. */
-  private record Bucket(Tuple[] tuples) {
+  /**
+   * Rules that can match one protocol: the tuples in order of their best rank, held in parallel
+   * arrays so that a lookup, which may probe every tuple, walks memory in order.
+   */
+  private static final class Bucket {
+    private final int[] srcMasks;
+    private final int[] dstMasks;
+    private final int[] bestRanks;
+    private final CellTable[] cells;
+
+    Bucket(List<Tuple> tuples) {
+      int n = tuples.size();
+      srcMasks = new int[n];
+      dstMasks = new int[n];
+      bestRanks = new int[n];
+      cells = new CellTable[n];
+      for (int t = 0; t < n; t++) {
+        Tuple tuple = tuples.get(t);
+        srcMasks[t] = tuple.srcMask();
+        dstMasks[t] = tuple.dstMask();
+        bestRanks[t] = tuple.bestRank();
+        cells[t] = tuple.cells();
+      }
+    }
+
     int find(PacketHeaders packet, LayerClassifier owner) {
+      int src = packet.nwSrc().bits();
+      int dst = packet.nwDst().bits();
       int best = -1;
       int bestRank = Integer.MAX_VALUE;
-      for (Tuple tuple : tuples) {
-        if (tuple.bestRank() >= bestRank) {
+      for (int t = 0; t < bestRanks.length; t++) {
+        if (bestRanks[t] >= bestRank) {
           break;
         }
-        Cell cell = tuple.cells().get(cellKey(packet.nwSrc().bits() & tuple.srcMask(),
-            packet.nwDst().bits() & tuple.dstMask()));
+        Cell cell = cells[t].get(cellKey(src & srcMasks[t], dst & dstMasks[t]));
         if (cell == null) {
           continue;
         }
@@ -153,8 +177,54 @@ public final class LayerClassifier {
     }
   }
 
-  /** Rules sharing a prefix-length pair. */
-  private record Tuple(int srcMask, int dstMask, Map<Long, Cell> cells, int bestRank) {}
+  /** Rules sharing a prefix-length pair, by their masked (source, destination) pair. */
+  private record Tuple(int srcMask, int dstMask, CellTable cells, int bestRank) {}
+
+  /**
+   * The cells of one tuple by their {@link #cellKey}: open addressing on primitive keys, so a probe
+   * neither boxes the key nor follows a chain. Filled once while building, read-only afterwards.
+   */
+  private static final class CellTable {
+    private final long[] keys;
+    private final Cell[] cells;
+    private final int mask;
+
+    CellTable(int expected) {
+      int capacity = Integer.highestOneBit(Math.max(2, expected) * 2 - 1) * 2;
+      keys = new long[capacity];
+      cells = new Cell[capacity];
+      mask = capacity - 1;
+    }
+
+    private static int slot(long key) {
+      long h = key * 0x9E3779B97F4A7C15L;
+      return (int) (h >>> 32);
+    }
+
+    void put(long key, Cell cell) {
+      int i = slot(key) & mask;
+      while (cells[i] != null) {
+        if (keys[i] == key) {
+          throw new IllegalStateException("cell key " + key + " added twice");
+        }
+        i = (i + 1) & mask;
+      }
+      keys[i] = key;
+      cells[i] = cell;
+    }
+
+    Cell get(long key) {
+      int i = slot(key) & mask;
+      Cell cell;
+      while ((cell = cells[i]) != null) {
+        if (keys[i] == key) {
+          return cell;
+        }
+        i = (i + 1) & mask;
+      }
+      return null;
+    }
+  }
 
   /**
    * Rules sharing the same source and destination prefixes, in rank order. Rules with a destination

@@ -283,8 +283,12 @@ public final class ReferenceEvaluator implements PacketEvaluator {
       return true;
     }
     FlowTuple inPublic = FlowTuple.of(walk.packet, FlowTuple.PUBLIC);
-    return walk.connections.allByReplyKey(inPublic.reversed()).stream()
-        .anyMatch(c -> c.ownerVm().equals(receiver.name()) && c.kind() == Connection.Kind.SNAT);
+    for (Connection c : walk.connections.allByReplyKey(inPublic.reversed())) {
+      if (c.ownerVm().equals(receiver.name()) && c.kind() == Connection.Kind.SNAT) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -5,7 +5,10 @@ public enum DefaultAction {
   ALLOW,
   DENY;
 
+  private final String key = name().toLowerCase(java.util.Locale.ROOT);
+
+  /** The lower-case name, as configs and decisions spell it. */
   public String key() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return key;
   }
 }

@@ -11,7 +11,10 @@ public enum RuleAction {
   /** Rewrite the DSCP bits, then continue. */
   SET_DSCP;
 
+  private final String key = name().toLowerCase(java.util.Locale.ROOT);
+
+  /** The lower-case name, as configs and decisions spell it. */
   public String key() {
-    return name().toLowerCase(java.util.Locale.ROOT);
+    return key;
   }
 }

@@ -33,6 +33,22 @@ class FlowDifferTest {
   private final FlowDiffer differ = new FlowDiffer();
 
   @Test
+  void ordersMatchesAsTheirTextWould() {
+    RandomFlows random = new RandomFlows(new Random(5), List.of("p", "p1", "p12", "p2", "nul", "nullx", "P9"));
+    List<FlowMatch> matches = new ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      matches.add(random.match());
+    }
+    matches.add(FlowMatch.ANY);
+    for (FlowMatch a : matches) {
+      for (FlowMatch b : matches) {
+        assertThat(Integer.signum(FlowDiffer.compareMatchText(a, b)))
+            .as("%s vs %s", a, b).isEqualTo(Integer.signum(a.toString().compareTo(b.toString())));
+      }
+    }
+  }
+
+  @Test
   void addsFlowsOnlyDesired() {
     FlowEntry f = flow(Pipeline.UNIFIED, 100, 80, OURS);
     FlowDiff d = differ.diff(List.of(f), List.of());
