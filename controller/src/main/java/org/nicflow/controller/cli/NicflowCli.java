@@ -36,6 +36,7 @@ import picocli.CommandLine.Spec;
         GetCommand.class,
         ApplyCommand.class,
         DeleteCommand.class,
+        BenchCommand.class,
     })
 public final class NicflowCli implements Runnable {
 
