@@ -37,6 +37,7 @@ final class EmulatedSwitch {
   private int xid = 1;
   private int missSendLen = 128;
   private boolean featuresAnswered;
+  private int barriersAnswered;
   private boolean closed;
   private long lastHeard;
   private boolean measuring;
@@ -72,9 +73,15 @@ final class EmulatedSwitch {
     return channel;
   }
 
-  /** Handshake answered and the controller quiet for {@code settleNanos}. */
+  /**
+   * Handshake answered and the controller quiet for {@code settleNanos} since it last spoke; a
+   * controller that fenced its handshake with a barrier (nicflow does) has that barrier answered,
+   * one that never sends a barrier must have been quiet four times as long (never, when {@code
+   * settleNanos} is 0).
+   */
   boolean settled(long now, long settleNanos) {
-    return featuresAnswered && now - lastHeard >= settleNanos;
+    long quiet = now - lastHeard;
+    return featuresAnswered && quiet >= settleNanos && (barriersAnswered > 0 || settleNanos > 0 && quiet >= 4 * settleNanos);
   }
 
   boolean isClosed() {
@@ -129,7 +136,10 @@ final class EmulatedSwitch {
       case SwitchWire.GET_CONFIG_REQUEST -> SwitchWire.getConfigReply(out, SwitchWire.xid(in, at), missSendLen);
       case SwitchWire.SET_CONFIG -> missSendLen = length >= 12 ? in.getShort(at + 10) & 0xffff : missSendLen;
       case SwitchWire.MULTIPART_REQUEST -> SwitchWire.multipartReply(out, in, at, plan.ports());
-      case SwitchWire.BARRIER_REQUEST -> SwitchWire.barrierReply(out, SwitchWire.xid(in, at));
+      case SwitchWire.BARRIER_REQUEST -> {
+        SwitchWire.barrierReply(out, SwitchWire.xid(in, at));
+        barriersAnswered++;
+      }
       case SwitchWire.ROLE_REQUEST -> SwitchWire.roleReply(out, in, at);
       case SwitchWire.GET_ASYNC_REQUEST -> SwitchWire.asyncReply(out, SwitchWire.xid(in, at));
       case SwitchWire.QUEUE_GET_CONFIG_REQUEST -> SwitchWire.queueConfigReply(out, in, at);
