@@ -277,8 +277,12 @@ final class SwitchSession implements SwitchConnection {
     outbox.clear();
     if (channel.eventLoop().inEventLoop()) {
       writeBatch(batch);
-    } else {
+      return;
+    }
+    try {
       channel.eventLoop().execute(() -> writeBatch(batch));
+    } catch (RejectedExecutionException e) {
+      log.debug("{}: {} message(s) after the event loop stopped dropped", this, batch.size());
     }
   }
 
