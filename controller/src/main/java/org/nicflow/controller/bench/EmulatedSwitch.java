@@ -103,7 +103,12 @@ final class EmulatedSwitch {
 
   /** Reads what the socket has and answers it; false when the controller closed the connection. */
   boolean read(long now) throws IOException {
-    int n = channel.read(in);
+    int n;
+    try {
+      n = channel.read(in);
+    } catch (IOException reset) {
+      n = -1; // the controller reset the connection: as closed
+    }
     if (n < 0) {
       closed = true;
       return false;
@@ -212,14 +217,20 @@ final class EmulatedSwitch {
     }
   }
 
-  /** Writes what is queued; true when everything went out. */
-  boolean flush() throws IOException {
+  /** Writes what is queued; true when everything went out (or the connection is gone). */
+  boolean flush() {
     if (out.position() == 0 || closed) {
       return true;
     }
     out.flip();
-    channel.write(out);
-    out.compact();
+    try {
+      channel.write(out);
+    } catch (IOException reset) {
+      closed = true; // reported as a disconnected switch
+      return true;
+    } finally {
+      out.compact();
+    }
     return out.position() == 0;
   }
 
