@@ -13,11 +13,14 @@ PACKAGES=(
   iproute2
   iputils-ping
   iperf3
+  openvswitch-testcontroller  # ovs-testcontroller, the baseline of `nicflow bench miss` (docs/benchmarks.md)
   netcat-openbsd
   openjdk-17-jdk-headless
   maven
 )
 OVS_CTL=/usr/share/openvswitch/scripts/ovs-ctl
+# Where openvswitch-testcontroller's init script keeps the pid of the service its postinst may start.
+TESTCONTROLLER_PIDFILE=/var/run/openvswitch/ovs-testcontroller.pid
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -37,6 +40,19 @@ ovs_daemons_alive() {
     pid="$(cat "/var/run/openvswitch/$d.pid" 2>/dev/null)" || return 1
     [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
   done
+}
+
+# openvswitch-testcontroller's postinst starts a system service listening on the OpenFlow port
+# (6653): nicflow and the tests need it free, and benchmarks start their own ovs-testcontroller
+# on a port of their choosing. Stop the service by its pid file, only if that pid is the service.
+stop_testcontroller_service() {
+  local pid
+  pid="$(cat "$TESTCONTROLLER_PIDFILE" 2>/dev/null)" || return 0
+  if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = /usr/bin/ovs-testcontroller ]; then
+    say "stopping the ovs-testcontroller service its package started (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+  fi
+  rm -f "$TESTCONTROLLER_PIDFILE"
 }
 
 mapfile -t missing < <(missing_packages)
@@ -65,6 +81,7 @@ else
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || {
       say "apt-get install reported an error; checking what actually got installed"
     }
+    stop_testcontroller_service
     mapfile -t still < <(missing_packages)
     if [ ${#still[@]} -gt 0 ]; then
       say "still missing after apt-get: ${still[*]}"

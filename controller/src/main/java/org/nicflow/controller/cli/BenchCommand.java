@@ -5,9 +5,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** {@code nicflow bench}: benchmarks that run against real Open vSwitch or over loopback. */
-@Command(name = "bench", description = "Benchmarks: cps (connections/s on Mininet + OVS).",
-    subcommands = {BenchCpsCommand.class})
+/**
+ * {@code nicflow bench ...}: benchmarks of connection setup: {@code cps} on real Open vSwitch and
+ * Mininet, {@code miss} with emulated switches over loopback against any controller.
+ */
+@Command(name = "bench", description = "Benchmarks: cps (connections/s on Mininet + OVS), miss (emulated switches "
+    + "over loopback against any controller).", subcommands = {BenchCpsCommand.class, BenchMissCommand.class})
 final class BenchCommand implements Runnable {
 
   @Spec

@@ -17,10 +17,12 @@ public record PortMap(Map<String, OFPort> byName) {
   }
 
   public Optional<String> name(OFPort port) {
-    return byName.entrySet().stream()
-        .filter(e -> e.getValue().equals(port))
-        .map(Map.Entry::getKey)
-        .findFirst();
+    for (Map.Entry<String, OFPort> e : byName.entrySet()) { // a handful of ports, asked once per packet-in
+      if (e.getValue().equals(port)) {
+        return Optional.of(e.getKey());
+      }
+    }
+    return Optional.empty();
   }
 
   public PortMap with(String name, OFPort port) {

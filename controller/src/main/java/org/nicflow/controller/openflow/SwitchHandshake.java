@@ -211,6 +211,18 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * The end of one socket read: the callbacks its messages queued go to the switch's executor
+   * together, one hand-over per read instead of one per message.
+   */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (session != null) {
+      session.endOfRead();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
   private void handshakeDeadline() {
     if (state != State.READY && state != State.CLOSED) {
       log.warn(

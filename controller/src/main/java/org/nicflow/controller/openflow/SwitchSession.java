@@ -79,6 +79,16 @@ final class SwitchSession implements SwitchConnection {
           return size() > RECENT_MESSAGES;
         }
       };
+  /**
+   * Messages the listener sent from its callback now running on the executor; handed to the event
+   * loop in one task and flushed once, when no callback of this switch is left queued (or the batch
+   * is full). Touched only by {@link #batchingThread}.
+   */
+  private final List<OFMessage> outbox = new ArrayList<>();
+  /** The executor thread while it runs a callback of this session; null otherwise. */
+  private volatile Thread batchingThread;
+  /** Callbacks of the socket read in progress, handed to the executor in one task. Event loop only. */
+  private final List<Runnable> inbox = new ArrayList<>();
   private volatile PortMap ports = PortMap.EMPTY;
   private volatile boolean ready;
   private volatile boolean closed;
@@ -206,7 +216,10 @@ final class SwitchSession implements SwitchConnection {
   public Executor executor() {
     return task -> {
       try {
-        executor.execute(() -> callListener(task, "scheduled task"));
+        executor.execute(() -> {
+          runBatched(task, "scheduled task");
+          flushOutbox();
+        });
       } catch (RejectedExecutionException e) {
         log.debug("{}: task after shutdown dropped", this);
       }
@@ -237,22 +250,73 @@ final class SwitchSession implements SwitchConnection {
     return message.getXid() == 0 ? message.createBuilder().setXid(nextXid()).build() : message;
   }
 
-  /** Writes a message that already has its xid, remembering it for ERROR correlation. */
+  /**
+   * Writes a message that already has its xid, remembering it for ERROR correlation. From a
+   * callback on the switch's executor it joins the outbox (flushed with the callback's batch);
+   * from any other thread it is written and flushed at once.
+   */
   void write(OFMessage message) {
     if (message.getType() != OFType.ECHO_REQUEST && message.getType() != OFType.ECHO_REPLY) {
       synchronized (recentSent) {
         recentSent.put(message.getXid(), message);
       }
     }
-    channel
-        .writeAndFlush(message)
-        .addListener(
-            f -> {
-              if (!f.isSuccess()) {
-                log.debug(
-                    "{}: could not write {}: {}", this, message.getType(), f.cause().toString());
-              }
-            });
+    if (batchingThread == Thread.currentThread()) {
+      outbox.add(message);
+      return;
+    }
+    channel.writeAndFlush(message).addListener(f -> logWriteFailure(f, 1));
+  }
+
+  /** Hands the outbox to the event loop: every message written, then one flush. Executor only. */
+  private void flushOutbox() {
+    if (outbox.isEmpty()) {
+      return;
+    }
+    List<OFMessage> batch = List.copyOf(outbox);
+    outbox.clear();
+    if (channel.eventLoop().inEventLoop()) {
+      writeBatch(batch);
+      return;
+    }
+    try {
+      channel.eventLoop().execute(() -> writeBatch(batch));
+    } catch (RejectedExecutionException e) {
+      log.debug("{}: {} message(s) after the event loop stopped dropped", this, batch.size());
+    }
+  }
+
+  private void writeBatch(List<OFMessage> batch) {
+    int last = batch.size() - 1;
+    for (int i = 0; i < last; i++) {
+      channel.write(batch.get(i));
+    }
+    channel.writeAndFlush(batch.get(last)).addListener(f -> logWriteFailure(f, batch.size()));
+  }
+
+  private void logWriteFailure(io.netty.util.concurrent.Future<? super Void> f, int messages) {
+    if (!f.isSuccess()) {
+      log.debug("{}: could not write {} message(s): {}", this, messages, f.cause().toString());
+    }
+  }
+
+  /** Most messages one flush carries; a longer batch is flushed in parts. */
+  static final int OUTBOX_LIMIT = 256;
+
+  /**
+   * Runs a callback of this session on the executor with its writes batched: flushed after it when
+   * no other callback of this switch is queued behind it (that one flushes) or the batch is full.
+   */
+  private void runBatched(Runnable callback, String what) {
+    batchingThread = Thread.currentThread();
+    try {
+      callListener(callback, what);
+    } finally {
+      batchingThread = null;
+      if (backlog.size() <= 1 || outbox.size() >= OUTBOX_LIMIT) {
+        flushOutbox();
+      }
+    }
   }
 
   Optional<OFMessage> sentMessage(long xid) {
@@ -269,6 +333,7 @@ final class SwitchSession implements SwitchConnection {
   void ready() {
     ready = true;
     deliver(() -> listener.switchConnected(this), "switchConnected");
+    endOfRead();
   }
 
   /**
@@ -412,6 +477,7 @@ final class SwitchSession implements SwitchConnection {
    * switch may claim it now, and its callbacks queue on the same lane, after this goodbye.
    */
   void disconnected(SwitchRegistry registry) {
+    endOfRead();
     closed = true;
     var failure = new SwitchDisconnectedException(dpid);
     var pendingBarriers = drain(barriers);
@@ -471,20 +537,37 @@ final class SwitchSession implements SwitchConnection {
     return drained;
   }
 
+  /**
+   * Queues a callback for the executor. Event loop only. Callbacks of one socket read go to the
+   * executor together, in one task, at the end of the read ({@link #endOfRead}); so do those of a
+   * read longer than {@link #OUTBOX_LIMIT} messages, in parts.
+   */
   private void deliver(Runnable callback, String what) {
     backlog.added();
+    inbox.add(() -> {
+      try {
+        runBatched(callback, what);
+      } finally {
+        backlog.removed();
+      }
+    });
+    if (inbox.size() >= OUTBOX_LIMIT) {
+      endOfRead();
+    }
+  }
+
+  /** The socket read is over: its callbacks go to the executor, in arrival order. Event loop only. */
+  void endOfRead() {
+    if (inbox.isEmpty()) {
+      return;
+    }
+    List<Runnable> batch = List.copyOf(inbox);
+    inbox.clear();
     try {
-      executor.execute(
-          () -> {
-            try {
-              callListener(callback, what);
-            } finally {
-              backlog.removed();
-            }
-          });
+      executor.execute(() -> batch.forEach(Runnable::run));
     } catch (RejectedExecutionException e) {
-      backlog.removed();
-      log.debug("{}: {} after shutdown dropped", this, what);
+      batch.forEach(b -> backlog.removed());
+      log.debug("{}: {} callbacks after shutdown dropped", this, batch.size());
     }
   }
 

@@ -23,8 +23,18 @@ final class FlowPorts {
     return names;
   }
 
+  /** Checked per flow of every miss: looks each name up where it stands, without collecting them first. */
   static boolean resolvable(FlowEntry flow, PortMap ports) {
-    return names(flow).stream().allMatch(n -> ports.number(n).isPresent());
+    String inPort = flow.match().get(MatchField.IN_PORT).map(m -> m.portName()).orElse(null);
+    if (inPort != null && !ports.byName().containsKey(inPort)) {
+      return false;
+    }
+    for (FlowAction a : flow.actions()) {
+      if (a instanceof FlowAction.Output out && !ports.byName().containsKey(out.port())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static boolean refersTo(FlowEntry flow, String port) {

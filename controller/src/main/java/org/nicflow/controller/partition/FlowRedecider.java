@@ -72,10 +72,14 @@ public final class FlowRedecider {
    * the miss compares the same whole, so they all keep the miss or all end it.
    */
   public Set<Placed> whole(String origin, Miss.Offload offload) {
+    return whole(origin, offload, missHandler.remoteReplyFlows(offload));
+  }
+
+  /** {@link #whole(String, Miss.Offload)} when the miss's remote reply flows are already known. */
+  public static Set<Placed> whole(String origin, Miss.Offload offload, Map<String, List<FlowEntry>> remoteReplies) {
     Set<Placed> out = new java.util.HashSet<>();
     offload.flows().forEach(f -> out.add(new Placed(origin, Shape.of(f))));
-    missHandler.remoteReplyFlows(offload).forEach((host, flows) -> flows.forEach(f -> out.add(new Placed(host,
-        Shape.of(f)))));
+    remoteReplies.forEach((host, flows) -> flows.forEach(f -> out.add(new Placed(host, Shape.of(f)))));
     return out;
   }
 

@@ -267,11 +267,13 @@ public final class HostPartition implements SwitchListener {
       connectionFlows.release(miss.decision().newConnections());
     } else {
       counters.offloads.increment();
+      // computed once: the whole decision and the other bridges' flows are made of the same reply flows
+      Map<String, List<FlowEntry>> remoteReplies = state.policy.missHandler().remoteReplyFlows(miss);
       FlowRedecider.Installed origin =
           new FlowRedecider.Installed(sw.host(), miss.inPort(), tunnelId, miss.packet(), miss.flows(), sent,
-              new FlowRedecider(state.policy.missHandler()).whole(sw.host(), miss));
+              FlowRedecider.whole(sw.host(), miss, remoteReplies));
       sent.forEach(f -> state.origins.put(f.key(), origin));
-      installRemoteReplies(state.policy, origin, miss);
+      installRemoteReplies(remoteReplies, origin, miss);
     }
     if (!miss.decision().allowed()) {
       counters.deniedMisses.increment();
@@ -299,8 +301,9 @@ public final class HostPartition implements SwitchListener {
    * bridge is not connected gets nothing: its replies miss there and are evaluated as usual. The
    * flows sent are remembered with the miss that made them, so a policy update re-decides them.
    */
-  private void installRemoteReplies(PolicySnapshot snapshot, FlowRedecider.Installed origin, Miss.Offload miss) {
-    snapshot.missHandler().remoteReplyFlows(miss).forEach((host, flows) -> {
+  private void installRemoteReplies(Map<String, List<FlowEntry>> remoteReplies, FlowRedecider.Installed origin,
+      Miss.Offload miss) {
+    remoteReplies.forEach((host, flows) -> {
       SwitchConnection other = connected.get(host);
       if (other != null) {
         // The other bridge's state is its owner's: hand the work over, never write it from here.

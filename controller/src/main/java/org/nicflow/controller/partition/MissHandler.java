@@ -22,14 +22,38 @@ import org.nicflow.compiler.unified.UnifiedFlowBuilder;
  */
 public final class MissHandler {
 
-  private final Config config;
   private final PacketEvaluator evaluator;
   private final UnifiedFlowBuilder unifiedFlows;
+  /** Per host, where a packet arriving on each of its bridge's ports entered: built once, looked up per miss. */
+  private final Map<String, Map<String, Ingress>> ingressByPort;
+  /** Per host, the host at the other end of each of its tunnel ports. */
+  private final Map<String, Map<String, String>> tunnelPeers;
 
   public MissHandler(Config config, PacketEvaluator evaluator, UnifiedFlowBuilder unifiedFlows) {
-    this.config = Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(config, "config");
     this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
     this.unifiedFlows = Objects.requireNonNull(unifiedFlows, "unifiedFlows");
+    Map<String, Map<String, Ingress>> ingress = new java.util.HashMap<>();
+    Map<String, Map<String, String>> peers = new java.util.HashMap<>();
+    for (Host host : config.hosts()) {
+      Map<String, Ingress> ports = new java.util.HashMap<>();
+      // first VM listed wins a port name shared by two VMs, and the uplink wins over both, as the linear scan did
+      List<Vm> vms = config.vmsOnHost(host.name());
+      for (int i = vms.size() - 1; i >= 0; i--) {
+        ports.put(vms.get(i).port(), new Ingress.VmPort(host.name(), vms.get(i).name()));
+      }
+      ports.put(host.uplink(), new Ingress.Uplink(host.name()));
+      ingress.put(host.name(), Map.copyOf(ports));
+      Map<String, String> tunnels = new java.util.HashMap<>();
+      for (Host other : config.hosts()) {
+        if (!other.name().equals(host.name())) {
+          tunnels.putIfAbsent(Host.tunnelPortName(other.name()), other.name());
+        }
+      }
+      peers.put(host.name(), Map.copyOf(tunnels));
+    }
+    this.ingressByPort = Map.copyOf(ingress);
+    this.tunnelPeers = Map.copyOf(peers);
   }
 
   /**
@@ -68,25 +92,19 @@ public final class MissHandler {
    * nicflow manages").
    */
   public Optional<Ingress> ingressOf(String host, String port, OptionalLong tunnelId) {
-    Optional<Host> self = config.host(host);
-    if (self.isEmpty()) {
+    Map<String, Ingress> ports = ingressByPort.get(host);
+    if (ports == null) {
       return Optional.empty();
     }
-    if (self.get().uplink().equals(port)) {
-      return Optional.of(new Ingress.Uplink(host));
+    Ingress known = ports.get(port);
+    if (known != null) {
+      return Optional.of(known);
     }
-    for (Vm vm : config.vmsOnHost(host)) {
-      if (vm.port().equals(port)) {
-        return Optional.of(new Ingress.VmPort(host, vm.name()));
-      }
-    }
-    if (tunnelId.isPresent()) {
-      for (Host other : config.hosts()) {
-        if (!other.name().equals(host) && Host.tunnelPortName(other.name()).equals(port)) {
-          return Optional.of(new Ingress.Tunnel(host, other.name(), (int) tunnelId.getAsLong()));
-        }
-      }
+    String peer = tunnelPeers.get(host).get(port);
+    if (tunnelId.isPresent() && peer != null) {
+      return Optional.of(new Ingress.Tunnel(host, peer, (int) tunnelId.getAsLong()));
     }
     return Optional.empty();
   }
+
 }

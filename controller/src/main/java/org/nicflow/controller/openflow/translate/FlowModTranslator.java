@@ -19,6 +19,8 @@ import org.nicflow.compiler.flow.MetadataWrite;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.controller.openflow.PortMap;
 import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFOxmList;
+import org.projectfloodlight.openflow.protocol.oxm.OFOxm;
 import org.projectfloodlight.openflow.protocol.OFFlowDelete;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
@@ -257,15 +259,17 @@ public final class FlowModTranslator {
     if (!missing.isEmpty()) {
       throw new IllegalArgumentException("match " + match + " lacks prerequisites: " + String.join("; ", missing));
     }
-    Match.Builder b = factory.buildMatch();
+    // One OXM list built once: the match builder's setters copy the whole list on every field.
+    List<OFOxm<?>> oxms = new ArrayList<>(match.fields().size());
     for (FieldMatch fm : match.fields().values()) {
       if (fm.field() == MatchField.IN_PORT) {
-        b.setExact(org.projectfloodlight.openflow.protocol.match.MatchField.IN_PORT, port(fm.portName()));
+        oxms.add(factory.oxms().fromValue(port(fm.portName()),
+            org.projectfloodlight.openflow.protocol.match.MatchField.IN_PORT));
       } else {
-        set(b, FieldCodec.of(fm.field()), fm);
+        oxms.add(oxm(FieldCodec.of(fm.field()), fm));
       }
     }
-    return b.build();
+    return factory.buildMatchV3().setOxmList(OFOxmList.ofList(oxms)).build();
   }
 
   /**
@@ -295,11 +299,11 @@ public final class FlowModTranslator {
     }
   }
 
-  private static <F extends OFValueType<F>> void set(Match.Builder b, FieldCodec<F> codec, FieldMatch fm) {
+  private <F extends OFValueType<F>> OFOxm<F> oxm(FieldCodec<F> codec, FieldMatch fm) {
     if (fm.isExact()) {
-      b.setExact(codec.ofField(), codec.value(fm.value()));
+      return factory.oxms().fromValue(codec.value(fm.value()), codec.ofField());
     } else if (codec.maskable()) {
-      b.setMasked(codec.ofField(), codec.value(fm.value()), codec.value(fm.mask()));
+      return factory.oxms().fromValueAndMask(codec.value(fm.value()), codec.value(fm.mask()), codec.ofField());
     } else {
       throw new IllegalArgumentException("OpenFlow cannot mask " + fm.field().ovsName());
     }
