@@ -133,6 +133,7 @@ final class BenchCpsCommand implements Callable<Integer> {
     Vm server = config.vms().get(1);
     Path probe = repo.resolve("mininet-topologies/probe.py");
     List<Run> results = new ArrayList<>();
+    String vswitchdBefore = vswitchdPid();
     out.printf("nicflow bench cps: %s -> %s:%d, %d connections per run, in flight %s, %d runs; %s%n", client.name(),
         server.ip(), SERVER_PORT, connections, inFlight, runs, file);
     try (MininetHarness harness = MininetHarness.launch(repo)) {
@@ -150,7 +151,12 @@ final class BenchCpsCommand implements Callable<Integer> {
       }
     }
     print(results);
-    return results.stream().allMatch(r -> r.failed() == 0) ? NicflowCli.EXIT_OK : NicflowCli.EXIT_FAILURE;
+    String vswitchdAfter = vswitchdPid();
+    boolean restarted = !vswitchdBefore.equals(vswitchdAfter);
+    out.printf("ovs-vswitchd: pid %s before, %s after: %s%n", vswitchdBefore, vswitchdAfter,
+        restarted ? "RESTARTED (crashed?) during the benchmark" : "no restart");
+    out.flush();
+    return results.stream().allMatch(r -> r.failed() == 0) && !restarted ? NicflowCli.EXIT_OK : NicflowCli.EXIT_FAILURE;
   }
 
   private List<Run> series(MininetHarness harness, Target target, Path file, Vm client, Vm server, Path probe)
@@ -334,6 +340,15 @@ final class BenchCpsCommand implements Callable<Integer> {
         }
       }
     };
+  }
+
+  /** ovs-vswitchd's pid from its pid file; a change across the benchmark means it restarted. */
+  private static String vswitchdPid() {
+    try {
+      return Files.readString(Path.of("/var/run/openvswitch/ovs-vswitchd.pid")).strip();
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   /** The datapath's upcalls lost so far (summed over datapaths); -1 if OVS does not say. */
