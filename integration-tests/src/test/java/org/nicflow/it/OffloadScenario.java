@@ -161,9 +161,12 @@ abstract class OffloadScenario extends OneHostScenario {
       CommandResult spray = harness.cmd("va", "/usr/bin/python3 " + probe + " spray " + VB + " 5008 500",
           Duration.ofSeconds(60));
       assertThat(spray.succeeded()).as(spray.output()).isTrue();
-      // OVS drops packet-ins while its queue to the controller is full, so a burst of 500 new flows
-      // may not all arrive (up to half were lost in some runs here): wait until the controller has
-      // handled all that did.
+      // Not every packet of a burst of 500 new flows reaches the controller: in runs here OVS took in
+      // all 500 on va's port (rx 500, 0 dropped), counted no overflow of its queue to the controller
+      // (rconn_overflow 0), and still sent 429-500 packet-ins (448 in one proactive run; 271 the
+      // fewest on record, under heavy load, before one packet-in per connection and the batched miss
+      // path). The loss is inside OVS and does not depend on the controller: wait until the
+      // controller has handled all that arrived.
       long[] last = {-1, System.nanoTime()};
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
         long offloads = controller.partition().counters().offloads();
@@ -177,7 +180,9 @@ abstract class OffloadScenario extends OneHostScenario {
       long offloaded = after.offloads() - before.offloads();
       long packetIns = after.packetIns() - before.packetIns();
 
-      assertThat(offloaded).as("new flows offloaded out of 500 sent").isGreaterThanOrEqualTo(50);
+      // Half: below the fewest ever seen here (271), so a run under load passes, while a controller
+      // that stalls or sheds misses fails.
+      assertThat(offloaded).as("new flows offloaded out of 500 sent").isGreaterThanOrEqualTo(250);
       assertThat(packetIns).as("every packet-in was offloaded or a duplicate of one being offloaded")
           .isEqualTo(offloaded + after.duplicateMisses() - before.duplicateMisses());
       var portAfter = harness.portStats(BRIDGE).get("p-va");

@@ -143,6 +143,16 @@ class NicflowCliTest {
   }
 
   @Test
+  void generateLargeWritesTheOvnShapedAclsAsAConfigThatLoadsBackTheSame() throws ConfigException {
+    assertThat(run("generate-large", "--ovn-acls", "300", "--seed", "3")).isZero();
+
+    Config config = new ConfigLoader().parse(out.toString(), "stdout");
+    Config generated = org.nicflow.compiler.config.LargeConfigGenerator.ovnAcls(300, 3);
+    assertThat(config.rulesets()).isEqualTo(generated.rulesets());
+    assertThat(config.vms()).isEqualTo(generated.vms());
+  }
+
+  @Test
   void generateLargeRejectsNegativeRuleCount() {
     assertThat(run("generate-large", "--rules", "-5")).isEqualTo(NicflowCli.EXIT_BAD_INPUT);
     assertThat(err.toString()).contains("--rules must be 0 or more");
