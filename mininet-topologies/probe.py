@@ -18,10 +18,11 @@
                                         for SECONDS; prints JSON with the wall-clock send time of
                                         every round and whether it was answered
   probe.py churn-serve PORT             TCP echo server for churn: accept, echo, close; one at a time
-  probe.py churn HOST PORT COUNT [--in-flight N] [--timeout S]
+  probe.py churn HOST PORT COUNT [--in-flight N] [--timeout S] [--first-port P]
                                         COUNT TCP connections, N at a time (connect, 8 bytes, echo,
                                         close); prints JSON: completed, failed, connections/s,
-                                        setup (connect) and whole-connection p50/p99 in ms
+                                        setup (connect) and whole-connection p50/p99 in ms; with
+                                        --first-port, connection k uses source port P + k
 
 Only the standard library is used, so any python3 in the host works.
 """
@@ -238,22 +239,27 @@ def percentile(values, q):
     return values[rank - 1]
 
 
-def churn(host, port, count, in_flight, timeout):
+def churn(host, port, count, in_flight, timeout, first_port=0):
     """Opens count TCP connections, in_flight at a time: connect, 8 bytes, read the echo, close.
 
     Prints one JSON line: connections that completed, failures, wall time, connections per
     second, and the setup time (connect() returning: SYN to SYN-ACK) and whole-connection time
-    percentiles in milliseconds."""
+    percentiles in milliseconds. With first_port, connection k uses source port first_port + k,
+    so every connection is a new 5-tuple (the kernel may otherwise reuse a port whose flows
+    are still in the switch)."""
     setup, total, failures = [], [], []
     lock = threading.Lock()
     shares = [count // in_flight + (1 if i < count % in_flight else 0) for i in range(in_flight)]
 
-    def worker(n):
-        for _ in range(n):
+    def worker(w, n):
+        for i in range(n):
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             s.settimeout(timeout)
             t0 = time.perf_counter()
             try:
+                if first_port:
+                    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                    s.bind(("0.0.0.0", first_port + w + i * in_flight))
                 s.connect((host, port))
                 t1 = time.perf_counter()
                 s.sendall(CHURN_PAYLOAD)
@@ -276,7 +282,7 @@ def churn(host, port, count, in_flight, timeout):
             finally:
                 s.close()
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in shares if n > 0]
+    threads = [threading.Thread(target=worker, args=(w, n)) for w, n in enumerate(shares) if n > 0]
     start = time.perf_counter()
     for t in threads:
         t.start()
@@ -341,6 +347,7 @@ def main():
     ch.add_argument("count", type=int)
     ch.add_argument("--in-flight", type=int, default=1)
     ch.add_argument("--timeout", type=float, default=2.0)
+    ch.add_argument("--first-port", type=int, default=0)
     a = p.parse_args()
     if a.op == "serve":
         serve(a.proto, a.port, a.announce)
@@ -355,7 +362,7 @@ def main():
         churn_serve(a.port)
         return 0
     if a.op == "churn":
-        return churn(a.host, a.port, a.count, a.in_flight, a.timeout)
+        return churn(a.host, a.port, a.count, a.in_flight, a.timeout, a.first_port)
     if a.op == "watch":
         return watch(a.host, a.port, a.seconds, a.interval, a.source_port)
     return udp_stream(a.host, a.port, a.count, a.source_port)

@@ -47,6 +47,9 @@ final class BenchCpsCommand implements Callable<Integer> {
 
   private static final Pattern LOOKUPS = Pattern.compile("lookups: hit:(\\d+) missed:(\\d+) lost:(\\d+)");
   private static final int SERVER_PORT = 5001;
+  /** Client source ports: each connection of a series gets the next one, so none reuses a 5-tuple. */
+  private static final int FIRST_CLIENT_PORT = 20000;
+  private static final int LAST_CLIENT_PORT = 60999;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "Two-VM config: the first VM is the client, the second the server (default: examples/cps.yaml).")
@@ -80,6 +83,7 @@ final class BenchCpsCommand implements Callable<Integer> {
 
   private final ObjectMapper json = new ObjectMapper();
   private PrintWriter out;
+  private int nextClientPort;
 
   /** One run's figures. */
   record Run(String target, int inFlight, int ok, int failed, double perSecond, double setupP50, double setupP99,
@@ -162,6 +166,7 @@ final class BenchCpsCommand implements Callable<Integer> {
   private List<Run> series(MininetHarness harness, Target target, Path file, Vm client, Vm server, Path probe)
       throws Exception {
     List<Run> runsDone = new ArrayList<>();
+    nextClientPort = FIRST_CLIENT_PORT;
     harness.start(file, target.address());
     try {
       target.awaitProgrammed(harness);
@@ -185,8 +190,9 @@ final class BenchCpsCommand implements Callable<Integer> {
               lostUpcalls() - lostBefore);
           runsDone.add(run);
           out.printf("  %-28s in flight %-3d run %d: %8.1f conn/s, setup p50 %.3f ms p99 %.3f ms, "
-              + "%.2f packet-ins/conn, %d failed, %d lost upcalls%n", run.target(), n, r + 1, run.perSecond(),
-              run.setupP50(), run.setupP99(), run.packetInsPerConnection(), run.failed(), run.lostUpcalls());
+              + "%.2f packet-ins/conn, %d failed, %d lost upcalls%s%n", run.target(), n, r + 1, run.perSecond(),
+              run.setupP50(), run.setupP99(), run.packetInsPerConnection(), run.failed(), run.lostUpcalls(),
+              run.failed() == 0 ? "" : " " + res.path("failures"));
           out.flush();
         }
       }
@@ -199,8 +205,15 @@ final class BenchCpsCommand implements Callable<Integer> {
 
   private JsonNode churn(MininetHarness harness, Vm client, Vm server, Path probe, int count, int n)
       throws IOException {
+    int first = nextClientPort;
+    nextClientPort += count;
+    if (nextClientPort - 1 > LAST_CLIENT_PORT) {
+      throw new BadInputException("the series needs more than " + (LAST_CLIENT_PORT - FIRST_CLIENT_PORT + 1)
+          + " client ports: fewer --connections or --runs");
+    }
     CommandResult r = harness.cmd(client.name(), "/usr/bin/python3 " + probe + " churn " + server.ip() + " "
-        + SERVER_PORT + " " + count + " --in-flight " + n, Duration.ofSeconds(60 + count / 20));
+        + SERVER_PORT + " " + count + " --in-flight " + n + " --first-port " + first,
+        Duration.ofSeconds(60 + count / 20));
     String last = r.output().strip().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
     if (last == null) {
       throw new IllegalStateException("the churn client printed no result: " + r.output());
