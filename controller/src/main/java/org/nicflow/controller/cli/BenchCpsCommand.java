@@ -90,18 +90,27 @@ final class BenchCpsCommand implements Callable<Integer> {
       double packetInsPerConnection, long lostUpcalls) {}
 
   /** What is benchmarked: a controller to start, its address, and its packet-in count if it tells. */
-  private interface Target extends AutoCloseable {
-    String label();
-
-    String address();
-
-    /** Packet-ins so far; -1 when only OVS's count of messages to controllers is known. */
-    long packetIns();
-
-    void awaitProgrammed(MininetHarness harness) throws InterruptedException;
+  /**
+   * What is benchmarked: a controller at {@code address}, its packet-in count if it tells one
+   * ({@code -1} when only OVS's count of messages to controllers is known), how to wait until it has
+   * programmed the bridge, and how to stop it.
+   */
+  private record Target(String label, String address, LongSupplier packetIns, Readiness readiness,
+      AutoCloseable stop) implements AutoCloseable {
+    void awaitProgrammed(MininetHarness harness) throws InterruptedException {
+      readiness.await(harness);
+    }
 
     @Override
-    void close() throws Exception;
+    public void close() throws Exception {
+      stop.close();
+    }
+  }
+
+  /** Waits until a controller has programmed the bridge. */
+  @FunctionalInterface
+  private interface Readiness {
+    void await(MininetHarness harness) throws InterruptedException;
   }
 
   @Override
@@ -177,11 +186,11 @@ final class BenchCpsCommand implements Callable<Integer> {
       churn(harness, client, server, probe, Math.min(connections, 300), 1); // warm-up, not reported
       for (int n : inFlight) {
         for (int r = 0; r < runs; r++) {
-          long packetInsBefore = target.packetIns();
+          long packetInsBefore = target.packetIns().getAsLong();
           long sentBefore = ovsCounter("rconn_sent");
           long lostBefore = lostUpcalls();
           JsonNode res = churn(harness, client, server, probe, connections, n);
-          long packetIns = target.packetIns() >= 0 ? target.packetIns() - packetInsBefore
+          long packetIns = target.packetIns().getAsLong() >= 0 ? target.packetIns().getAsLong() - packetInsBefore
               : settledOvsCounter("rconn_sent") - sentBefore;
           int ok = res.path("ok").asInt();
           Run run = new Run(target.label(), n, ok, res.path("failed").asInt(connections),
@@ -271,38 +280,16 @@ final class BenchCpsCommand implements Callable<Integer> {
     NicflowController controller = NicflowController.start(config, OpenFlowSettings.of("127.0.0.1", 0));
     String label = "nicflow " + (config.controller().learnsInSwitch() ? "proactive+learn"
         : config.controller().mode().name().toLowerCase(Locale.ROOT));
-    return new Target() {
-      @Override
-      public String label() {
-        return label;
-      }
-
-      @Override
-      public String address() {
-        return "127.0.0.1:" + controller.openflowPort();
-      }
-
-      @Override
-      public long packetIns() {
-        return controller.partition().counters().packetIns();
-      }
-
-      @Override
-      public void awaitProgrammed(MininetHarness harness) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (controller.partition().connectedHosts().size() < config.hosts().size()) {
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("the bridge did not connect to nicflow within 90 s");
+    return new Target(label, "127.0.0.1:" + controller.openflowPort(),
+        () -> controller.partition().counters().packetIns(), harness -> {
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+          while (controller.partition().connectedHosts().size() < config.hosts().size()) {
+            if (System.nanoTime() > deadline) {
+              throw new IllegalStateException("the bridge did not connect to nicflow within 90 s");
+            }
+            Thread.sleep(100);
           }
-          Thread.sleep(100);
-        }
-      }
-
-      @Override
-      public void close() throws InterruptedException {
-        controller.close();
-      }
-    };
+        }, controller);
   }
 
   private Target testController(boolean wildcard) throws IOException {
@@ -322,37 +309,13 @@ final class BenchCpsCommand implements Callable<Integer> {
     cmd.add("ptcp:" + port + ":127.0.0.1");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .start();
-    String label = wildcard ? "ovs-testcontroller -w" : "ovs-testcontroller";
-    String address = "127.0.0.1:" + port;
-    return new Target() {
-      @Override
-      public String label() {
-        return label;
-      }
-
-      @Override
-      public String address() {
-        return address;
-      }
-
-      @Override
-      public long packetIns() {
-        return -1;
-      }
-
-      @Override
-      public void awaitProgrammed(MininetHarness harness) {
-        harness.awaitControllerConnection(Duration.ofSeconds(30));
-      }
-
-      @Override
-      public void close() throws InterruptedException {
-        p.destroy();
-        if (!p.waitFor(5, TimeUnit.SECONDS)) {
-          p.destroyForcibly();
-        }
-      }
-    };
+    return new Target(wildcard ? "ovs-testcontroller -w" : "ovs-testcontroller", "127.0.0.1:" + port, () -> -1,
+        harness -> harness.awaitControllerConnection(Duration.ofSeconds(30)), () -> {
+          p.destroy();
+          if (!p.waitFor(5, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+          }
+        });
   }
 
   /** ovs-vswitchd's pid from its pid file; a change across the benchmark means it restarted. */

@@ -92,17 +92,10 @@ class EquivalencePropertyTest {
     }
 
     void run(Random random) {
-      RandomTraffic traffic = new RandomTraffic(config);
-      for (int i = 0; i < PACKETS_PER_CONFIG; i++) {
-        Probe probe = traffic.next(random);
-        try {
-          check(probe);
-        } catch (RuntimeException | AssertionError e) {
-          throw new AssertionError("packet " + i + " " + probe.packet() + " entering at " + probe.ingress()
-              + "\n" + e.getMessage(), e);
-        }
+      new RandomTraffic(config).drive(random, PACKETS_PER_CONFIG, probe -> {
+        check(probe);
         count("cases");
-      }
+      });
     }
 
     private void check(Probe probe) {

@@ -74,6 +74,22 @@ public final class RandomTraffic {
     this.ports = List.copyOf(p);
   }
 
+  /**
+   * Sends {@code packets} probes of this traffic to {@code check}; a failure names the probe's
+   * number, packet and ingress.
+   */
+  public void drive(Random rnd, int packets, java.util.function.Consumer<Probe> check) {
+    for (int i = 0; i < packets; i++) {
+      Probe probe = next(rnd);
+      try {
+        check.accept(probe);
+      } catch (RuntimeException | AssertionError e) {
+        throw new AssertionError("packet " + i + " " + probe.packet() + " entering at " + probe.ingress()
+            + "\n" + e.getMessage(), e);
+      }
+    }
+  }
+
   public Probe next(Random rnd) {
     int kind = rnd.nextInt(10);
     if (kind < 6) {
