@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.nicflow.compiler.eval.Connection;
 import org.nicflow.compiler.eval.ConnectionLookup;
 import org.nicflow.compiler.eval.Decision;
 import org.nicflow.compiler.eval.Ingress;
@@ -14,6 +15,7 @@ import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.packet.PacketHeaders;
+import org.nicflow.compiler.proactive.LearnedReply;
 import org.nicflow.compiler.unified.UnifiedFlowBuilder;
 
 /**
@@ -42,6 +44,20 @@ public final class MissHandler {
   public Miss handle(
       String host, Optional<String> inPort, OptionalLong tunnelId, PacketHeaders packet,
       ConnectionLookup connections) {
+    return handle(host, inPort, tunnelId, 0L, packet, connections);
+  }
+
+  /**
+   * As {@link #handle(String, Optional, OptionalLong, PacketHeaders, ConnectionLookup)}, for a
+   * packet the switch reported with pipeline {@code metadata} (a packet-in's match carries it from
+   * OpenFlow 1.3 on; 0 when absent). When its learned-state markers say the packet is the reply of a
+   * connection the switch learned ({@link LearnedReply}), the packet is decided with that connection
+   * too, as the evaluator decides the reply of a live connection, and the miss adopts it; markers
+   * that name no VM able to own it make the miss {@link Miss.Ignored} (dropped and counted).
+   */
+  public Miss handle(
+      String host, Optional<String> inPort, OptionalLong tunnelId, long metadata, PacketHeaders packet,
+      ConnectionLookup connections) {
     if (inPort.isEmpty()) {
       return new Miss.Ignored("packet-in from a port the switch did not describe");
     }
@@ -50,9 +66,15 @@ public final class MissHandler {
       return new Miss.Ignored("packet-in from port " + inPort.get() + ", which is no VM port, tunnel or uplink of "
           + host + (inPort.get().startsWith("tun-") && tunnelId.isEmpty() ? " (no tunnel id)" : ""));
     }
-    Decision decision = evaluator.evaluate(ingress.get(), packet, connections);
+    LearnedReply.Reading markers = LearnedReply.read(config, ingress.get(), packet, metadata);
+    if (markers instanceof LearnedReply.Reading.Rejected rejected) {
+      return new Miss.Ignored(rejected.reason());
+    }
+    List<Connection> adopted = markers instanceof LearnedReply.Reading.Adopt adopt ? adopt.connections() : List.of();
+    ConnectionLookup live = connections.with(adopted);
+    Decision decision = evaluator.evaluate(ingress.get(), packet, live);
     return new Miss.Offload(ingress.get(), inPort.get(), packet, decision,
-        unifiedFlows.flowsFor(ingress.get(), packet, decision, connections));
+        unifiedFlows.flowsFor(ingress.get(), packet, decision, live), adopted);
   }
 
   /**
