@@ -7,8 +7,8 @@ import java.util.stream.Stream;
 
 /**
  * Live connections of {@code base} and, after them, {@code extra} (connections known only for one
- * decision, such as those a switch learned: see {@link ConnectionLookup#with}). A connection in
- * both is listed once.
+ * decision: those a switch learned, or a decision's new ones as the controller's table will hold
+ * them; see {@link ConnectionLookup#with}). A connection in both is listed once.
  */
 record OverlaidConnections(ConnectionLookup base, List<Connection> extra) implements ConnectionLookup {
 

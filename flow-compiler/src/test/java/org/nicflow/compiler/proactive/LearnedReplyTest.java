@@ -32,8 +32,7 @@ class LearnedReplyTest {
   void senderMarkerAdoptsTheSendersStatefulConnectionOfTheReversedTuple() {
     long metadata = Pipeline.srcVmMetadata(config.vmIndex("db1")) | Pipeline.SKIP_OUT;
 
-    assertThat(LearnedReply.read(config, fromDb1, reply, metadata)).isEqualTo(new LearnedReply.Reading.Adopt(
-        List.of(new Connection(original, original, "db1", Connection.Kind.STATEFUL))));
+    assertThat(LearnedReply.read(config, fromDb1, reply, metadata)).isEqualTo(adoptsOwnedBy("db1"));
   }
 
   @Test
@@ -41,8 +40,7 @@ class LearnedReplyTest {
     long routed = Pipeline.srcVmMetadata(config.vmIndex("db1")) | Pipeline.dstVmMetadata(config.vmIndex("web1"))
         | Pipeline.SKIP_IN;
 
-    assertThat(LearnedReply.read(config, fromDb1, reply, routed)).isEqualTo(new LearnedReply.Reading.Adopt(
-        List.of(new Connection(original, original, "web1", Connection.Kind.STATEFUL))));
+    assertThat(LearnedReply.read(config, fromDb1, reply, routed)).isEqualTo(adoptsOwnedBy("web1"));
   }
 
   @Test
@@ -75,5 +73,10 @@ class LearnedReplyTest {
 
     assertThat(LearnedReply.read(config, new Ingress.Tunnel("host1", "host2", EvalFixtures.BLUE), reply, metadata))
         .isInstanceOf(LearnedReply.Reading.Rejected.class);
+  }
+
+  /** The reading of one stateful connection of the reply reversed, owned by {@code owner}. */
+  private LearnedReply.Reading adoptsOwnedBy(String owner) {
+    return new LearnedReply.Reading.Adopt(List.of(new Connection(original, original, owner, Connection.Kind.STATEFUL)));
   }
 }
