@@ -270,7 +270,8 @@ public final class HostPartition implements SwitchListener {
       counters.offloads.increment();
       FlowRedecider.Installed origin =
           new FlowRedecider.Installed(sw.host(), miss.inPort(), tunnelId, miss.packet(), miss.flows(), sent,
-              new FlowRedecider(state.policy.missHandler()).whole(sw.host(), miss));
+              new FlowRedecider(state.policy.missHandler()).whole(sw.host(), miss),
+              state.policy.missHandler().learnedOwners(miss));
       sent.forEach(f -> state.origins.put(f.key(), origin));
       installRemoteReplies(state.policy, origin, miss);
     }

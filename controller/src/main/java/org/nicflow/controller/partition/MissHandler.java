@@ -78,6 +78,27 @@ public final class MissHandler {
   }
 
   /**
+   * The owners of the connections {@code miss} adopted from the switch, with the generation of each
+   * one's rule set in this config (see {@link FlowRedecider.Installed#learnedOwners}).
+   */
+  public Map<String, Integer> learnedOwners(Miss.Offload miss) {
+    Map<String, Integer> owners = new java.util.TreeMap<>();
+    for (Connection c : miss.adopted()) {
+      config.vm(c.ownerVm()).ifPresent(vm -> owners.put(vm.name(), config.generationOf(vm)));
+    }
+    return Map.copyOf(owners);
+  }
+
+  /**
+   * Whether every VM of {@code owners} is still in this config with its rule set of the generation
+   * given: the switch keeps the connections such a VM's rules learned.
+   */
+  public boolean rulesetsUnchanged(Map<String, Integer> owners) {
+    return owners.entrySet().stream().allMatch(e -> config.vm(e.getKey())
+        .map(vm -> config.generationOf(vm) == e.getValue()).orElse(false));
+  }
+
+  /**
    * The reverse flows the new connections of {@code miss} need on the bridges of other hosts, by
    * host (see {@link UnifiedFlowBuilder#remoteReplyFlows}).
    */

@@ -6,8 +6,10 @@ import static org.nicflow.compiler.eval.EvalFixtures.rule;
 import static org.nicflow.compiler.eval.EvalFixtures.tcpFrom;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.nicflow.compiler.eval.Connection;
 import org.nicflow.compiler.eval.ConnectionLookup;
@@ -20,7 +22,11 @@ import org.nicflow.compiler.eval.ReferenceEvaluator;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.DefaultAction;
+import org.nicflow.compiler.model.Layer;
 import org.nicflow.compiler.model.OffloadMode;
+import org.nicflow.compiler.model.PolicyIds;
+import org.nicflow.compiler.model.Rule;
+import org.nicflow.compiler.model.RuleSet;
 import org.nicflow.compiler.packet.PacketHeaders;
 import org.nicflow.compiler.unified.UnifiedFlowBuilder;
 
@@ -139,6 +145,40 @@ class MissHandlerLearnedReplyTest {
     assertThat(miss.adopted()).isEmpty();
     assertThat(miss.decision()).isEqualTo(new ReferenceEvaluator(config)
         .evaluate(new Ingress.VmPort("host1", "db1"), reply, ConnectionLookup.NONE));
+  }
+
+  @Test
+  void aPolicyUpdateEndsTheMissThatAdoptedALearnedConnectionWhenItsOwnersRuleSetChanged() {
+    Config before = OWNER_DENIES_REPLIER_TRANSLATES;
+    PacketHeaders reply = tcpFrom(before, "db1", "10.1.0.11", 5432, 40006);
+    long metadata = Pipeline.srcVmMetadata(before.vmIndex("db1")) | Pipeline.SKIP_OUT;
+    Miss.Offload miss = offload(handler.handle("host1", Optional.of("db1-eth0"), OptionalLong.empty(), metadata,
+        reply, new ConnectionTable()));
+    FlowRedecider.Installed installed = new FlowRedecider.Installed("host1", "db1-eth0", OptionalLong.empty(), reply,
+        miss.flows(), miss.flows(), new FlowRedecider(handler).whole("host1", miss), handler.learnedOwners(miss));
+    ConnectionTable live = ConnectionTable.of(miss.carried());
+
+    Config ownerChanged = revised(before, "db1");
+    Config otherChanged = revised(before, "web2");
+
+    assertThat(installed.learnedOwners()).containsExactly(Map.entry("db1", before.generationOf(
+        before.vm("db1").orElseThrow())));
+    assertThat(new FlowRedecider(handlerFor(ownerChanged)).redecide("host1", List.of(installed), live).ended())
+        .as("db1's rule set changed: the switch ended its learned connections").containsExactly(installed);
+    assertThat(new FlowRedecider(handlerFor(otherChanged)).redecide("host1", List.of(installed), live).kept())
+        .as("another VM's rule set changed").hasSize(1);
+  }
+
+  /** {@code before} with one more (never deciding) rule in {@code vm}'s rule set, numbered as a policy store would. */
+  private static Config revised(Config before, String vm) {
+    Rule never = rule("never", 1).in().udp().dstPort("9").src("192.0.2.1/32").deny();
+    List<RuleSet> sets = before.rulesets().stream().map(rs -> !rs.name().equals(vm) ? rs
+        : new RuleSet(rs.name(), rs.layers().stream().map(l -> new Layer(l.name(), l.defaultAction(),
+            Stream.concat(l.rules().stream(), Stream.of(never)).toList())).toList()))
+        .toList();
+    Config changed = new Config(before.controller(), before.hosts(), before.vnets(), before.vms(), sets,
+        before.loadBalancers());
+    return changed.withIds(PolicyIds.next(before.ids(), before.rulesets(), changed));
   }
 
   private static Connection stateful(Config config, String owner, PacketHeaders reply) {
