@@ -58,8 +58,7 @@ class MissHandlerLearnedReplyTest {
 
     Miss.Offload withoutMarker = offload(handler.handle("host1", Optional.of("db1-eth0"), OptionalLong.empty(),
         reply, new ConnectionTable()));
-    Miss.Offload withMarker = offload(handler.handle("host1", Optional.of("db1-eth0"), OptionalLong.empty(),
-        metadata, reply, new ConnectionTable()));
+    Miss.Offload withMarker = offload(fromDb1(handler, metadata, reply));
 
     Connection learned = stateful(config, "db1", reply);
     Decision truth = new ReferenceEvaluator(config).evaluate(new Ingress.VmPort("host1", "db1"), reply,
@@ -83,8 +82,7 @@ class MissHandlerLearnedReplyTest {
     PacketHeaders reply = tcpFrom(config, "db1", "10.1.0.11", 5432, 40001);
     long metadata = Pipeline.srcVmMetadata(config.vmIndex("db1")) | Pipeline.SKIP_IN;
 
-    Miss.Offload miss = offload(handlerFor(config).handle("host1", Optional.of("db1-eth0"), OptionalLong.empty(),
-        metadata, reply, new ConnectionTable()));
+    Miss.Offload miss = offload(fromDb1(handlerFor(config), metadata, reply));
 
     Connection learned = stateful(config, "web1", reply);
     Decision truth = new ReferenceEvaluator(config).evaluate(new Ingress.VmPort("host1", "db1"), reply,
@@ -99,8 +97,7 @@ class MissHandlerLearnedReplyTest {
     PacketHeaders reply = tcpFrom(config, "db1", "10.1.0.11", 5432, 40002);
     long metadata = Pipeline.srcVmMetadata(config.vmIndex("db1")) | Pipeline.SKIP_OUT | Pipeline.SKIP_IN;
 
-    Miss.Offload miss = offload(handler.handle("host1", Optional.of("db1-eth0"), OptionalLong.empty(), metadata,
-        reply, new ConnectionTable()));
+    Miss.Offload miss = offload(fromDb1(handler, metadata, reply));
 
     List<Connection> learned = List.of(stateful(config, "db1", reply), stateful(config, "web1", reply));
     assertThat(miss.adopted()).containsExactlyElementsOf(learned);
@@ -114,8 +111,7 @@ class MissHandlerLearnedReplyTest {
     PacketHeaders reply = tcpFrom(config, "db1", "10.1.0.11", 5432, 40003);
     long metadata = (Pipeline.SRC_VM_MASK & 0xfff0L) | Pipeline.SKIP_OUT;
 
-    Miss miss = handler.handle("host1", Optional.of("db1-eth0"), OptionalLong.empty(), metadata, reply,
-        new ConnectionTable());
+    Miss miss = fromDb1(handler, metadata, reply);
 
     assertThat(miss).isInstanceOf(Miss.Ignored.class);
     assertThat(((Miss.Ignored) miss).reason()).contains("marker names VM number");
@@ -127,8 +123,7 @@ class MissHandlerLearnedReplyTest {
     PacketHeaders reply = tcpFrom(config, "db1", "10.1.0.11", 5432, 40004);
     long metadata = Pipeline.srcVmMetadata(config.vmIndex("web1")) | Pipeline.SKIP_OUT;
 
-    Miss miss = handler.handle("host1", Optional.of("db1-eth0"), OptionalLong.empty(), metadata, reply,
-        new ConnectionTable());
+    Miss miss = fromDb1(handler, metadata, reply);
 
     assertThat(miss).isInstanceOf(Miss.Ignored.class);
   }
@@ -139,8 +134,7 @@ class MissHandlerLearnedReplyTest {
     PacketHeaders reply = tcpFrom(config, "db1", "10.1.0.11", 5432, 40005);
     long metadata = Pipeline.srcVmMetadata(config.vmIndex("db1")) | Pipeline.LEARN_PENDING;
 
-    Miss.Offload miss = offload(handler.handle("host1", Optional.of("db1-eth0"), OptionalLong.empty(), metadata,
-        reply, new ConnectionTable()));
+    Miss.Offload miss = offload(fromDb1(handler, metadata, reply));
 
     assertThat(miss.adopted()).isEmpty();
     assertThat(miss.decision()).isEqualTo(new ReferenceEvaluator(config)
@@ -152,8 +146,7 @@ class MissHandlerLearnedReplyTest {
     Config before = OWNER_DENIES_REPLIER_TRANSLATES;
     PacketHeaders reply = tcpFrom(before, "db1", "10.1.0.11", 5432, 40006);
     long metadata = Pipeline.srcVmMetadata(before.vmIndex("db1")) | Pipeline.SKIP_OUT;
-    Miss.Offload miss = offload(handler.handle("host1", Optional.of("db1-eth0"), OptionalLong.empty(), metadata,
-        reply, new ConnectionTable()));
+    Miss.Offload miss = offload(fromDb1(handler, metadata, reply));
     FlowRedecider.Installed installed = new FlowRedecider.Installed("host1", "db1-eth0", OptionalLong.empty(), reply,
         miss.flows(), miss.flows(), new FlowRedecider(handler).whole("host1", miss), handler.learnedOwners(miss));
     ConnectionTable live = ConnectionTable.of(miss.carried());
@@ -184,6 +177,12 @@ class MissHandlerLearnedReplyTest {
   private static Connection stateful(Config config, String owner, PacketHeaders reply) {
     FlowTuple original = FlowTuple.of(reply, config.vnetOf(config.vm("db1").orElseThrow()).vni()).reversed();
     return new Connection(original, original, owner, Connection.Kind.STATEFUL);
+  }
+
+  /** The miss of {@code reply}, from db1's port on host1 with {@code metadata}, and no live connection. */
+  private static Miss fromDb1(MissHandler handler, long metadata, PacketHeaders reply) {
+    return handler.handle("host1", Optional.of("db1-eth0"), OptionalLong.empty(), metadata, reply,
+        new ConnectionTable());
   }
 
   private static Miss.Offload offload(Miss miss) {
