@@ -4,13 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.nicflow.compiler.eval.Connection;
 import org.nicflow.compiler.flow.Cookie;
 import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.DefaultAction;
+import org.nicflow.compiler.model.Direction;
+import org.nicflow.compiler.model.Ipv4;
+import org.nicflow.compiler.model.Ipv4Prefix;
+import org.nicflow.compiler.model.Layer;
 import org.nicflow.compiler.model.OffloadMode;
+import org.nicflow.compiler.model.PortRange;
+import org.nicflow.compiler.model.Protocol;
+import org.nicflow.compiler.model.Rule;
+import org.nicflow.compiler.model.RuleAction;
+import org.nicflow.compiler.model.RuleSet;
 import org.nicflow.controller.mininet.MininetHarness.CommandResult;
 import org.nicflow.controller.mininet.MininetHarness.DumpedFlow;
 
@@ -120,6 +133,62 @@ abstract class LearnedStateScenario extends OneHostScenario {
     } finally {
       harness.kill(server);
     }
+  }
+
+  /**
+   * vb admits TCP with a stateful rule and sends no TCP itself; va translates every TCP segment it
+   * receives from vb (an inbound snat rule). With learning, va's SYN is learned for vb and vb's
+   * SYN-ACK, which skips vb's layers in the switch, still goes to the controller for va's snat rule,
+   * marked in its metadata (SKIP_OUT, vb): the controller must decide it with vb's connection, as the
+   * evaluator does (allowed and translated; without the connection vb's default deny would drop it).
+   * va's kernel refuses the translated SYN-ACK, so the connection itself does not complete.
+   */
+  @Test
+  @Order(5)
+  void aLearnedReplyThatReachesTheControllerIsDecidedWithItsConnection() throws Exception {
+    Config now = controller.config();
+    Rule tcpOut = rule("tcp-out", Direction.OUT, Ipv4Prefix.ANY, RuleAction.ALLOW, Optional.empty(), false);
+    Rule natFromVb = rule("nat-from-vb", Direction.IN, Ipv4Prefix.parse(VB + "/32"), RuleAction.SNAT,
+        Optional.of(Ipv4.parse("192.0.2.50")), false);
+    Rule webIn = new Rule("web-in", 100, Direction.IN, Protocol.TCP, Ipv4Prefix.ANY, Ipv4Prefix.ANY, PortRange.ANY,
+        PortRange.parse("8000-8099"), OptionalInt.empty(), RuleAction.ALLOW, Optional.empty(), OptionalInt.empty(),
+        true);
+    List<RuleSet> sets = now.rulesets().stream().map(rs -> switch (rs.name()) {
+      case "client" -> new RuleSet("client", List.of(new Layer("acl", DefaultAction.DENY, List.of(natFromVb, tcpOut))));
+      case "server" -> new RuleSet("server", List.of(new Layer("acl", DefaultAction.DENY, List.of(webIn))));
+      default -> rs;
+    }).toList();
+    putConfig(new Config(now.controller(), now.hosts(), now.vnets(), now.vms(), sets, now.loadBalancers()));
+    String server = serve("vb", "tcp", PORT);
+    try {
+      long deniedBefore = controller.partition().counters().deniedMisses();
+
+      connect("va", VB, PORT, 44000);
+
+      List<Connection> live = controller.partition().connections().all();
+      assertThat(live).as("connections after va's SYN and vb's SYN-ACK").anySatisfy(c -> {
+        assertThat(c.ownerVm()).isEqualTo("vb");
+        assertThat(c.kind()).isEqualTo(Connection.Kind.STATEFUL);
+        assertThat(c.original().srcPort()).isEqualTo(44000);
+      });
+      if (learnState()) {
+        // Without learning the controller made vb's connection itself and the SYN-ACK may take its reverse flow.
+        assertThat(live).as("va's translation of the SYN-ACK the controller decided").anySatisfy(c -> {
+          assertThat(c.ownerVm()).isEqualTo("va");
+          assertThat(c.kind()).isEqualTo(Connection.Kind.SNAT);
+        });
+      }
+      assertThat(controller.partition().counters().deniedMisses() - deniedBefore)
+          .as("misses denied: vb's SYN-ACK must not be").isZero();
+    } finally {
+      harness.kill(server);
+    }
+  }
+
+  private static Rule rule(String id, Direction direction, Ipv4Prefix src, RuleAction action, Optional<Ipv4> snatTo,
+      boolean stateful) {
+    return new Rule(id, 10, direction, Protocol.TCP, src, Ipv4Prefix.ANY, PortRange.ANY, PortRange.ANY,
+        OptionalInt.empty(), action, snatTo, OptionalInt.empty(), stateful);
   }
 
   private boolean connect(String from, String to, int port, int sourcePort) {

@@ -39,9 +39,13 @@ public final class FlowRedecider {
    *     the switch lacks, or whose key another miss's flow held, was not)
    * @param flows the flows that miss sent to this switch and that are still there
    * @param whole the whole decision, on every bridge ({@link #whole})
+   * @param learnedOwners for a miss that adopted connections the switch learned ({@link
+   *     Miss.Offload#adopted}), their owner VMs with the generation of each one's rule set then:
+   *     the switch ends a VM's learned connections when its rule set changes, and so does the
+   *     controller with the misses that adopted them
    */
   public record Installed(String host, String inPort, OptionalLong tunnelId, PacketHeaders packet,
-      List<FlowEntry> decided, List<FlowEntry> flows, Set<Placed> whole) {
+      List<FlowEntry> decided, List<FlowEntry> flows, Set<Placed> whole, Map<String, Integer> learnedOwners) {
     public Installed {
       Objects.requireNonNull(host, "host");
       Objects.requireNonNull(inPort, "inPort");
@@ -50,16 +54,23 @@ public final class FlowRedecider {
       decided = List.copyOf(decided);
       flows = List.copyOf(flows);
       whole = Set.copyOf(whole);
+      learnedOwners = Map.copyOf(learnedOwners);
+    }
+
+    /** A miss that adopted no learned connection. */
+    public Installed(String host, String inPort, OptionalLong tunnelId, PacketHeaders packet,
+        List<FlowEntry> decided, List<FlowEntry> flows, Set<Placed> whole) {
+      this(host, inPort, tunnelId, packet, decided, flows, whole, Map.of());
     }
 
     /** The same miss, holding {@code now} on this switch. */
     public Installed withFlows(List<FlowEntry> now) {
-      return new Installed(host, inPort, tunnelId, packet, decided, now, whole);
+      return new Installed(host, inPort, tunnelId, packet, decided, now, whole, learnedOwners);
     }
 
     /** The same miss on another switch (or decided anew here): wanting {@code wanted}, holding {@code now}. */
     public Installed with(List<FlowEntry> wanted, List<FlowEntry> now) {
-      return new Installed(host, inPort, tunnelId, packet, wanted, now, whole);
+      return new Installed(host, inPort, tunnelId, packet, wanted, now, whole, learnedOwners);
     }
   }
 
@@ -125,6 +136,11 @@ public final class FlowRedecider {
     List<Installed> ended = new ArrayList<>();
     List<Installed> kept = new ArrayList<>();
     for (Installed installed : live) {
+      if (!missHandler.rulesetsUnchanged(installed.learnedOwners())) {
+        delete.addAll(installed.flows());
+        ended.add(installed);
+        continue;
+      }
       Miss miss = missHandler.handle(installed.host(), Optional.of(installed.inPort()), installed.tunnelId(),
           installed.packet(), connections);
       List<FlowEntry> fresh = miss instanceof Miss.Offload offload ? flowsHere(host, installed.host(), offload)

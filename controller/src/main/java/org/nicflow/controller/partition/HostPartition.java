@@ -233,7 +233,7 @@ public final class HostPartition implements SwitchListener {
       portName = Optional.empty();
     }
     OptionalLong tunnelId = PacketOuts.tunnelId(packetIn);
-    Miss miss = decide(sw, state, portName, tunnelId, ip);
+    Miss miss = decide(sw, state, portName, tunnelId, PacketOuts.metadata(packetIn), ip);
     if (miss instanceof Miss.Ignored ignored) {
       counters.ignoredMisses.increment();
       log.debug("host {}: miss ignored: {}", sw.host(), ignored.reason());
@@ -248,10 +248,11 @@ public final class HostPartition implements SwitchListener {
    * against the table as it is now (which then holds that translation), a few times at most.
    */
   private Miss decide(SwitchConnection sw, SwitchFlows state, Optional<String> portName, OptionalLong tunnelId,
-      ParsedFrame.Ipv4Frame ip) {
+      long metadata, ParsedFrame.Ipv4Frame ip) {
     for (int attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-      Miss miss = state.policy.missHandler().handle(sw.host(), portName, tunnelId, ip.headers(), connections);
-      if (!(miss instanceof Miss.Offload offload) || connectionFlows.claim(offload.decision().newConnections())) {
+      Miss miss = state.policy.missHandler().handle(sw.host(), portName, tunnelId, metadata, ip.headers(),
+          connections);
+      if (!(miss instanceof Miss.Offload offload) || connectionFlows.claim(offload.carried())) {
         return miss;
       }
       counters.claimConflicts.increment();
@@ -261,17 +262,17 @@ public final class HostPartition implements SwitchListener {
 
   private void offload(SwitchConnection sw, SwitchFlows state, Miss.Offload miss, OptionalLong tunnelId,
       OFPacketIn packetIn) {
-    List<FlowEntry> sent = install(sw, state, miss.flows(), miss.decision().newConnections());
+    List<FlowEntry> sent = install(sw, state, miss.flows(), miss.carried());
     if (sent.isEmpty()) {
       counters.duplicateMisses.increment();
-      connectionFlows.release(miss.decision().newConnections());
+      connectionFlows.release(miss.carried());
     } else {
       counters.offloads.increment();
       // computed once: the whole decision and the other bridges' flows are made of the same reply flows
       Map<String, List<FlowEntry>> remoteReplies = state.policy.missHandler().remoteReplyFlows(miss);
       FlowRedecider.Installed origin =
           new FlowRedecider.Installed(sw.host(), miss.inPort(), tunnelId, miss.packet(), miss.flows(), sent,
-              FlowRedecider.whole(sw.host(), miss, remoteReplies));
+              FlowRedecider.whole(sw.host(), miss, remoteReplies), state.policy.missHandler().learnedOwners(miss));
       sent.forEach(f -> state.origins.put(f.key(), origin));
       installRemoteReplies(remoteReplies, origin, miss);
     }

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.nicflow.compiler.eval.Connection;
 import org.nicflow.compiler.eval.ConnectionLookup;
 import org.nicflow.compiler.eval.Decision;
 import org.nicflow.compiler.eval.Ingress;
@@ -14,6 +15,7 @@ import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.packet.PacketHeaders;
+import org.nicflow.compiler.proactive.LearnedReply;
 import org.nicflow.compiler.unified.UnifiedFlowBuilder;
 
 /**
@@ -25,12 +27,13 @@ public final class MissHandler {
   private final PacketEvaluator evaluator;
   private final UnifiedFlowBuilder unifiedFlows;
   /** Per host, where a packet arriving on each of its bridge's ports entered: built once, looked up per miss. */
+  private final Config config;
   private final Map<String, Map<String, Ingress>> ingressByPort;
   /** Per host, the host at the other end of each of its tunnel ports. */
   private final Map<String, Map<String, String>> tunnelPeers;
 
   public MissHandler(Config config, PacketEvaluator evaluator, UnifiedFlowBuilder unifiedFlows) {
-    Objects.requireNonNull(config, "config");
+    this.config = Objects.requireNonNull(config, "config");
     this.evaluator = Objects.requireNonNull(evaluator, "evaluator");
     this.unifiedFlows = Objects.requireNonNull(unifiedFlows, "unifiedFlows");
     Map<String, Map<String, Ingress>> ingress = new java.util.HashMap<>();
@@ -66,6 +69,20 @@ public final class MissHandler {
   public Miss handle(
       String host, Optional<String> inPort, OptionalLong tunnelId, PacketHeaders packet,
       ConnectionLookup connections) {
+    return handle(host, inPort, tunnelId, 0L, packet, connections);
+  }
+
+  /**
+   * As {@link #handle(String, Optional, OptionalLong, PacketHeaders, ConnectionLookup)}, for a
+   * packet the switch reported with pipeline {@code metadata} (a packet-in's match carries it from
+   * OpenFlow 1.3 on; 0 when absent). When its learned-state markers say the packet is the reply of a
+   * connection the switch learned ({@link LearnedReply}), the packet is decided with that connection
+   * too, as the evaluator decides the reply of a live connection, and the miss adopts it; markers
+   * that name no VM able to own it make the miss {@link Miss.Ignored} (dropped and counted).
+   */
+  public Miss handle(
+      String host, Optional<String> inPort, OptionalLong tunnelId, long metadata, PacketHeaders packet,
+      ConnectionLookup connections) {
     if (inPort.isEmpty()) {
       return new Miss.Ignored("packet-in from a port the switch did not describe");
     }
@@ -74,9 +91,36 @@ public final class MissHandler {
       return new Miss.Ignored("packet-in from port " + inPort.get() + ", which is no VM port, tunnel or uplink of "
           + host + (inPort.get().startsWith("tun-") && tunnelId.isEmpty() ? " (no tunnel id)" : ""));
     }
-    Decision decision = evaluator.evaluate(ingress.get(), packet, connections);
+    LearnedReply.Reading markers = LearnedReply.read(config, ingress.get(), packet, metadata);
+    if (markers instanceof LearnedReply.Reading.Rejected rejected) {
+      return new Miss.Ignored(rejected.reason());
+    }
+    List<Connection> adopted = markers instanceof LearnedReply.Reading.Adopt adopt ? adopt.connections() : List.of();
+    ConnectionLookup live = connections.with(adopted);
+    Decision decision = evaluator.evaluate(ingress.get(), packet, live);
     return new Miss.Offload(ingress.get(), inPort.get(), packet, decision,
-        unifiedFlows.flowsFor(ingress.get(), packet, decision, connections));
+        unifiedFlows.flowsFor(ingress.get(), packet, decision, live), adopted);
+  }
+
+  /**
+   * The owners of the connections {@code miss} adopted from the switch, with the generation of each
+   * one's rule set in this config (see {@link FlowRedecider.Installed#learnedOwners}).
+   */
+  public Map<String, Integer> learnedOwners(Miss.Offload miss) {
+    Map<String, Integer> owners = new java.util.TreeMap<>();
+    for (Connection c : miss.adopted()) {
+      config.vm(c.ownerVm()).ifPresent(vm -> owners.put(vm.name(), config.generationOf(vm)));
+    }
+    return Map.copyOf(owners);
+  }
+
+  /**
+   * Whether every VM of {@code owners} is still in this config with its rule set of the generation
+   * given: the switch keeps the connections such a VM's rules learned.
+   */
+  public boolean rulesetsUnchanged(Map<String, Integer> owners) {
+    return owners.entrySet().stream().allMatch(e -> config.vm(e.getKey())
+        .map(vm -> config.generationOf(vm) == e.getValue()).orElse(false));
   }
 
   /**

@@ -275,13 +275,26 @@ public final class FakeBridge implements SwitchConnection {
 
   /** A table miss of {@code frame} arriving on port number {@code port}, as this bridge would send it. */
   public OFPacketIn packetIn(int port, byte[] frame) {
+    return packetIn(port, frame, factory.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port)).build());
+  }
+
+  /**
+   * A packet-in of {@code frame} from port number {@code port} sent by a flow after the pipeline
+   * wrote {@code metadata}, which Open vSwitch reports in the packet-in's match.
+   */
+  public OFPacketIn packetIn(int port, byte[] frame, long metadata) {
+    return packetIn(port, frame, factory.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port))
+        .setExact(MatchField.METADATA, org.projectfloodlight.openflow.types.OFMetadata.ofRaw(metadata)).build());
+  }
+
+  private OFPacketIn packetIn(int port, byte[] frame, org.projectfloodlight.openflow.protocol.match.Match match) {
     return factory.buildPacketIn()
         .setBufferId(OFBufferId.NO_BUFFER)
         .setTotalLen(frame.length)
         .setReason(OFPacketInReason.NO_MATCH)
         .setTableId(TableId.of(org.nicflow.compiler.flow.Pipeline.number(org.nicflow.compiler.flow.Pipeline.UNIFIED)))
         .setCookie(U64.ZERO)
-        .setMatch(factory.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(port)).build())
+        .setMatch(match)
         .setData(frame)
         .build();
   }

@@ -57,6 +57,15 @@ public interface ConnectionLookup {
     return ownedBy(allByReplyKey(replyKey), ownerVm);
   }
 
+  /**
+   * These connections and {@code extra} after them: what a decision sees when it also knows
+   * connections this lookup does not hold (a connection the switch learned, named by a packet-in's
+   * metadata). Returns this lookup itself when {@code extra} is empty.
+   */
+  default ConnectionLookup with(List<Connection> extra) {
+    return extra.isEmpty() ? this : new OverlaidConnections(this, extra);
+  }
+
   /** The connection owned by {@code ownerVm} whose first packet had tuple {@code original}. */
   default Optional<Connection> byOriginal(FlowTuple original, String ownerVm) {
     return ownedBy(allByOriginal(original), ownerVm);

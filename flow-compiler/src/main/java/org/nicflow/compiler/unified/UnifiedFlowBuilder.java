@@ -112,7 +112,7 @@ public final class UnifiedFlowBuilder {
     FlowEntry forward = flow(ingress, packet, decision, cookie);
     flows.put(forward.key(), forward);
     Cookie reverseCookie = cookie.withKind(FlowKind.REVERSE);
-    ConnectionLookup state = new Overlay(live, ConnectionTable.of(decision.newConnections()));
+    ConnectionLookup state = live.with(decision.newConnections());
     for (Connection c : connectionsOf(ingress, packet, decision, live)) {
       reply(ingress.host(), c, decision, state).ifPresent(r -> {
         FlowEntry reverse = flow(r.ingress(), r.packet(), r.decision(), reverseCookie);
@@ -365,43 +365,5 @@ public final class UnifiedFlowBuilder {
     int rule = chosen.ruleIndex() >= 0 && chosen.layerIndex() >= 0
         ? config.ids().rule(ruleset, chosen.layer(), chosen.rule()) : Cookie.NO_RULE;
     return new Cookie(kind, config.generationOf(vm.get()), config.vmIndex(vm.get().name()), layer, rule);
-  }
-
-  /** Live connections with a decision's new ones added after them, as the controller's table will hold them. */
-  private record Overlay(ConnectionLookup live, ConnectionTable added) implements ConnectionLookup {
-
-    @Override
-    public Optional<Connection> byReplyKey(FlowTuple replyKey) {
-      return allByReplyKey(replyKey).stream().findFirst();
-    }
-
-    @Override
-    public Optional<Connection> byOriginal(FlowTuple original) {
-      return allByOriginal(original).stream().findFirst();
-    }
-
-    @Override
-    public boolean translatedInUse(FlowTuple translated) {
-      return live.translatedInUse(translated) || added.translatedInUse(translated);
-    }
-
-    @Override
-    public List<Connection> allByReplyKey(FlowTuple replyKey) {
-      return union(live.allByReplyKey(replyKey), added.allByReplyKey(replyKey));
-    }
-
-    @Override
-    public List<Connection> allByOriginal(FlowTuple original) {
-      return union(live.allByOriginal(original), added.allByOriginal(original));
-    }
-
-    private static List<Connection> union(List<Connection> first, List<Connection> then) {
-      if (then.isEmpty()) {
-        return first;
-      }
-      List<Connection> all = new ArrayList<>(first);
-      then.stream().filter(c -> !all.contains(c)).forEach(all::add);
-      return List.copyOf(all);
-    }
   }
 }

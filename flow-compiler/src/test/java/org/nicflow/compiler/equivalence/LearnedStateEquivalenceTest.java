@@ -35,7 +35,9 @@ import org.nicflow.compiler.model.RuleAction;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.packet.PacketHeaders;
 import org.nicflow.compiler.proactive.HostPipelineCompiler;
+import org.nicflow.compiler.proactive.LearnedReply;
 import org.nicflow.compiler.proactive.SimIngress;
+import org.nicflow.compiler.proactive.SimOutput;
 import org.nicflow.compiler.proactive.SimResult;
 import org.nicflow.compiler.proactive.TableSimulator;
 import org.nicflow.compiler.testing.PropertyRun;
@@ -67,7 +69,7 @@ class LearnedStateEquivalenceTest {
     if (run.runs() >= CONFIGS) {
       assertThat(tally).as("coverage %s", tally).containsKeys("learned", "reply allowed by learned state",
           "reply dropped", "dropped after a stateful rule, nothing learned", "stateful to the controller",
-          "stray reply dropped");
+          "stray reply dropped", "learned reply at the controller, decided otherwise without its connection");
     }
   }
 
@@ -91,16 +93,7 @@ class LearnedStateEquivalenceTest {
     }
 
     void run(Random random) {
-      RandomTraffic traffic = new RandomTraffic(config);
-      for (int i = 0; i < PACKETS_PER_CONFIG; i++) {
-        Probe probe = traffic.next(random);
-        try {
-          check(probe);
-        } catch (RuntimeException | AssertionError e) {
-          throw new AssertionError("packet " + i + " " + probe.packet() + " entering at " + probe.ingress()
-              + "\n" + e.getMessage(), e);
-        }
-      }
+      new RandomTraffic(config).drive(random, PACKETS_PER_CONFIG, this::check);
     }
 
     private void check(Probe probe) {
@@ -128,7 +121,9 @@ class LearnedStateEquivalenceTest {
         Probe rp = reply.get();
         Decision replyDecision = evaluator.evaluate(rp.ingress(), rp.packet(), live);
         SimResult rr = decide(learned, rp.ingress(), rp.packet(), replyDecision, live);
-        if (!rr.toController()) {
+        if (rr.toController()) {
+          checkAtTheController(rp, rr, replyDecision, live);
+        } else {
           count(replyDecision.allowed() ? (rr.path().stream().anyMatch(s -> Cookie.kindOf(s.cookie())
               .filter(k -> k == FlowKind.LEARNED).isPresent()) ? "reply allowed by learned state" : "reply allowed")
               : "reply dropped");
@@ -142,6 +137,32 @@ class LearnedStateEquivalenceTest {
           count("stray reply dropped");
         }
       }
+    }
+
+    /**
+     * A reply that the tables, with its connection learned, still send to the controller: when the
+     * packet-in's metadata carries a learned-state marker, the connections the controller adopts
+     * from it ({@link LearnedReply}) are live ones and give the evaluator's decision given the live
+     * connections.
+     */
+    private void checkAtTheController(Probe rp, SimResult rr, Decision replyDecision, ConnectionTable live) {
+      SimOutput toController = rr.outputs().stream().filter(o -> o.kind() == SimOutput.Kind.CONTROLLER).findFirst()
+          .orElseThrow();
+      long metadata = toController.field(MatchField.METADATA);
+      if ((metadata & (Pipeline.SKIP_OUT | Pipeline.SKIP_IN)) == 0) {
+        return;
+      }
+      LearnedReply.Reading reading = LearnedReply.read(config, rp.ingress(), rp.packet(), metadata);
+      assertThat(reading).as("markers %x of a reply via %s", metadata, rr.path())
+          .isInstanceOf(LearnedReply.Reading.Adopt.class);
+      List<Connection> adopted = ((LearnedReply.Reading.Adopt) reading).connections();
+      assertThat(live.all()).as("adopted connections are live ones").containsAll(adopted);
+      Decision atController = evaluator.evaluate(rp.ingress(), rp.packet(), ConnectionTable.of(adopted));
+      assertThat(atController).as("controller's decision of a learned reply via %s", rr.path())
+          .isEqualTo(replyDecision);
+      Decision blind = evaluator.evaluate(rp.ingress(), rp.packet(), new ConnectionTable());
+      count(blind.equals(replyDecision) ? "learned reply at the controller"
+          : "learned reply at the controller, decided otherwise without its connection");
     }
 
     /**

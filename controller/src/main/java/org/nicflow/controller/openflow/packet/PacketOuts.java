@@ -11,6 +11,7 @@ import org.projectfloodlight.openflow.protocol.action.OFAction;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.OFBufferId;
+import org.projectfloodlight.openflow.types.OFMetadata;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.U64;
 
@@ -63,6 +64,18 @@ public final class PacketOuts {
     }
     U64 tunnel = packetIn.getMatch().get(MatchField.TUNNEL_ID);
     return tunnel == null ? OptionalLong.empty() : OptionalLong.of(tunnel.getValue());
+  }
+
+  /**
+   * The pipeline metadata a packet-in reports in its match (Open vSwitch includes it, when not 0,
+   * from OpenFlow 1.2 on; see docs/controller.md): 0 when absent.
+   */
+  public static long metadata(OFPacketIn packetIn) {
+    if (packetIn.getVersion().compareTo(OFVersion.OF_12) < 0) {
+      return 0L;
+    }
+    OFMetadata metadata = packetIn.getMatch().get(MatchField.METADATA);
+    return metadata == null ? 0L : metadata.getValue().getValue();
   }
 
   /** The in_port a packet-in reports: in its match from OpenFlow 1.2, in its header before. */
