@@ -13,7 +13,7 @@ PACKAGES=(
   iproute2
   iputils-ping
   iperf3
-  openvswitch-testcontroller  # ovs-testcontroller, the baseline of `nicflow bench miss` (docs/benchmarks.md)
+  openvswitch-testcontroller  # ovs-testcontroller, the baseline of `nicflow bench miss` and `bench cps`
   netcat-openbsd
   openjdk-17-jdk-headless
   maven
