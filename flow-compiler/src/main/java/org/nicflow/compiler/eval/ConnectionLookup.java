@@ -11,13 +11,13 @@ public interface ConnectionLookup {
 
   ConnectionLookup NONE = new ConnectionLookup() {
     @Override
-    public Optional<Connection> byReplyKey(FlowTuple replyKey) {
-      return Optional.empty();
+    public List<Connection> allByReplyKey(FlowTuple replyKey) {
+      return List.of();
     }
 
     @Override
-    public Optional<Connection> byOriginal(FlowTuple original) {
-      return Optional.empty();
+    public List<Connection> allByOriginal(FlowTuple original) {
+      return List.of();
     }
 
     @Override
@@ -26,27 +26,26 @@ public interface ConnectionLookup {
     }
   };
 
-  /** A connection whose reply tuple is {@code replyKey}. */
-  Optional<Connection> byReplyKey(FlowTuple replyKey);
+  /**
+   * Every connection whose reply tuple is {@code replyKey}: two VMs may each own a connection for
+   * the same packet (the sender's stateful rule and the receiver's).
+   */
+  List<Connection> allByReplyKey(FlowTuple replyKey);
 
-  /** A connection whose first packet had tuple {@code original} (a retransmission or later packet). */
-  Optional<Connection> byOriginal(FlowTuple original);
+  /** Every connection whose first packet had tuple {@code original} (a retransmission or later packet). */
+  List<Connection> allByOriginal(FlowTuple original);
 
   /** Whether a translated tuple is taken; SNAT port allocation avoids these. */
   boolean translatedInUse(FlowTuple translated);
 
-  /**
-   * Every connection whose reply tuple is {@code replyKey}: two VMs may each own a connection for
-   * the same packet (the sender's stateful rule and the receiver's). Tables that hold more than one
-   * per key override this.
-   */
-  default List<Connection> allByReplyKey(FlowTuple replyKey) {
-    return byReplyKey(replyKey).map(List::of).orElse(List.of());
+  /** The first connection whose reply tuple is {@code replyKey}. */
+  default Optional<Connection> byReplyKey(FlowTuple replyKey) {
+    return allByReplyKey(replyKey).stream().findFirst();
   }
 
-  /** Every connection whose first packet had tuple {@code original}. */
-  default List<Connection> allByOriginal(FlowTuple original) {
-    return byOriginal(original).map(List::of).orElse(List.of());
+  /** The first connection whose first packet had tuple {@code original}. */
+  default Optional<Connection> byOriginal(FlowTuple original) {
+    return allByOriginal(original).stream().findFirst();
   }
 
   /**

@@ -6,7 +6,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -83,16 +82,6 @@ public final class ConnectionTable implements ConnectionLookup {
   public List<Connection> all() {
     return entries.entrySet().stream().sorted(Map.Entry.comparingByValue(Comparator.naturalOrder()))
         .map(Map.Entry::getKey).toList();
-  }
-
-  @Override
-  public Optional<Connection> byReplyKey(FlowTuple replyKey) {
-    return allByReplyKey(replyKey).stream().findFirst();
-  }
-
-  @Override
-  public Optional<Connection> byOriginal(FlowTuple original) {
-    return allByOriginal(original).stream().findFirst();
   }
 
   @Override

@@ -2,7 +2,6 @@ package org.nicflow.compiler.eval;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -15,16 +14,6 @@ record OverlaidConnections(ConnectionLookup base, List<Connection> extra) implem
   OverlaidConnections {
     Objects.requireNonNull(base, "base");
     extra = List.copyOf(extra);
-  }
-
-  @Override
-  public Optional<Connection> byReplyKey(FlowTuple replyKey) {
-    return allByReplyKey(replyKey).stream().findFirst();
-  }
-
-  @Override
-  public Optional<Connection> byOriginal(FlowTuple original) {
-    return allByOriginal(original).stream().findFirst();
   }
 
   @Override

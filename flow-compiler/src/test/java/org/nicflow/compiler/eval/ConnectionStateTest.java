@@ -164,13 +164,13 @@ class ConnectionStateTest {
     int start = ev.evaluate(port(config, "db1"), fromDb, ConnectionLookup.NONE).packet().tpSrc();
     ConnectionLookup crowded = new ConnectionLookup() {
       @Override
-      public java.util.Optional<Connection> byReplyKey(FlowTuple k) {
-        return java.util.Optional.empty();
+      public java.util.List<Connection> allByReplyKey(FlowTuple k) {
+        return java.util.List.of();
       }
 
       @Override
-      public java.util.Optional<Connection> byOriginal(FlowTuple o) {
-        return java.util.Optional.empty();
+      public java.util.List<Connection> allByOriginal(FlowTuple o) {
+        return java.util.List.of();
       }
 
       @Override
