@@ -12,9 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.nicflow.compiler.config.ConfigLoader;
@@ -50,6 +52,13 @@ final class BenchCpsCommand implements Callable<Integer> {
   /** Client source ports: each connection of a series gets the next one, so none reuses a 5-tuple. */
   private static final int FIRST_CLIENT_PORT = 20000;
   private static final int LAST_CLIENT_PORT = 60999;
+  /** The nicflow targets by the name {@code --modes} gives them. */
+  private static final Map<String, UnaryOperator<Config>> MODES = Map.of(
+      "reactive", c -> c.withMode(OffloadMode.REACTIVE).withLearnState(false),
+      "proactive", c -> c.withMode(OffloadMode.PROACTIVE).withLearnState(false),
+      "learn", c -> c.withMode(OffloadMode.PROACTIVE).withLearnState(true));
+  /** Connections of the unreported warm-up before each target's series. */
+  private static final int WARM_UP = 300;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "Two-VM config: the first VM is the client, the second the server (default: examples/cps.yaml).")
@@ -124,21 +133,28 @@ final class BenchCpsCommand implements Callable<Integer> {
     if (connections < 1 || runs < 1 || inFlight.stream().anyMatch(n -> n < 1 || n > 256)) {
       throw new BadInputException("--connections and --runs must be at least 1, --in-flight 1-256");
     }
+    int portsNeeded = Math.min(connections, WARM_UP) + runs * inFlight.size() * connections;
+    if (portsNeeded > LAST_CLIENT_PORT - FIRST_CLIENT_PORT + 1) {
+      throw new BadInputException("a series needs " + portsNeeded + " client ports, more than the "
+          + (LAST_CLIENT_PORT - FIRST_CLIENT_PORT + 1) + " of " + FIRST_CLIENT_PORT + "-" + LAST_CLIENT_PORT
+          + ": fewer --connections, --runs or --in-flight values");
+    }
+    for (String m : modes) {
+      if (!MODES.containsKey(m.trim().toLowerCase(Locale.ROOT))) {
+        throw new BadInputException("unknown mode " + m + " " + MODES.keySet());
+      }
+    }
+    if (!"0".equals(DemoCommand.uid())) {
+      throw new BadInputException("bench cps builds Open vSwitch bridges and network namespaces: run it as root");
+    }
     Path repo = RepoRoot.find();
     Path file = configFile != null ? configFile : repo.resolve("examples/cps.yaml");
     Config config = new ConfigLoader().load(file);
     if (config.vms().size() < 2 || config.hosts().size() != 1) {
       throw new BadInputException(file + ": the benchmark needs one host and at least two VMs (client, server)");
     }
-    List<Config> configs = new ArrayList<>();
-    for (String m : modes) {
-      switch (m.trim().toLowerCase(Locale.ROOT)) {
-        case "reactive" -> configs.add(config.withMode(OffloadMode.REACTIVE).withLearnState(false));
-        case "proactive" -> configs.add(config.withMode(OffloadMode.PROACTIVE).withLearnState(false));
-        case "learn" -> configs.add(config.withMode(OffloadMode.PROACTIVE).withLearnState(true));
-        default -> throw new BadInputException("unknown mode " + m + " (reactive, proactive, learn)");
-      }
-    }
+    List<Config> configs = modes.stream().map(m -> MODES.get(m.trim().toLowerCase(Locale.ROOT)).apply(config))
+        .toList();
     if (!verbose) {
       DemoCommand.quietLogs();
     }
@@ -183,7 +199,7 @@ final class BenchCpsCommand implements Callable<Integer> {
       for (int i = 0; i < 100 && !harness.output(proc).output().contains("listening"); i++) {
         Thread.sleep(100);
       }
-      churn(harness, client, server, probe, Math.min(connections, 300), 1); // warm-up, not reported
+      churn(harness, client, server, probe, Math.min(connections, WARM_UP), 1); // warm-up, not reported
       for (int n : inFlight) {
         for (int r = 0; r < runs; r++) {
           long packetInsBefore = target.packetIns().getAsLong();
@@ -214,12 +230,8 @@ final class BenchCpsCommand implements Callable<Integer> {
 
   private JsonNode churn(MininetHarness harness, Vm client, Vm server, Path probe, int count, int n)
       throws IOException {
-    int first = nextClientPort;
+    int first = nextClientPort; // call() checked that a series' ports fit
     nextClientPort += count;
-    if (nextClientPort - 1 > LAST_CLIENT_PORT) {
-      throw new BadInputException("the series needs more than " + (LAST_CLIENT_PORT - FIRST_CLIENT_PORT + 1)
-          + " client ports: fewer --connections or --runs");
-    }
     CommandResult r = harness.cmd(client.name(), "/usr/bin/python3 " + probe + " churn " + server.ip() + " "
         + SERVER_PORT + " " + count + " --in-flight " + n + " --first-port " + first,
         Duration.ofSeconds(60 + count / 20));

@@ -279,7 +279,8 @@ final class DemoCommand implements Callable<Integer> {
     return text.strip().lines().reduce((a, b) -> b).orElse("{}");
   }
 
-  private static String uid() {
+  /** The effective uid from /proc/self/status, or "?" where it cannot be read. */
+  static String uid() {
     try {
       return Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Uid:"))
           .map(l -> l.split("\\s+")[2]).findFirst().orElse("?");
