@@ -171,6 +171,10 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
       case WAIT_FEATURES -> {
         if (message instanceof OFFeaturesReply features && features.getXid() == featuresXid) {
           onFeatures(features);
+        } else if (message instanceof OFPortStatus status) {
+          // OVS sends asynchronous messages from HELLO on: a port change before the features
+          // reply is kept, like one before the port description, and applied over it
+          earlyPortStatus.add(status);
         } else if (message instanceof OFErrorMsg error) {
           onHandshakeError(error);
         } else {

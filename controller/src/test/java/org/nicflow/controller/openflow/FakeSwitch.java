@@ -127,6 +127,11 @@ final class FakeSwitch {
   /** The handshake after the controller's HELLO has been read. */
   void completeHandshake(DatapathId dpid, Map<String, Integer> ports) {
     send(hello(Set.of(factory.getVersion())));
+    completeAfterHello(dpid, ports);
+  }
+
+  /** The rest of {@link #completeHandshake} once this switch has sent its HELLO. */
+  void completeAfterHello(DatapathId dpid, Map<String, Integer> ports) {
     OFMessage featuresRequest = next(OFType.FEATURES_REQUEST);
     send(
         factory

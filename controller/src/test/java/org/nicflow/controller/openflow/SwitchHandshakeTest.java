@@ -18,6 +18,7 @@ import org.projectfloodlight.openflow.protocol.OFHelloElemVersionbitmap;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFSetConfig;
+import org.projectfloodlight.openflow.protocol.OFPortReason;
 import org.projectfloodlight.openflow.protocol.OFType;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.errormsg.OFHelloFailedErrorMsg;
@@ -316,6 +317,21 @@ class SwitchHandshakeTest {
     assertThat(server.stats().global().illegalMessages()).isEqualTo(1);
     assertThat(server.stats().global().packetIns()).isEqualTo(1);
     assertThat(listener.packetIns).isEmpty();
+  }
+
+  /** Real OVS did this once in the test command: a port came up between HELLO and FEATURES_REPLY. */
+  @Test
+  void aPortStatusBeforeTheFeaturesReplyIsNoIllegalMessage() {
+    var sw = new FakeSwitch(server, OFVersion.OF_13);
+    sw.next(OFType.HELLO);
+    sw.send(sw.hello(Set.of(OFVersion.OF_13)));
+    sw.send(sw.factory.buildPortStatus().setReason(OFPortReason.ADD).setDesc(sw.port("web1-eth0", 2)).build());
+    sw.completeAfterHello(HOST1, ports("host1-up", 1, "web1-eth0", 2));
+
+    assertThat(sw.state()).isEqualTo(SwitchHandshake.State.READY);
+    assertThat(server.stats().of(HOST1).illegalMessages()).isZero();
+    await().until(() -> listener.connected.size() == 1);
+    assertThat(listener.connected.get(0).ports().number("web1-eth0")).contains(OFPort.of(2));
   }
 
   @Test
