@@ -54,6 +54,9 @@ final class MetricsExposition {
     counter(out, "nicflow_adopted_flows_total", "Connection flows taken back from a switch on (re)connect.",
         c.adoptedFlows());
     counter(out, "nicflow_audit_repairs_total", "Flow-mods periodic audits sent to repair drift.", c.auditRepairs());
+    counter(out, "nicflow_controller_path_packets_total",
+        "ICMP echo packets the controller rewrote and sent on, the switch being unable to tell their identifiers apart.",
+        c.controllerPathPackets());
 
     gauge(out, "nicflow_policy_revision", "The policy revision in force.", sources.policy().current().revision());
     gauge(out, "nicflow_configured_hosts", "Hosts in the config.", sources.config().hosts().size());

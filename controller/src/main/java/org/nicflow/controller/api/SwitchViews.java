@@ -51,11 +51,14 @@ final class SwitchViews {
 
   public record LiveCounts(int flows, long packets, long bytes, List<RuleCounts> rules) {}
 
-  /** A connection's addresses in one scope (a VNET's name, or {@code public}); ICMP has type and code, not ports. */
+  /**
+   * A connection's addresses in one scope (a VNET's name, or {@code public}); ICMP has type and
+   * code, not ports, and an echo session its identifier ({@code icmpId}).
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record TupleView(
       String scope, String proto, String src, Integer srcPort, String dst, Integer dstPort, Integer icmpType,
-      Integer icmpCode) {}
+      Integer icmpCode, Integer icmpId) {}
 
   public record ConnectionView(String ownerVm, String kind, TupleView original, TupleView translated) {}
 
@@ -195,10 +198,10 @@ final class SwitchViews {
     int[] transport = t.transportFields();
     if (t.proto() == org.nicflow.compiler.model.Protocol.IPPROTO_ICMP) {
       return new TupleView(scope, "icmp", t.src().toString(), null, t.dst().toString(), null, transport[0],
-          transport[1]);
+          transport[1], t.isIcmpEcho() ? t.queryId() : null);
     }
     return new TupleView(scope, protocol(t.proto()), t.src().toString(), transport[0], t.dst().toString(),
-        transport[1], null, null);
+        transport[1], null, null, null);
   }
 
   private static String protocol(int proto) {

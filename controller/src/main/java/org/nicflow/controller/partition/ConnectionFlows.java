@@ -50,6 +50,26 @@ final class ConnectionFlows {
   }
 
   /**
+   * Ties {@code connections} to {@code flows} of switch {@code dpid} that are already installed
+   * (the controller-path flows of a pair of ICMP echo sessions, which carry every session of the
+   * pair: docs/semantics.md, "ICMP echo sessions"). A connection already tied to a flow is not
+   * tied twice, so a session whose every packet comes this way costs nothing more per packet.
+   */
+  synchronized void carry(long dpid, List<Connection> connections, List<FlowKey> flows) {
+    for (FlowKey k : flows) {
+      List<Connection> carried = byFlow.computeIfAbsent(new SwitchFlow(dpid, k), x -> new ArrayList<>());
+      for (Connection c : connections) {
+        if (!carried.contains(c)) {
+          carried.add(c);
+          table.add(c);
+          waiting.remove(c);
+          liveFlows.merge(c, 1, Integer::sum);
+        }
+      }
+    }
+  }
+
+  /**
    * Claims the new connections of a decision before its flows are sent, so that a decision taken
    * at the same time on another switch's thread sees them. Returns false, claiming nothing, when a
    * SNAT translation of one of them is held by another live connection: the decision was taken

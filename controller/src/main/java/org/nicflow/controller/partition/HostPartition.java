@@ -263,8 +263,18 @@ public final class HostPartition implements SwitchListener {
   private void offload(SwitchConnection sw, SwitchFlows state, Miss.Offload miss, OptionalLong tunnelId,
       OFPacketIn packetIn) {
     List<FlowEntry> sent = install(sw, state, miss.flows(), miss.carried());
+    boolean controllerPath = miss.decision().controllerPath();
+    if (controllerPath) {
+      // Every packet of such a session comes here: it is carried by the pair's flows, sent or held.
+      counters.controllerPathPackets.increment();
+      connectionFlows.carry(sw.dpid().getLong(), miss.carried(),
+          miss.flows().stream().map(FlowEntry::key).filter(k -> miss.flows().stream()
+              .anyMatch(f -> f.key().equals(k) && f.equals(state.unified.get(k)))).toList());
+    }
     if (sent.isEmpty()) {
-      counters.duplicateMisses.increment();
+      if (!controllerPath) {
+        counters.duplicateMisses.increment();
+      }
       connectionFlows.release(miss.carried());
     } else {
       counters.offloads.increment();
@@ -285,10 +295,15 @@ public final class HostPartition implements SwitchListener {
       return;
     }
     // The triggering packet goes on with its own flow's actions, so the first packet of a
-    // connection is not lost (see PacketOuts for why not output:TABLE).
+    // connection is not lost (see PacketOuts for why not output:TABLE). A packet the switch
+    // cannot carry goes on with the actions its exact flow would have had, and the controller
+    // rewrites its echo identifier.
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
     try {
-      sw.send(PacketOuts.apply(sw.factory(), translator.actions(forward.get().actions()), packetIn));
+      sw.send(controllerPath
+          ? PacketOuts.applyWithEchoId(sw.factory(), translator.actions(state.policy.missHandler().sendOnActions(miss)),
+              packetIn, miss.decision().packet().icmpId())
+          : PacketOuts.apply(sw.factory(), translator.actions(forward.get().actions()), packetIn));
       counters.packetOuts.increment();
     } catch (IllegalArgumentException truncated) {
       log.debug("host {}: first packet not sent on: {}", sw.host(), truncated.getMessage());
@@ -334,7 +349,7 @@ public final class HostPartition implements SwitchListener {
         counters.unresolvedPorts.increment();
         log.warn("host {}: flow refers to a port the bridge lacks ({}), not installed", sw.host(),
             FlowPorts.names(f));
-      } else if (state.unified.putIfAbsent(f.key(), f) == null || replacesDenied(state, f)) {
+      } else if (state.unified.putIfAbsent(f.key(), f) == null || replacesHeld(state, f)) {
         sw.send(translator.add(f));
         counters.flowMods.increment();
         fresh.add(f.key());
@@ -348,19 +363,29 @@ public final class HostPartition implements SwitchListener {
   }
 
   /**
-   * Whether {@code f}, a flow that lets traffic through, takes the place of a short-lived drop flow
-   * the switch holds for the same key (an unsolicited packet denied before a connection that now
-   * admits it existed, or a decision of an earlier policy): an ADD of the same match replaces it in
-   * place. Drop flows never replace anything.
+   * Whether {@code f} takes the place of the flow the switch holds for the same key, by an ADD of
+   * the same match that replaces it in place: a flow that lets traffic through replaces a
+   * short-lived drop flow (an unsolicited packet denied before a connection that now admits it
+   * existed, or a decision of an earlier policy); and a pair of ICMP echo sessions moves between an
+   * exact flow and the controller's path as its sessions stop or start being alike
+   * (docs/semantics.md, "ICMP echo sessions"). Drop flows never replace anything.
    */
-  private static boolean replacesDenied(SwitchFlows state, FlowEntry f) {
+  private static boolean replacesHeld(SwitchFlows state, FlowEntry f) {
     FlowEntry held = state.unified.get(f.key());
-    if (held == null || held.equals(f) || !isDenied(held) || isDenied(f)) {
+    if (held == null || held.equals(f) || isDenied(f)) {
+      return false;
+    }
+    boolean pathChanged = !isDenied(held) && toController(held) != toController(f);
+    if (!isDenied(held) && !pathChanged) {
       return false;
     }
     state.unified.put(f.key(), f);
     state.origins.remove(f.key());
     return true;
+  }
+
+  private static boolean toController(FlowEntry f) {
+    return f.actions().stream().anyMatch(a -> a instanceof org.nicflow.compiler.flow.FlowAction.OutputController);
   }
 
   private static boolean isDenied(FlowEntry f) {

@@ -132,6 +132,16 @@ public final class MissHandler {
   }
 
   /**
+   * The actions for the packet of {@code miss} when the controller sends it on itself, for a
+   * decision the switch cannot carry ({@link org.nicflow.compiler.eval.Decision#controllerPath()}):
+   * the rewrites and output its exact flow would have had (see
+   * {@link UnifiedFlowBuilder#sendOnActions}).
+   */
+  public List<org.nicflow.compiler.flow.FlowAction> sendOnActions(Miss.Offload miss) {
+    return unifiedFlows.sendOnActions(miss.ingress(), miss.packet(), miss.decision());
+  }
+
+  /**
    * Where a packet arriving on {@code port} of {@code host}'s bridge entered (docs/config.md, "What
    * nicflow manages").
    */

@@ -23,7 +23,8 @@ public final class PartitionCounters {
       long claimConflicts,
       long rolledBackFlows,
       long adoptedFlows,
-      long auditRepairs) {}
+      long auditRepairs,
+      long controllerPathPackets) {}
 
   final LongAdder packetIns = new LongAdder();
   final LongAdder offloads = new LongAdder();
@@ -46,12 +47,17 @@ public final class PartitionCounters {
   final LongAdder adoptedFlows = new LongAdder();
   /** Flow-mods periodic audits sent to repair drift. */
   final LongAdder auditRepairs = new LongAdder();
+  /**
+   * ICMP echo packets the controller rewrote and sent on itself, because the switch cannot rewrite
+   * or tell apart their query identifiers (docs/semantics.md, "ICMP echo sessions").
+   */
+  final LongAdder controllerPathPackets = new LongAdder();
 
   public Snapshot snapshot() {
     return new Snapshot(packetIns.sum(), offloads.sum(), duplicateMisses.sum(), malformedFrames.sum(),
         unsupportedFrames.sum(), ignoredMisses.sum(), deniedMisses.sum(), flowMods.sum(), packetOuts.sum(),
         switchErrors.sum(), unresolvedPorts.sum(), flowsRemoved.sum(), reconcileFailures.sum(),
         claimConflicts.sum(), rolledBackFlows.sum(), adoptedFlows.sum(),
-        auditRepairs.sum());
+        auditRepairs.sum(), controllerPathPackets.sum());
   }
 }

@@ -29,4 +29,17 @@ public record Connection(FlowTuple original, FlowTuple translated, String ownerV
   public FlowTuple replyKey() {
     return translated.reversed();
   }
+
+  /** Whether this is an ICMP echo session whose query identifier a translation changed (RFC 5508). */
+  public boolean translatesQueryId() {
+    return original.queryId() != translated.queryId();
+  }
+
+  /**
+   * This echo session as it would be with query identifier {@code id} on both sides: the session
+   * another identifier of an alike pair is admitted as (see {@link EchoPairs}).
+   */
+  public Connection withQueryId(int id) {
+    return new Connection(original.withQueryId(id), translated.withQueryId(id), ownerVm, kind);
+  }
 }

@@ -24,6 +24,16 @@ public interface ConnectionLookup {
     public boolean translatedInUse(FlowTuple translated) {
       return false;
     }
+
+    @Override
+    public List<Connection> allByReplyPair(FlowTuple replyPair) {
+      return List.of();
+    }
+
+    @Override
+    public List<Connection> allByOriginalPair(FlowTuple originalPair) {
+      return List.of();
+    }
   };
 
   /**
@@ -37,6 +47,15 @@ public interface ConnectionLookup {
 
   /** Whether a translated tuple is taken; SNAT port allocation avoids these. */
   boolean translatedInUse(FlowTuple translated);
+
+  /**
+   * Every ICMP echo session whose reply tuple, without its query identifier, is {@code replyPair}
+   * ({@link FlowTuple#pair()}): the sessions one exact OpenFlow match of the reply would carry.
+   */
+  List<Connection> allByReplyPair(FlowTuple replyPair);
+
+  /** Every ICMP echo session whose original tuple, without its query identifier, is {@code originalPair}. */
+  List<Connection> allByOriginalPair(FlowTuple originalPair);
 
   /** The first connection whose reply tuple is {@code replyKey}. */
   default Optional<Connection> byReplyKey(FlowTuple replyKey) {

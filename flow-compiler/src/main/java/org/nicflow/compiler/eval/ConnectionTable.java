@@ -24,6 +24,9 @@ public final class ConnectionTable implements ConnectionLookup {
   private final ConcurrentHashMap<FlowTuple, List<Connection>> byReply = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<FlowTuple, List<Connection>> byOriginal = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<FlowTuple, List<Connection>> byTranslated = new ConcurrentHashMap<>();
+  /** ICMP echo sessions only, by their tuples without the query identifier. */
+  private final ConcurrentHashMap<FlowTuple, List<Connection>> byReplyPair = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<FlowTuple, List<Connection>> byOriginalPair = new ConcurrentHashMap<>();
 
   public ConnectionTable() {}
 
@@ -43,6 +46,10 @@ public final class ConnectionTable implements ConnectionLookup {
     index(byReply, connection.replyKey(), connection);
     index(byOriginal, connection.original(), connection);
     index(byTranslated, connection.translated(), connection);
+    if (connection.original().isIcmpEcho()) {
+      index(byReplyPair, connection.replyKey().pair(), connection);
+      index(byOriginalPair, connection.original().pair(), connection);
+    }
     return true;
   }
 
@@ -55,6 +62,10 @@ public final class ConnectionTable implements ConnectionLookup {
     unindex(byReply, connection.replyKey(), connection);
     unindex(byOriginal, connection.original(), connection);
     unindex(byTranslated, connection.translated(), connection);
+    if (connection.original().isIcmpEcho()) {
+      unindex(byReplyPair, connection.replyKey().pair(), connection);
+      unindex(byOriginalPair, connection.original().pair(), connection);
+    }
     return true;
   }
 
@@ -92,6 +103,16 @@ public final class ConnectionTable implements ConnectionLookup {
   @Override
   public List<Connection> allByReplyKey(FlowTuple replyKey) {
     return byReply.getOrDefault(replyKey, List.of());
+  }
+
+  @Override
+  public List<Connection> allByReplyPair(FlowTuple replyPair) {
+    return byReplyPair.getOrDefault(replyPair, List.of());
+  }
+
+  @Override
+  public List<Connection> allByOriginalPair(FlowTuple originalPair) {
+    return byOriginalPair.getOrDefault(originalPair, List.of());
   }
 
   @Override

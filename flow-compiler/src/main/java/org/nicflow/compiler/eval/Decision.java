@@ -14,6 +14,10 @@ import org.nicflow.compiler.packet.PacketHeaders;
  * @param dropReason why a dropped packet was dropped (deny rule, default deny, no such VM, spoofed
  *     source, ...); empty when allowed
  * @param meterId the sender VM's meter, when it has {@code meter_kbps}
+ * @param controllerPath whether the switch cannot carry this decision in an exact flow: a request of a
+ *     SNAT echo session, an ICMP echo whose query identifier is rewritten, or one whose pair is
+ *     shared by sessions that are not alike ({@link EchoPairs}); such packets go through the
+ *     controller, which rewrites them one by one
  */
 public record Decision(
     Verdict verdict,
@@ -22,7 +26,14 @@ public record Decision(
     Optional<Output> output,
     Optional<String> dropReason,
     OptionalLong meterId,
-    List<Connection> newConnections) {
+    List<Connection> newConnections,
+    boolean controllerPath) {
+
+  /** A decision the switch can carry in an exact flow. */
+  public Decision(Verdict verdict, List<LayerDecision> layers, PacketHeaders packet, Optional<Output> output,
+      Optional<String> dropReason, OptionalLong meterId, List<Connection> newConnections) {
+    this(verdict, layers, packet, output, dropReason, meterId, newConnections, false);
+  }
 
   public Decision {
     Objects.requireNonNull(verdict, "verdict");
@@ -37,6 +48,9 @@ public record Decision(
     }
     if ((verdict == Verdict.DROP) != dropReason.isPresent()) {
       throw new IllegalArgumentException("a dropped packet has a reason, an allowed one none");
+    }
+    if (controllerPath && verdict == Verdict.DROP) {
+      throw new IllegalArgumentException("a dropped packet needs no controller path");
     }
   }
 

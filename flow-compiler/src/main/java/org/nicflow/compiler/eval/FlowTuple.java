@@ -11,14 +11,16 @@ import org.nicflow.compiler.packet.PacketHeaders;
  * spaces overlap, so the scope is part of the key. For ICMP, ports hold type and code, except
  * that echo request (type 8, code c) is {@code (8, 256 + c)} and echo reply (type 0, code c) is
  * {@code (256 + c, 8)}, so that the reversed tuple of a request is the tuple of its reply. Other
- * protocols without ports have ports 0.
+ * protocols without ports have ports 0. {@code queryId} is the identifier of an ICMP echo request
+ * or reply (RFC 5508's query identifier; a request and its reply share it), so two echo sessions
+ * between the same addresses are two connections; it is 0 for every other packet.
  */
-public record FlowTuple(int scope, int proto, Ipv4 src, int srcPort, Ipv4 dst, int dstPort) {
+public record FlowTuple(int scope, int proto, Ipv4 src, int srcPort, Ipv4 dst, int dstPort, int queryId) {
 
   public static final int PUBLIC = 0;
 
-  static final int ICMP_ECHO_REQUEST = 8;
-  static final int ICMP_ECHO_REPLY = 0;
+  static final int ICMP_ECHO_REQUEST = PacketHeaders.ICMP_ECHO_REQUEST;
+  static final int ICMP_ECHO_REPLY = PacketHeaders.ICMP_ECHO_REPLY;
   private static final int ECHO_CODE_OFFSET = 256;
 
   /** The tuple of {@code packet} in address scope {@code scope}. */
@@ -40,7 +42,32 @@ public record FlowTuple(int scope, int proto, Ipv4 src, int srcPort, Ipv4 dst, i
         dport = packet.tpDst();
       }
     }
-    return new FlowTuple(scope, packet.ipProto(), packet.nwSrc(), sport, packet.nwDst(), dport);
+    return new FlowTuple(scope, packet.ipProto(), packet.nwSrc(), sport, packet.nwDst(), dport, packet.icmpId());
+  }
+
+  /** A tuple without a query identifier (anything but an ICMP echo, or identifier 0). */
+  public FlowTuple(int scope, int proto, Ipv4 src, int srcPort, Ipv4 dst, int dstPort) {
+    this(scope, proto, src, srcPort, dst, dstPort, 0);
+  }
+
+  /** Whether this is the tuple of an ICMP echo request or reply. */
+  public boolean isIcmpEcho() {
+    return proto == Protocol.IPPROTO_ICMP
+        && ((srcPort == ICMP_ECHO_REQUEST && dstPort >= ECHO_CODE_OFFSET)
+            || (dstPort == ICMP_ECHO_REQUEST && srcPort >= ECHO_CODE_OFFSET));
+  }
+
+  /** This tuple with query identifier {@code id}. */
+  public FlowTuple withQueryId(int id) {
+    return id == queryId ? this : new FlowTuple(scope, proto, src, srcPort, dst, dstPort, id);
+  }
+
+  /**
+   * The pair this tuple belongs to: the tuple without its query identifier. What an exact OpenFlow
+   * match can tell apart, since OpenFlow has no field for the identifier.
+   */
+  public FlowTuple pair() {
+    return withQueryId(0);
   }
 
   /**
@@ -62,9 +89,13 @@ public record FlowTuple(int scope, int proto, Ipv4 src, int srcPort, Ipv4 dst, i
   public FlowTuple {
     Objects.requireNonNull(src, "src");
     Objects.requireNonNull(dst, "dst");
+    if (queryId < 0 || queryId > 65535) {
+      throw new IllegalArgumentException("query identifier " + queryId + " is outside 0-65535");
+    }
   }
 
+  /** The tuple of the reply: addresses and ports swapped, the same query identifier. */
   public FlowTuple reversed() {
-    return new FlowTuple(scope, proto, dst, dstPort, src, srcPort);
+    return new FlowTuple(scope, proto, dst, dstPort, src, srcPort, queryId);
   }
 }

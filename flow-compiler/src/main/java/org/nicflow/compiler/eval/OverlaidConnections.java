@@ -28,6 +28,20 @@ record OverlaidConnections(ConnectionLookup base, List<Connection> extra) implem
   }
 
   @Override
+  public List<Connection> allByReplyPair(FlowTuple replyPair) {
+    return Stream.concat(base.allByReplyPair(replyPair).stream(),
+        extra.stream().filter(c -> c.replyKey().isIcmpEcho() && c.replyKey().pair().equals(replyPair)))
+        .distinct().toList();
+  }
+
+  @Override
+  public List<Connection> allByOriginalPair(FlowTuple originalPair) {
+    return Stream.concat(base.allByOriginalPair(originalPair).stream(),
+        extra.stream().filter(c -> c.original().isIcmpEcho() && c.original().pair().equals(originalPair)))
+        .distinct().toList();
+  }
+
+  @Override
   public List<Connection> allByOriginal(FlowTuple original) {
     return Stream.concat(base.allByOriginal(original).stream(),
         extra.stream().filter(c -> c.original().equals(original))).distinct().toList();

@@ -19,8 +19,9 @@ import org.nicflow.compiler.packet.PacketHeaders;
  * A packet written in {@code ovs-ofctl} flow syntax for {@code nicflow trace} (docs/cli.md,
  * "trace"): a protocol keyword ({@code tcp}, {@code udp}, {@code icmp}, {@code ip}) and
  * {@code key=value} fields separated by commas: {@code nw_src}, {@code nw_dst}, {@code tp_src},
- * {@code tp_dst}, {@code icmp_type}, {@code icmp_code}, {@code ip_dscp}, {@code nw_proto} (with
- * {@code ip}), {@code dl_src}, {@code dl_dst}.
+ * {@code tp_dst}, {@code icmp_type}, {@code icmp_code}, {@code icmp_id} (an echo request's or
+ * reply's identifier, default 0), {@code ip_dscp}, {@code nw_proto} (with {@code ip}),
+ * {@code dl_src}, {@code dl_dst}.
  *
  * <p>Defaults: for {@code out} the VM's address is the source ({@code nw_src}, {@code dl_src} = its
  * IP and MAC) and {@code dl_dst} is the gateway MAC. For {@code in} the VM's address is the
@@ -39,7 +40,7 @@ import org.nicflow.compiler.packet.PacketHeaders;
 public final class PacketSpec {
 
   private static final List<String> KEYS = List.of("nw_src", "nw_dst", "tp_src", "tp_dst", "icmp_type",
-      "icmp_code", "ip_dscp", "nw_proto", "dl_src", "dl_dst");
+      "icmp_code", "icmp_id", "ip_dscp", "nw_proto", "dl_src", "dl_dst");
   static final int DEFAULT_SOURCE_PORT = 49152;
 
   private PacketSpec() {}
@@ -105,8 +106,9 @@ public final class PacketSpec {
     if (!ports && (fields.containsKey("tp_src") || fields.containsKey("tp_dst"))) {
       throw new IllegalArgumentException("tp_src/tp_dst need tcp or udp");
     }
-    if (!icmp && (fields.containsKey("icmp_type") || fields.containsKey("icmp_code"))) {
-      throw new IllegalArgumentException("icmp_type/icmp_code need icmp");
+    if (!icmp && (fields.containsKey("icmp_type") || fields.containsKey("icmp_code")
+        || fields.containsKey("icmp_id"))) {
+      throw new IllegalArgumentException("icmp_type/icmp_code/icmp_id need icmp");
     }
     int tpSrc = 0;
     int tpDst = 0;
@@ -119,7 +121,11 @@ public final class PacketSpec {
     } else if (icmp) {
       tpSrc = fields.containsKey("icmp_type") ? number(fields, "icmp_type", 0, 255) : FlowTuple.ICMP_ECHO_REQUEST;
       tpDst = fields.containsKey("icmp_code") ? number(fields, "icmp_code", 0, 255) : 0;
+      if (fields.containsKey("icmp_id") && tpSrc != FlowTuple.ICMP_ECHO_REQUEST && tpSrc != FlowTuple.ICMP_ECHO_REPLY) {
+        throw new IllegalArgumentException("icmp_id needs an echo request or reply (icmp_type 8 or 0)");
+      }
     }
+    int icmpId = fields.containsKey("icmp_id") ? number(fields, "icmp_id", 0, 65535) : 0;
     int dscp = fields.containsKey("ip_dscp") ? number(fields, "ip_dscp", 0, 63) : 0;
 
     MacAddress gateway = config.controller().gatewayMac();
@@ -140,7 +146,7 @@ public final class PacketSpec {
       dlSrc = fields.containsKey("dl_src") ? mac(fields, "dl_src") : sender.map(Vm::mac).orElse(fromNetwork);
       dlDst = fields.containsKey("dl_dst") ? mac(fields, "dl_dst") : sender.isPresent() ? gateway : vm.mac();
     }
-    return new PacketHeaders(dlSrc, dlDst, ipProto, src, dst, tpSrc, tpDst, dscp);
+    return new PacketHeaders(dlSrc, dlDst, ipProto, src, dst, tpSrc, tpDst, dscp, icmpId);
   }
 
   /** Where a traced packet of {@code vm} enters (see the class comment). */

@@ -71,6 +71,7 @@ public final class ReferenceEvaluator implements PacketEvaluator {
 
   static final int SNAT_PORT_LO = 1024;
   static final int SNAT_PORT_HI = 65535;
+  static final int QUERY_ID_HI = 65535;
 
   private final Config config;
   private final Set<String> unhealthyVms;
@@ -151,11 +152,11 @@ public final class ReferenceEvaluator implements PacketEvaluator {
     Vnet vnet = vnets.get(sender.vnet());
     FlowTuple tuple = FlowTuple.of(walk.packet, vnet.vni());
     walk.origin = tuple;
-    Optional<Connection> own = walk.connections.byReplyKey(tuple, sender.name());
+    Optional<Connection> own = walk.replyOf(tuple, sender.name());
     Created senderCreated = Created.NONE;
     if (own.isPresent()) {
       Connection c = own.get();
-      walk.admitByConnection(sender, Direction.OUT);
+      walk.admitByConnection(sender, Direction.OUT, c);
       walk.restore(c.original().reversed());
       if (c.original().scope() == FlowTuple.PUBLIC) {
         // The reply of a load-balanced connection: back to the client on the physical network.
@@ -201,7 +202,7 @@ public final class ReferenceEvaluator implements PacketEvaluator {
       return walk.drop("VM " + receiver.name() + " is not on host " + host.name());
     }
     if (admittedUpstream(walk, receiver, vnet)) {
-      walk.admitByConnection(receiver, Direction.IN);
+      walk.admitByConnection(receiver, Direction.IN, null);
       return walk.allow(deliver(walk, host, receiver, vnet));
     }
     Optional<Created> received = receive(walk, receiver, vnet);
@@ -216,13 +217,18 @@ public final class ReferenceEvaluator implements PacketEvaluator {
   private Decision fromUplink(Walk walk, Host host) {
     FlowTuple tuple = FlowTuple.of(walk.packet, FlowTuple.PUBLIC);
     walk.origin = tuple;
-    for (Connection c : walk.connections.allByReplyKey(tuple)) {
+    List<Connection> replied = walk.connections.allByReplyKey(tuple);
+    if (replied.isEmpty() && tuple.isIcmpEcho()) {
+      replied = EchoPairs.asAlike(snatOnly(walk.connections.allByReplyPair(tuple.pair())), null, tuple.queryId())
+          .map(List::of).orElse(List.of());
+    }
+    for (Connection c : replied) {
       Vm owner = vms.get(c.ownerVm());
       if (c.kind() != Connection.Kind.SNAT || owner == null) {
         continue;
       }
       Vnet vnet = vnets.get(owner.vnet());
-      walk.admitByConnection(owner, Direction.IN);
+      walk.admitByConnection(owner, Direction.IN, c);
       walk.restore(c.original().reversed());
       return walk.allow(deliver(walk, host, owner, vnet));
     }
@@ -257,14 +263,15 @@ public final class ReferenceEvaluator implements PacketEvaluator {
    */
   private Optional<Created> receive(Walk walk, Vm receiver, Vnet vnet) {
     FlowTuple tuple = FlowTuple.of(walk.packet, vnet.vni());
-    Optional<Connection> asReply = walk.connections.byReplyKey(tuple, receiver.name());
+    Optional<Connection> asReply = walk.replyOf(tuple, receiver.name());
     if (asReply.isPresent()) {
-      walk.admitByConnection(receiver, Direction.IN);
+      walk.admitByConnection(receiver, Direction.IN, asReply.get());
       walk.restore(asReply.get().original().reversed());
       return Optional.of(Created.NONE);
     }
-    if (walk.connections.byOriginal(tuple.reversed(), receiver.name()).isPresent()) {
-      walk.admitByConnection(receiver, Direction.IN);
+    Optional<Connection> restored = walk.originalOf(tuple.reversed(), receiver.name());
+    if (restored.isPresent()) {
+      walk.admitByConnection(receiver, Direction.IN, restored.get());
       return Optional.of(Created.NONE);
     }
     return runLayers(walk, receiver, Direction.IN);
@@ -279,11 +286,16 @@ public final class ReferenceEvaluator implements PacketEvaluator {
    */
   private static boolean admittedUpstream(Walk walk, Vm receiver, Vnet vnet) {
     FlowTuple inVnet = FlowTuple.of(walk.packet, vnet.vni());
-    if (walk.connections.byReplyKey(inVnet.reversed(), receiver.name()).isPresent()) {
+    if (walk.replyOf(inVnet.reversed(), receiver.name()).isPresent()) {
       return true;
     }
-    FlowTuple inPublic = FlowTuple.of(walk.packet, FlowTuple.PUBLIC);
-    for (Connection c : walk.connections.allByReplyKey(inPublic.reversed())) {
+    FlowTuple inPublic = FlowTuple.of(walk.packet, FlowTuple.PUBLIC).reversed();
+    List<Connection> snat = walk.connections.allByReplyKey(inPublic);
+    if (snat.isEmpty() && inPublic.isIcmpEcho()) {
+      snat = EchoPairs.asAlike(snatOnly(walk.connections.allByReplyPair(inPublic.pair())), receiver.name(),
+          inPublic.queryId()).map(List::of).orElse(List.of());
+    }
+    for (Connection c : snat) {
       if (c.ownerVm().equals(receiver.name()) && c.kind() == Connection.Kind.SNAT) {
         return true;
       }
@@ -331,6 +343,17 @@ public final class ReferenceEvaluator implements PacketEvaluator {
         case SET_DSCP -> walk.packet = walk.packet.withDscp(rule.dscp().getAsInt());
         case SNAT -> {
           Ipv4 to = rule.snatTo().get();
+          if (walk.packet.isIcmpEcho()) {
+            OptionalInt id = snatQueryId(walk, vm, to);
+            if (id.isEmpty()) {
+              walk.reason = "no free ICMP query identifier on " + to + " towards " + walk.packet.nwDst()
+                  + " for rule " + rule.id() + " of " + vm.name();
+              return Optional.empty();
+            }
+            walk.packet = walk.packet.withSource(to, walk.packet.tpSrc()).withIcmpId(id.getAsInt());
+            snat = true;
+            break;
+          }
           OptionalInt sport = snatPort(walk, vm, to);
           if (sport.isEmpty()) {
             walk.reason = "no free SNAT port on " + to + " for rule " + rule.id() + " of " + vm.name();
@@ -346,6 +369,40 @@ public final class ReferenceEvaluator implements PacketEvaluator {
       return Optional.of(new Created(true, Connection.Kind.SNAT));
     }
     return Optional.of(stateful ? new Created(true, Connection.Kind.STATEFUL) : Created.NONE);
+  }
+
+  /**
+   * The query identifier a SNAT to {@code to} gives an ICMP echo request (RFC 5508, section 3.1):
+   * the identifier of an existing mapping of the same session, else the packet's own identifier
+   * when no session holds it towards the same remote address (so that the switch need not rewrite
+   * it), else the first free identifier from a stable hash of the session, probing upwards through
+   * 0-65535 (wrapping).
+   */
+  private OptionalInt snatQueryId(Walk walk, Vm vm, Ipv4 to) {
+    PacketHeaders p = walk.packet;
+    for (Connection c : walk.connections.allByOriginal(walk.origin)) {
+      if (c.ownerVm().equals(vm.name()) && c.kind() == Connection.Kind.SNAT && c.translated().src().equals(to)) {
+        return OptionalInt.of(c.translated().queryId());
+      }
+    }
+    FlowTuple own = FlowTuple.of(p.withSource(to, p.tpSrc()), FlowTuple.PUBLIC);
+    if (!walk.connections.translatedInUse(own)) {
+      return OptionalInt.of(p.icmpId());
+    }
+    int span = QUERY_ID_HI + 1;
+    int start = Math.floorMod(hash(walk.origin), span);
+    for (int i = 0; i < span; i++) {
+      FlowTuple candidate = own.withQueryId((start + i) % span);
+      if (!walk.connections.translatedInUse(candidate)) {
+        return OptionalInt.of(candidate.queryId());
+      }
+    }
+    return OptionalInt.empty();
+  }
+
+  /** The SNAT sessions of {@code sessions}. */
+  private static List<Connection> snatOnly(List<Connection> sessions) {
+    return sessions.stream().filter(c -> c.kind() == Connection.Kind.SNAT).toList();
   }
 
   /**
@@ -427,6 +484,9 @@ public final class ReferenceEvaluator implements PacketEvaluator {
     Hasher h = Hashing.murmur3_32_fixed().newHasher();
     h.putInt(t.scope()).putInt(t.proto()).putInt(t.src().bits()).putInt(t.srcPort()).putInt(t.dst().bits())
         .putInt(t.dstPort());
+    if (t.queryId() != 0) {
+      h.putInt(t.queryId()); // only echo sessions have one: every other tuple hashes as it always did
+    }
     return h.hash().asInt();
   }
 
@@ -463,6 +523,9 @@ public final class ReferenceEvaluator implements PacketEvaluator {
     final ConnectionLookup connections;
     final List<LayerDecision> layers = new ArrayList<>();
     final List<Connection> created = new ArrayList<>();
+    /** Echo sessions that admitted the packet (exact or alike): whether the switch can carry it depends on them. */
+    final List<Connection> admittedEcho = new ArrayList<>();
+    final PacketHeaders arrived;
     PacketHeaders packet;
     FlowTuple origin;
     OptionalLong meter = OptionalLong.empty();
@@ -470,18 +533,83 @@ public final class ReferenceEvaluator implements PacketEvaluator {
 
     Walk(PacketHeaders packet, ConnectionLookup connections) {
       this.packet = packet;
+      this.arrived = packet;
       this.connections = connections;
     }
 
-    void admitByConnection(Vm vm, Direction direction) {
+    /**
+     * Records a step admitted by connection state; {@code by} is the connection, when one admitted
+     * it by name (null for a forward packet its sender's host already admitted).
+     */
+    void admitByConnection(Vm vm, Direction direction, Connection by) {
       layers.add(new LayerDecision(vm.name(), direction, CONNECTION_LAYER, -1, LayerDecision.CONNECTION, -1, "allow"));
+      if (by != null && by.original().isIcmpEcho()) {
+        admittedEcho.add(by);
+      }
     }
 
-    /** Rewrites addresses (and TCP/UDP ports) to those of {@code tuple}. */
+    /**
+     * The connection of {@code owner} whose reply tuple is {@code tuple}; for an ICMP echo whose
+     * identifier no session has, the owner's session of an alike pair (see {@link EchoPairs}).
+     */
+    Optional<Connection> replyOf(FlowTuple tuple, String owner) {
+      Optional<Connection> exact = connections.byReplyKey(tuple, owner);
+      if (exact.isPresent() || !tuple.isIcmpEcho()) {
+        return exact;
+      }
+      return EchoPairs.asAlike(connections.allByReplyPair(tuple.pair()), owner, tuple.queryId());
+    }
+
+    /** As {@link #replyOf}, by the connection's original tuple. */
+    Optional<Connection> originalOf(FlowTuple tuple, String owner) {
+      Optional<Connection> exact = connections.byOriginal(tuple, owner);
+      if (exact.isPresent() || !tuple.isIcmpEcho()) {
+        return exact;
+      }
+      List<Connection> sessions = connections.allByOriginalPair(tuple.pair());
+      return sessions.isEmpty() ? Optional.empty()
+          : EchoPairs.asAlike(connections.allByReplyPair(sessions.get(0).replyKey().pair()), owner, tuple.queryId());
+    }
+
+    /** Rewrites addresses (and TCP/UDP ports, or an echo's query identifier) to those of {@code tuple}. */
     void restore(FlowTuple tuple) {
       int sport = packet.hasPorts() ? tuple.srcPort() : packet.tpSrc();
       int dport = packet.hasPorts() ? tuple.dstPort() : packet.tpDst();
       packet = packet.withSource(tuple.src(), sport).withDestination(tuple.dst(), dport);
+      if (packet.isIcmpEcho()) {
+        packet = packet.withIcmpId(tuple.queryId());
+      }
+    }
+
+    /**
+     * Whether the switch cannot carry this decision in an exact flow for every packet that flow
+     * would match: the packet is a request of a SNAT echo session (the controller must see every
+     * identifier that a public address carries, to give each its own), the decision rewrites an
+     * echo's query identifier, or an echo session it made or was admitted by shares its pair with
+     * sessions that are not alike ({@link EchoPairs}).
+     */
+    boolean controllerPath() {
+      if (packet.icmpId() != arrived.icmpId()) {
+        return true;
+      }
+      if (admittedEcho.isEmpty() && created.stream().noneMatch(c -> c.original().isIcmpEcho())) {
+        return false;
+      }
+      if (created.stream().anyMatch(c -> c.original().isIcmpEcho() && c.kind() == Connection.Kind.SNAT)) {
+        return true;
+      }
+      ConnectionLookup now = connections.with(created);
+      for (Connection c : admittedEcho) {
+        if (!EchoPairs.alike(now.allByReplyPair(c.replyKey().pair()))) {
+          return true;
+        }
+      }
+      for (Connection c : created) {
+        if (c.original().isIcmpEcho() && !EchoPairs.alike(now.allByReplyPair(c.replyKey().pair()))) {
+          return true;
+        }
+      }
+      return false;
     }
 
     /**
@@ -510,7 +638,8 @@ public final class ReferenceEvaluator implements PacketEvaluator {
     }
 
     Decision allow(Output output) {
-      return new Decision(Verdict.ALLOW, layers, packet, Optional.of(output), Optional.empty(), meter, created);
+      return new Decision(Verdict.ALLOW, layers, packet, Optional.of(output), Optional.empty(), meter, created,
+          controllerPath());
     }
   }
 }

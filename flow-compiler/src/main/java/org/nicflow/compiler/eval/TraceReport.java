@@ -69,6 +69,9 @@ public record TraceReport(
     } else if (packet.isIcmp()) {
       p.put("icmp_type", packet.tpSrc());
       p.put("icmp_code", packet.tpDst());
+      if (packet.isIcmpEcho()) {
+        p.put("icmp_id", packet.icmpId());
+      }
     }
     p.put("ip_dscp", packet.dscp());
     if (output.isPresent()) {
@@ -119,6 +122,9 @@ public record TraceReport(
       sb.append(",tp_src=").append(packet.tpSrc()).append(",tp_dst=").append(packet.tpDst());
     } else if (packet.isIcmp()) {
       sb.append(",icmp_type=").append(packet.tpSrc()).append(",icmp_code=").append(packet.tpDst());
+      if (packet.isIcmpEcho()) {
+        sb.append(",icmp_id=").append(packet.icmpId());
+      }
     }
     if (packet.dscp() != 0) {
       sb.append(",ip_dscp=").append(packet.dscp());

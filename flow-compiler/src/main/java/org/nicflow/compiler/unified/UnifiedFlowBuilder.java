@@ -11,6 +11,7 @@ import org.nicflow.compiler.eval.Connection;
 import org.nicflow.compiler.eval.ConnectionLookup;
 import org.nicflow.compiler.eval.ConnectionTable;
 import org.nicflow.compiler.eval.Decision;
+import org.nicflow.compiler.eval.EchoPairs;
 import org.nicflow.compiler.eval.FlowTuple;
 import org.nicflow.compiler.eval.Ingress;
 import org.nicflow.compiler.eval.LayerDecision;
@@ -49,6 +50,10 @@ import org.nicflow.compiler.packet.PacketHeaders;
  *       one that never enters this bridge (it leaves the replier's host by its own uplink), gets no
  *       reverse flow; it misses and is evaluated like any packet.
  *   <li>Dropped: one {@link FlowKind#DENIED} flow without actions, idle timeout 5 s, hard 10 s.
+ *   <li>ICMP echo the switch cannot carry ({@link Decision#controllerPath()}: a request of a SNAT
+ *       session, a rewritten query identifier, or a pair shared by sessions that are not alike, see
+ *       {@link EchoPairs}): the same flows, with output to the controller instead of the rewrites,
+ *       so that the controller decides and rewrites each such packet itself.
  * </ul>
  *
  * <p>Every flow has priority 1000, sends flow-removed, and no meter (the classify table meters).
@@ -120,6 +125,17 @@ public final class UnifiedFlowBuilder {
       });
     }
     return List.copyOf(flows.values());
+  }
+
+  /**
+   * The actions the switch applies to a packet of {@code decision} that the controller sends on
+   * itself: those of its exact flow, which for a {@link Decision#controllerPath()} decision sends
+   * packets to the controller instead. The controller rewrites what the switch cannot (an echo's
+   * query identifier) in the packet before it sends it with these.
+   */
+  public List<FlowAction> sendOnActions(Ingress ingress, PacketHeaders packet, Decision decision) {
+    Output out = decision.output().orElseThrow(() -> new IllegalArgumentException("a dropped packet is not sent on"));
+    return actions(packet, decision.packet(), out, hairpin(ingress, out), marksDscp(decision));
   }
 
   /**
@@ -211,13 +227,20 @@ public final class UnifiedFlowBuilder {
   }
 
   private static PacketHeaders headers(MacAddress src, MacAddress dst, FlowTuple key, int[] fields) {
-    return new PacketHeaders(src, dst, key.proto(), key.src(), key.dst(), fields[0], fields[1], 0);
+    PacketHeaders p = new PacketHeaders(src, dst, key.proto(), key.src(), key.dst(), fields[0], fields[1], 0);
+    return p.isIcmpEcho() ? p.withIcmpId(key.queryId()) : p;
   }
 
+  /**
+   * The unified flow of {@code decision}: its composed rewrites and output, or, for a decision the
+   * switch cannot carry ({@link Decision#controllerPath()}), output to the controller.
+   */
   private FlowEntry flow(Ingress ingress, PacketHeaders in, Decision decision, Cookie cookie) {
     Output out = decision.output().orElseThrow();
+    List<FlowAction> actions = decision.controllerPath() ? List.of(new FlowAction.OutputController())
+        : actions(in, decision.packet(), out, hairpin(ingress, out), marksDscp(decision));
     return FlowEntry.builder(Pipeline.UNIFIED, PRIORITY).match(match(ingress, in))
-        .actions(actions(in, decision.packet(), out, hairpin(ingress, out), marksDscp(decision)))
+        .actions(actions)
         .cookie(cookie.encode())
         .idleTimeout(config.controller().idleTimeoutS()).sendFlowRemoved(true).build();
   }

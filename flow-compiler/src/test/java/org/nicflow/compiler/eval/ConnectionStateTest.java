@@ -174,6 +174,16 @@ class ConnectionStateTest {
       }
 
       @Override
+      public java.util.List<Connection> allByReplyPair(FlowTuple k) {
+        return java.util.List.of();
+      }
+
+      @Override
+      public java.util.List<Connection> allByOriginalPair(FlowTuple o) {
+        return java.util.List.of();
+      }
+
+      @Override
       public boolean translatedInUse(FlowTuple t) {
         int p = t.srcPort();
         int distance = Math.floorMod(p - start, 65535 - 1024 + 1);

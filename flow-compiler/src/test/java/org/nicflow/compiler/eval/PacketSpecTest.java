@@ -88,7 +88,7 @@ class PacketSpecTest {
         Arguments.of("tcp,nw_dst=10.1.0.12,tp_dst=1,tp_dst=2", "tp_dst given twice"),
         Arguments.of("tcp,nw_dst=10.1.0.12,tp_dst=1,foo=2", "unknown field 'foo'"),
         Arguments.of("icmp,nw_dst=10.1.0.12,tp_dst=1", "tp_src/tp_dst need tcp or udp"),
-        Arguments.of("tcp,nw_dst=10.1.0.12,tp_dst=1,icmp_type=8", "icmp_type/icmp_code need icmp"),
+        Arguments.of("tcp,nw_dst=10.1.0.12,tp_dst=1,icmp_type=8", "icmp_type/icmp_code/icmp_id need icmp"),
         Arguments.of("tcp,nw_dst=10.1.0.12,tp_dst=1,ip_dscp=64", "ip_dscp: 64 is outside 0-63"),
         Arguments.of("tcp,nw_dst=10.1.0.12,tp_dst=1,dl_src=zz", "dl_src: not a MAC address"),
         Arguments.of("tcp,,nw_dst=10.1.0.12", "empty field"),

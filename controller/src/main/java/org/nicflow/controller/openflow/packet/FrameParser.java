@@ -126,6 +126,7 @@ public final class FrameParser {
     int l4Length = totalLength - headerLength;
     int tpSrc = 0;
     int tpDst = 0;
+    int icmpId = 0;
     if (fragment != Fragment.LATER) {
       switch (proto) {
         case Protocol.IPPROTO_TCP -> {
@@ -148,11 +149,14 @@ public final class FrameParser {
           }
           tpSrc = u8(f, l4);
           tpDst = u8(f, l4 + 1);
+          if (tpSrc == PacketHeaders.ICMP_ECHO_REQUEST || tpSrc == PacketHeaders.ICMP_ECHO_REPLY) {
+            icmpId = u16(f, l4 + EchoIdentifier.ID_OFFSET);
+          }
         }
         default -> { }
       }
     }
-    PacketHeaders headers = new PacketHeaders(ethSrc, ethDst, proto, src, dst, tpSrc, tpDst, dscp);
+    PacketHeaders headers = new PacketHeaders(ethSrc, ethDst, proto, src, dst, tpSrc, tpDst, dscp, icmpId);
     return new Ipv4Frame(headers, f.length, fragment);
   }
 

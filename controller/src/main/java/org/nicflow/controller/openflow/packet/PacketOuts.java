@@ -50,6 +50,24 @@ public final class PacketOuts {
         + " bytes and no switch buffer: the packet cannot be sent on whole");
   }
 
+  /**
+   * The packet of {@code packetIn} with its ICMP echo identifier set to {@code echoId} (which the
+   * switch cannot rewrite: {@link EchoIdentifier}), sent from the controller with {@code actions}.
+   *
+   * @throws IllegalArgumentException when the packet-in does not hold the whole frame, or the frame
+   *     is not an ICMP echo
+   */
+  public static OFPacketOut applyWithEchoId(OFFactory factory, List<OFAction> actions, OFPacketIn packetIn,
+      int echoId) {
+    Objects.requireNonNull(actions, "actions");
+    byte[] data = packetIn.getData();
+    if (data.length < packetIn.getTotalLen()) {
+      throw new IllegalArgumentException("packet-in holds " + data.length + " of " + packetIn.getTotalLen()
+          + " bytes: an echo identifier cannot be rewritten in part of a frame");
+    }
+    return build(factory, OFPort.CONTROLLER, actions, OFBufferId.NO_BUFFER, EchoIdentifier.rewrite(data, echoId));
+  }
+
   /** The frame {@code data}, sent out of {@code out} as if from the controller. */
   public static OFPacketOut send(OFFactory factory, OFPort out, byte[] data) {
     Objects.requireNonNull(out, "out");
