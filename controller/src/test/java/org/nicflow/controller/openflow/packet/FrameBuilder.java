@@ -36,9 +36,13 @@ public final class FrameBuilder {
 
   private FrameBuilder(PacketHeaders headers) {
     this.headers = Objects.requireNonNull(headers, "headers");
+    this.icmpRest = headers.icmpId() << 16;
   }
 
-  /** An IPv4 frame carrying these headers (protocol, addresses, ports or ICMP type/code, DSCP). */
+  /**
+   * An IPv4 frame carrying these headers (protocol, addresses, ports or ICMP type/code and echo
+   * identifier, DSCP).
+   */
   public static FrameBuilder ipv4(PacketHeaders headers) {
     return new FrameBuilder(headers);
   }
