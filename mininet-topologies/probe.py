@@ -23,6 +23,12 @@
                                         close); prints JSON: completed, failed, connections/s,
                                         setup (connect) and whole-connection p50/p99 in ms; with
                                         --first-port, connection k uses source port P + k
+  probe.py echo HOST COUNT --ident N --tag T [--interval S] [--wait S]
+                                        COUNT ICMP echo requests with identifier N, one every S
+                                        seconds, each carrying "T SEQ" (raw socket: root); prints
+                                        JSON: sent, own replies (this tag, identifier N), foreign
+                                        replies (another tag: delivered to the wrong VM), replies
+                                        with another identifier, duplicates, lost
 
 Only the standard library is used, so any python3 in the host works.
 """
@@ -304,6 +310,65 @@ def churn(host, port, count, in_flight, timeout, first_port=0):
     return 0 if not failures else 1
 
 
+def icmp_checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum((data[i] << 8) | data[i + 1] for i in range(0, len(data), 2))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+def echo(host, count, ident, tag, interval, wait):
+    """Pings host with a fixed identifier and tagged payloads; counts whose replies come back.
+
+    The payload names the sender, so a reply delivered to the wrong VM is seen as foreign even
+    when both VMs use the same identifier."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    s.settimeout(0.05)
+    own, foreign, other_ident, duplicates = set(), 0, 0, 0
+    sent = 0
+
+    def receive(until):
+        nonlocal foreign, other_ident, duplicates
+        while time.monotonic() < until:
+            try:
+                data, _ = s.recvfrom(2048)
+            except socket.timeout:
+                continue
+            ihl = (data[0] & 0x0f) * 4
+            icmp = data[ihl:]
+            if len(icmp) < 8 or icmp[0] != 0:
+                continue
+            rid = (icmp[4] << 8) | icmp[5]
+            words = icmp[8:].split(b" ")
+            if len(words) != 2:
+                continue
+            if words[0].decode(errors="replace") != tag:
+                foreign += 1
+            elif rid != ident:
+                other_ident += 1
+            else:
+                seq = int(words[1])
+                if seq in own:
+                    duplicates += 1
+                own.add(seq)
+
+    for seq in range(count):
+        payload = ("%s %d" % (tag, seq)).encode()
+        header = bytes([8, 0, 0, 0, ident >> 8, ident & 0xff, (seq >> 8) & 0xff, seq & 0xff])
+        c = icmp_checksum(header + payload)
+        packet = header[:2] + bytes([c >> 8, c & 0xff]) + header[4:] + payload
+        s.sendto(packet, (host, 0))
+        sent += 1
+        receive(time.monotonic() + interval)
+    receive(time.monotonic() + wait)
+    print(json.dumps({"tag": tag, "ident": ident, "sent": sent, "own": len(own), "foreign": foreign,
+                      "other_ident": other_ident, "duplicates": duplicates, "lost": sent - len(own)}),
+          flush=True)
+    return 0 if len(own) == sent and foreign == 0 else 1
+
+
 def main():
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="op", required=True)
@@ -348,7 +413,16 @@ def main():
     ch.add_argument("--in-flight", type=int, default=1)
     ch.add_argument("--timeout", type=float, default=2.0)
     ch.add_argument("--first-port", type=int, default=0)
+    e = sub.add_parser("echo")
+    e.add_argument("host")
+    e.add_argument("count", type=int)
+    e.add_argument("--ident", type=int, required=True)
+    e.add_argument("--tag", required=True)
+    e.add_argument("--interval", type=float, default=0.2)
+    e.add_argument("--wait", type=float, default=1.0)
     a = p.parse_args()
+    if a.op == "echo":
+        return echo(a.host, a.count, a.ident, a.tag, a.interval, a.wait)
     if a.op == "serve":
         serve(a.proto, a.port, a.announce)
         return 0

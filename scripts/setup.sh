@@ -92,7 +92,10 @@ else
     say "starting Open vSwitch"
     # No openvswitch kernel module here: bridges use datapath_type=netdev, which needs
     # only the daemons. setsid: the daemons must outlive this script's session.
-    setsid "$OVS_CTL" start --system-id=random </dev/null >&2 2>&1 || true
+    # The daemons must not inherit descriptors of whoever runs this (a caller's flock(1) lock file
+    # would stay locked for as long as Open vSwitch runs).
+    (for fd in /proc/$BASHPID/fd/*; do fd=${fd##*/}; [ "$fd" -gt 2 ] && eval "exec $fd>&-"; done
+     exec setsid "$OVS_CTL" start --system-id=random </dev/null >&2 2>&1) || true
     ovs_running || { say "Open vSwitch did not start (see /var/log/openvswitch/)"; exit 1; }
   fi
 fi
