@@ -30,7 +30,8 @@ final class ErrorLog {
     if (text.length() <= MAX_TEXT) {
       return text;
     }
-    return text.substring(0, MAX_TEXT) + "... (" + (text.length() - MAX_TEXT) + " more characters)";
+    int end = Character.isHighSurrogate(text.charAt(MAX_TEXT - 1)) ? MAX_TEXT - 1 : MAX_TEXT;
+    return text.substring(0, end) + "... (" + (text.length() - end) + " more characters)";
   }
 
   int size() {
