@@ -34,13 +34,6 @@ final class CheckedParser extends JsonParserDelegate {
     String path() {
       return path;
     }
-
-    /** {@code line L, column C: reason}. */
-    String describe() {
-      JsonLocation where = getLocation();
-      return (where == null ? "" : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": ")
-          + getOriginalMessage();
-    }
   }
 
   private final ConfigLimits limits;

@@ -89,43 +89,70 @@ public final class ConfigLoader {
     return new ConfigException(log.errors());
   }
 
+  /**
+   * Validates a config given as a tree, such as an API request's edit of the config document, with
+   * the same checks as text but for the size of the text it came from. Errors name paths only:
+   * the tree has no lines.
+   */
+  public Config read(JsonNode document, String sourceName) throws ConfigException {
+    ErrorLog log = new ErrorLog(sourceName);
+    try {
+      return model(tree(document.traverse(), "JSON", log), log);
+    } catch (IOException e) {
+      throw new IllegalStateException("reading a config tree failed: " + e, e);
+    }
+  }
+
   private Config read(String text, ErrorLog log) throws ConfigException {
     boolean isJson = log.source().toLowerCase(Locale.ROOT).endsWith(".json");
     if (!isJson && !ConfigText.yamlFits(text, limits.maxLineChars(), log)) {
       throw new ConfigException(log.errors());
     }
-    ObjectMapper mapper = isJson ? json : yaml;
-    JsonNode root;
-    try (JsonParser parser = new CheckedParser(mapper.getFactory().createParser(text), limits)) {
-      root = mapper.readTree(parser);
-      if (root != null && parser.nextToken() != null) {
-        JsonLocation where = parser.currentTokenLocation();
-        log.add("", "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": "
-            + (isJson ? "more text after the end of the config" : "a second YAML document")
-            + "; a config is one " + (isJson ? "JSON value" : "document"));
-        throw new ConfigException(log.errors());
-      }
-    } catch (CheckedParser.Refusal e) {
-      log.add(e.path(), e.describe());
-      throw new ConfigException(log.errors());
-    } catch (JsonProcessingException e) {
-      JsonLocation where = e.getLocation();
-      log.add("", "not valid " + (isJson ? "JSON" : "YAML")
-          + (where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr())
-          + ": " + firstLine(e.getOriginalMessage()));
-      throw new ConfigException(log.errors());
+    try {
+      return model(tree((isJson ? json : yaml).getFactory().createParser(text), isJson ? "JSON" : "YAML", log), log);
     } catch (IOException e) {
       throw new IllegalStateException("reading config text from memory failed: " + e, e);
     }
-    if (root == null || root.isMissingNode() || root.isNull()) {
-      log.add("", "the config is empty");
+  }
+
+  /** The one document of {@code source}, read through a {@link CheckedParser}. */
+  private JsonNode tree(JsonParser source, String format, ErrorLog log) throws IOException, ConfigException {
+    try (JsonParser parser = new CheckedParser(source, limits)) {
+      JsonNode root = json.readTree(parser);
+      if (root != null && parser.nextToken() != null) {
+        log.add("", at(parser.currentTokenLocation()) + (format.equals("JSON")
+            ? "more text after the end of the config; a config is one JSON value"
+            : "a second YAML document; a config is one document"));
+        throw new ConfigException(log.errors());
+      }
+      if (root == null || root.isMissingNode() || root.isNull()) {
+        log.add("", "the config is empty");
+        throw new ConfigException(log.errors());
+      }
+      return root;
+    } catch (CheckedParser.Refusal e) {
+      log.add(e.path(), at(e.getLocation()) + e.getOriginalMessage());
+      throw new ConfigException(log.errors());
+    } catch (JsonProcessingException e) {
+      JsonLocation where = e.getLocation();
+      log.add("", "not valid " + format
+          + (where == null || where.getLineNr() < 1 ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr())
+          + ": " + firstLine(e.getOriginalMessage()));
       throw new ConfigException(log.errors());
     }
+  }
+
+  private Config model(JsonNode root, ErrorLog log) throws ConfigException {
     var config = new ConfigReader(log).read(root);
     if (config.isEmpty() || !log.isEmpty()) {
       throw new ConfigException(log.errors());
     }
     return config.get();
+  }
+
+  /** {@code line L, column C: }, or nothing for a token without a place in a text. */
+  private static String at(JsonLocation where) {
+    return where == null || where.getLineNr() < 1 ? "" : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": ";
   }
 
   private static String firstLine(String message) {
