@@ -50,6 +50,9 @@ public final class ConfigLoader {
   public Config load(Path file) throws ConfigException {
     String source = file.toString();
     try (InputStream in = Files.newInputStream(file)) {
+      if (Files.isRegularFile(file) && Files.size(file) > limits.maxBytes()) {
+        throw tooLarge(new ErrorLog(source)); // known without reading a byte
+      }
       return load(in, source);
     } catch (NoSuchFileException e) {
       throw new ConfigException(List.of(new ConfigError(source, "", "no such file")));
