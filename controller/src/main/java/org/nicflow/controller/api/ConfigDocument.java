@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import org.nicflow.compiler.config.ConfigWriter;
 import org.nicflow.compiler.model.Config;
+import org.yaml.snakeyaml.LoaderOptions;
 
 /**
  * A config as the JSON tree of its config file (docs/config.md): the keys and layout
@@ -16,9 +17,16 @@ import org.nicflow.compiler.model.Config;
  */
 public final class ConfigDocument {
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  /** Reads only what {@link ConfigWriter} wrote, so without the YAML reader's 3 MiB default limit. */
+  private static final ObjectMapper YAML = new ObjectMapper(YAMLFactory.builder().loaderOptions(unlimited()).build());
 
   private ConfigDocument() {}
+
+  private static LoaderOptions unlimited() {
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(Integer.MAX_VALUE);
+    return options;
+  }
 
   /** A new, mutable tree of {@code config}; the caller owns it. */
   public static ObjectNode of(Config config) {

@@ -61,7 +61,7 @@ final class PolicyWrites {
   static final Set<String> QUERY = Set.of("wait", "timeout_s", "dry_run");
   static final int DEFAULT_WAIT_S = 10;
   static final int MAX_WAIT_S = 300;
-  /** The error source name; JSON, so the loader reads the edited document as JSON. */
+  /** The error source name. */
   private static final String SOURCE = "request.json";
 
   /** The options of one write request. */
@@ -218,14 +218,8 @@ final class PolicyWrites {
   }
 
   private Config validate(Edit edit) {
-    String text;
     try {
-      text = mapper.writeValueAsString(edit.document());
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write the edited document: " + e.getOriginalMessage(), e);
-    }
-    try {
-      return loader.parse(text, SOURCE);
+      return loader.read(edit.document(), SOURCE);
     } catch (ConfigException e) {
       List<Map<String, String>> errors = e.errors().stream().map(err -> describe(err, edit.bodyAt())).toList();
       throw validation(edit.headline().apply(errors), errors);

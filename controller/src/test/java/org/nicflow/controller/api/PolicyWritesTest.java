@@ -243,6 +243,24 @@ class PolicyWritesTest {
   }
 
   @Test
+  void aConfigStringOverTheLoadersLimitsIsRefusedByPathWithoutALineOfAnInternalText() throws Exception {
+    ObjectNode doc = (ObjectNode) JSON.readTree(api.get("/api/v1/config").body());
+    for (String dir : List.of("/" + "d".repeat(70_000), "/var/lib/nicflow\u0000x")) {
+      ((ObjectNode) doc.get("controller")).put("state_dir", dir);
+
+      HttpResponse<String> r = api.put("/api/v1/config", doc.toString());
+
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+      JsonNode error = JSON.readTree(r.body()).get("errors").get(0);
+      assertThat(error.get("path").asText()).isEqualTo("controller.state_dir");
+      assertThat(error.get("in").asText()).isEqualTo("body");
+      assertThat(error.get("message").asText()).doesNotContain("line ")
+          .containsAnyOf("a string of 70001 characters, longer than 65536", "the control character U+0000");
+    }
+    assertUnchanged();
+  }
+
+  @Test
   void deletingARuleSetThatVmsUseNamesThem() throws Exception {
     HttpResponse<String> r = api.delete("/api/v1/rulesets/web");
 

@@ -33,6 +33,12 @@ public final class ConfigWriter {
   private static final Set<String> YAML_WORDS =
       Set.of("true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf");
 
+  /**
+   * Backends written on one line: a load balancer with thousands stays on lines far shorter than
+   * {@link ConfigLimits#maxLineChars}, so the loader always reads back what is written here.
+   */
+  static final int BACKENDS_PER_LINE = 100;
+
   private ConfigWriter() {}
 
   public static String toYaml(Config config) {
@@ -157,8 +163,15 @@ public final class ConfigWriter {
 
   private static String loadBalancer(LoadBalancer lb) {
     List<String> backends = lb.backends().stream().map(Backend::toString).map(ConfigWriter::scalar).toList();
+    StringBuilder list = new StringBuilder("[");
+    for (int i = 0; i < backends.size(); i++) {
+      if (i > 0) {
+        list.append(i % BACKENDS_PER_LINE == 0 ? ",\n      " : ", ");
+      }
+      list.append(backends.get(i));
+    }
     return flow(List.of("name: " + scalar(lb.name()), "vip: " + scalar(lb.vip().toString()),
-        "proto: " + lb.proto().key(), "port: " + lb.port(), "backends: [" + String.join(", ", backends) + "]"));
+        "proto: " + lb.proto().key(), "port: " + lb.port(), "backends: " + list.append(']')));
   }
 
   private static String prefix(Ipv4Prefix p) {

@@ -46,6 +46,32 @@ class ConfigWriterTest {
   }
 
   @Test
+  void aLoadBalancerWithThousandsOfBackendsIsWrittenOnLinesTheLoaderReads() throws ConfigException {
+    int count = 3000;
+    StringBuilder text = new StringBuilder("""
+        hosts: [{name: h1, dpid: "0000000000000001", uplink: h1-up, underlay_ip: 192.168.50.1}]
+        vnets: [{name: blue, vni: 5001, prefix: 10.1.0.0/16, gateway: 10.1.0.1}]
+        rulesets: [{name: web, layers: [{name: acl, default: allow}]}]
+        vms:
+        """);
+    StringBuilder backends = new StringBuilder();
+    for (int i = 0; i < count; i++) {
+      String name = String.format("vm-%060d", i);
+      text.append(String.format("  - {name: %s, host: h1, port: p%d, mac: \"02:00:00:01:%02x:%02x\", ip: 10.1.%d.%d, "
+          + "vnet: blue, ruleset: web}%n", name, i, i / 256, i % 256, i / 250, 2 + i % 250));
+      backends.append(i == 0 ? "" : ", ").append(name).append(":8080");
+    }
+    text.append("load_balancers: [{name: lb, vip: 10.1.200.1, proto: tcp, port: 80, backends: [").append(backends)
+        .append("]}]\n");
+    Config many = new ConfigLoader(new ConfigLimits(1 << 30, 1 << 30, 1 << 16, 64)).parse(text.toString(), "many.yaml");
+
+    String yaml = ConfigWriter.toYaml(many);
+
+    assertThat(yaml.lines().mapToInt(String::length).max().orElseThrow()).isLessThan(10_000);
+    assertThat(loader.parse(yaml, "written.yaml")).isEqualTo(many);
+  }
+
+  @Test
   void quotesStringsThatYamlWouldReadAsSomethingElse() {
     assertThat(ConfigWriter.scalar("web1")).isEqualTo("web1");
     assertThat(ConfigWriter.scalar("10.1.0.0/16")).isEqualTo("10.1.0.0/16");
