@@ -270,15 +270,19 @@ final class ApiExchange extends ChannelInboundHandlerAdapter {
     FullHttpResponse out = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()),
         content);
     HttpHeaders h = out.headers();
-    h.set(HttpHeaderNames.DATE, DateFormatter.format(new Date()));
-    h.set(HttpHeaderNames.CONTENT_TYPE, r.contentType());
-    h.set(HttpHeaderNames.CACHE_CONTROL, "no-store");
+    h.set("Date", DateFormatter.format(new Date()));
+    h.set("Content-Type", r.contentType());
+    h.set("Cache-Control", "no-store");
     r.headers().forEach(h::set);
     if (!allow.isEmpty()) {
-      h.set(HttpHeaderNames.ALLOW, String.join(", ", allow));
+      h.set("Allow", String.join(", ", allow));
     }
-    HttpUtil.setContentLength(out, r.body().length);
-    HttpUtil.setKeepAlive(out, keepAlive);
+    h.set("Content-Length", r.body().length);
+    if (keepAlive) {
+      h.remove("Connection");
+    } else {
+      h.set("Connection", "close");
+    }
     return out;
   }
 }
