@@ -57,4 +57,9 @@ public final class ApiException extends RuntimeException {
   public static ApiException unavailable(String message) {
     return new ApiException(503, message);
   }
+
+  /** 503 with {@code Retry-After: 1}: the API is too busy now, a later try may do. */
+  public static ApiException busy(String message) {
+    return new ApiException(503, message, Map.of(), Map.of("Retry-After", "1"));
+  }
 }

@@ -1,31 +1,35 @@
 package org.nicflow.controller.api;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REST API and {@code /metrics} over the JDK's HTTP server (docs/api.md). Requests run on a
- * small pool of API worker threads — never on a switch's executor or a Netty event loop — so a
- * handler may wait for a switch (flow statistics) without holding up OpenFlow traffic.
+ * The REST API and {@code /metrics} over HTTP/1.1 (docs/api.md). One Netty event loop reads and
+ * writes every connection without blocking, so a client that sends or reads slowly holds no
+ * thread; {@link ApiExchange} bounds how long it may take. Complete requests are answered on a
+ * pool of API workers with a bounded queue — a request that finds it full is answered 503 at
+ * once — and {@code /metrics} on a thread of its own, so a scrape never waits for the workers.
+ * Neither runs on a switch's executor or an OpenFlow event loop; a handler that needs a switch
+ * (flow statistics) does not wait for it on a worker.
  */
 public final class ApiServer implements AutoCloseable {
 
@@ -35,21 +39,25 @@ public final class ApiServer implements AutoCloseable {
   static final int MAX_BODY_BYTES = 64 * 1024;
   /** Bodies of writes ({@code PUT}: a whole config at most); anything larger is refused (413). */
   static final int MAX_WRITE_BODY_BYTES = 8 * 1024 * 1024;
-  /** How much of a refused body is read (and dropped) before the connection is simply closed. */
-  private static final long MAX_DISCARD_BYTES = 64L * 1024 * 1024;
-  private static final int WORKERS = 4;
+  /** Scrapes that may wait for the metrics thread; one more is answered 503. */
+  private static final int METRICS_QUEUE = 8;
   private static final int STOP_DELAY_SECONDS = 1;
 
-  private final HttpServer server;
-  private final ExecutorService workers;
-  private final ApiRouter router;
-  private final BearerToken token;
+  private final Channel listener;
+  private final EventLoopGroup io;
+  private final ThreadPoolExecutor workers;
+  private final ThreadPoolExecutor metrics;
 
-  private ApiServer(HttpServer server, ExecutorService workers, ApiRouter router, BearerToken token) {
-    this.server = server;
+  private ApiServer(Channel listener, EventLoopGroup io, ThreadPoolExecutor workers, ThreadPoolExecutor metrics) {
+    this.listener = listener;
+    this.io = io;
     this.workers = workers;
-    this.router = router;
-    this.token = token;
+    this.metrics = metrics;
+  }
+
+  /** As {@link #start(String, int, ApiSources, ApiLimits)} with {@link ApiLimits#DEFAULTS}. */
+  public static ApiServer start(String host, int port, ApiSources sources) throws IOException {
+    return start(host, port, sources, ApiLimits.DEFAULTS);
   }
 
   /**
@@ -58,132 +66,96 @@ public final class ApiServer implements AutoCloseable {
    *
    * @throws IllegalArgumentException when the address is not loopback and there is no token
    */
-  public static ApiServer start(String host, int port, ApiSources sources) throws IOException {
+  public static ApiServer start(String host, int port, ApiSources sources, ApiLimits limits) throws IOException {
     Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(limits, "limits");
     InetSocketAddress address = new InetSocketAddress(host, port);
     if (address.isUnresolved()) {
       throw new IOException("cannot resolve the API address " + host);
     }
     BearerToken token = BearerToken.forAddress(host, address.getAddress().isLoopbackAddress(), sources.token());
-    ApiRouter router = new ApiRouter(sources);
-    HttpServer server = HttpServer.create(address, 0);
-    AtomicInteger n = new AtomicInteger();
-    ThreadFactory threads = r -> {
-      Thread t = new Thread(r, "nicflow-api-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-    ExecutorService workers = Executors.newFixedThreadPool(WORKERS, threads);
-    server.setExecutor(workers);
-    ApiServer api = new ApiServer(server, workers, router, token);
-    server.createContext("/", api::exchange);
-    server.start();
+    ApiCounters counters = new ApiCounters();
+    ThreadPoolExecutor workers = pool("nicflow-api-", limits.workers(), limits.queue());
+    ThreadPoolExecutor metrics = pool("nicflow-api-metrics-", 1, METRICS_QUEUE);
+    ApiRouter router = new ApiRouter(sources, limits, workers, counters);
+    ApiExchange.Lanes lanes = new ApiExchange.Lanes(router, token, workers, metrics, counters, limits);
+    EventLoopGroup io = new NioEventLoopGroup(1, daemons("nicflow-api-io-"));
+    AtomicInteger open = new AtomicInteger();
+    ChannelFuture bound = new ServerBootstrap()
+        .group(io)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            if (open.incrementAndGet() > limits.maxConnections()) {
+              open.decrementAndGet();
+              counters.refusedConnections.increment();
+              log.debug("API: {} connections open, closing {}", limits.maxConnections(), ch.remoteAddress());
+              ch.close();
+              return;
+            }
+            ch.closeFuture().addListener(f -> open.decrementAndGet());
+            ch.pipeline()
+                .addLast("write-timeout", new WriteTimeoutHandler(limits.requestTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS))
+                .addLast("clock", new RequestClock(limits, lanes::requestTimedOut))
+                .addLast("http", new HttpServerCodec())
+                .addLast("exchange", new ApiExchange(lanes));
+          }
+        })
+        .bind(address)
+        .awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      io.shutdownGracefully(0, STOP_DELAY_SECONDS, TimeUnit.SECONDS).awaitUninterruptibly();
+      workers.shutdownNow();
+      metrics.shutdownNow();
+      throw new IOException(String.valueOf(bound.cause().getMessage()), bound.cause());
+    }
+    ApiServer api = new ApiServer(bound.channel(), io, workers, metrics);
     log.info("nicflow API listening on http://{}:{}/api/v1{}", host, api.port(),
         token.required() ? " (bearer token required)" : "");
     return api;
   }
 
+  /** {@code threads} threads and a queue of {@code queue} places; past that, execute throws. */
+  private static ThreadPoolExecutor pool(String prefix, int threads, int queue) {
+    return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.SECONDS,
+        queue == 0 ? new java.util.concurrent.SynchronousQueue<>() : new ArrayBlockingQueue<>(queue),
+        daemons(prefix), new ThreadPoolExecutor.AbortPolicy());
+  }
+
+  private static ThreadFactory daemons(String prefix) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, prefix + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
   /** The port actually bound (useful with port 0). */
   public int port() {
-    return server.getAddress().getPort();
-  }
-
-  private void exchange(HttpExchange exchange) {
-    try (exchange) {
-      respond(exchange, answer(exchange));
-    } catch (IOException | UncheckedIOException e) {
-      log.debug("API client went away: {}", e.toString());
-    }
-  }
-
-  private ApiRouter.Answer answer(HttpExchange exchange) throws IOException {
-    Headers headers = exchange.getRequestHeaders();
-    if (!token.admits(Optional.ofNullable(headers.getFirst("Authorization")))) {
-      ApiResponse denied = router.error(401, "this API needs 'Authorization: Bearer <token>' (the token file is "
-          + "in the controller's state_dir)").withHeader("WWW-Authenticate", BearerToken.CHALLENGE);
-      return new ApiRouter.Answer(denied, List.of());
-    }
-    String method = exchange.getRequestMethod();
-    int limit = "PUT".equals(method) ? MAX_WRITE_BODY_BYTES : MAX_BODY_BYTES;
-    byte[] body = readBody(headers.getFirst("Content-Length"), exchange.getRequestBody(), limit);
-    if (body == null) {
-      discard(exchange.getRequestBody());
-      return new ApiRouter.Answer(router.error(413, "request body larger than " + limit + " bytes (the limit for "
-          + method + ")").withHeader("Connection", "close"), List.of());
-    }
-    Map<String, String> first = new LinkedHashMap<>();
-    headers.forEach((name, values) -> {
-      if (!values.isEmpty()) {
-        first.put(name, values.get(0));
-      }
-    });
-    URI uri = exchange.getRequestURI();
-    return router.handle(new ApiRequest(method, uri.getPath(), first, uri.getRawQuery(), body));
+    return ((InetSocketAddress) listener.localAddress()).getPort();
   }
 
   /**
-   * Reads and drops up to {@link #MAX_DISCARD_BYTES} of a refused body, a buffer at a time, so the
-   * connection closes cleanly after the 413 instead of resetting under the client's unread answer.
-   */
-  private static void discard(InputStream in) throws IOException {
-    byte[] buffer = new byte[64 * 1024];
-    long left = MAX_DISCARD_BYTES;
-    int n;
-    while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
-      left -= n;
-    }
-  }
-
-  /**
-   * The whole body, or null when it exceeds {@code limit}: at once when {@code Content-Length}
-   * says so (nothing is read), else after reading at most {@code limit + 1} bytes.
-   */
-  private static byte[] readBody(String contentLength, InputStream in, int limit) throws IOException {
-    if (contentLength != null) {
-      try {
-        if (Long.parseLong(contentLength.trim()) > limit) {
-          return null;
-        }
-      } catch (NumberFormatException e) {
-        // the server refuses a bad Content-Length before we see it; read what comes
-      }
-    }
-    byte[] body = in.readNBytes(limit + 1);
-    return body.length > limit ? null : body;
-  }
-
-  private static void respond(HttpExchange exchange, ApiRouter.Answer answer) throws IOException {
-    ApiResponse r = answer.response();
-    exchange.getResponseHeaders().set("Content-Type", r.contentType());
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
-    r.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
-    if (!answer.allow().isEmpty()) {
-      exchange.getResponseHeaders().set("Allow", String.join(", ", answer.allow()));
-    }
-    boolean head = "HEAD".equals(exchange.getRequestMethod());
-    exchange.sendResponseHeaders(r.status(), head ? -1 : r.body().length);
-    if (!head) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(r.body());
-      }
-    }
-  }
-
-  /**
-   * Stops accepting and closes open exchanges at once (the JDK server would otherwise sit out its
-   * whole grace delay), then gives the workers a second to finish.
+   * Stops accepting, closes every connection at once, then gives the workers a second to finish.
    */
   @Override
   public void close() {
-    server.stop(0);
-    workers.shutdown();
-    try {
-      if (!workers.awaitTermination(STOP_DELAY_SECONDS, TimeUnit.SECONDS)) {
-        workers.shutdownNow();
+    listener.close().awaitUninterruptibly();
+    io.shutdownGracefully(0, STOP_DELAY_SECONDS, TimeUnit.SECONDS).awaitUninterruptibly();
+    for (ThreadPoolExecutor pool : new ThreadPoolExecutor[] {workers, metrics}) {
+      pool.shutdown();
+      try {
+        if (!pool.awaitTermination(STOP_DELAY_SECONDS, TimeUnit.SECONDS)) {
+          pool.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        pool.shutdownNow();
+        Thread.currentThread().interrupt();
       }
-    } catch (InterruptedException e) {
-      workers.shutdownNow();
-      Thread.currentThread().interrupt();
     }
     log.info("nicflow API stopped");
   }

@@ -18,9 +18,11 @@ import org.projectfloodlight.openflow.protocol.OFType;
 final class MetricsExposition {
 
   private final ApiSources sources;
+  private final ApiCounters api;
 
-  MetricsExposition(ApiSources sources) {
+  MetricsExposition(ApiSources sources, ApiCounters api) {
     this.sources = sources;
+    this.api = api;
   }
 
   String render() {
@@ -73,6 +75,19 @@ final class MetricsExposition {
         g.illegalMessages());
     counter(out, "nicflow_openflow_malformed_closes_total", "Connections closed for undecodable bytes.",
         g.malformedCloses());
+
+    counter(out, "nicflow_api_requests_shed_total",
+        "API requests answered 503 at once: every worker busy and the queue full.", api.shed.sum());
+    counter(out, "nicflow_api_request_timeouts_total",
+        "API connections answered 408 and closed: a request not received within the request timeout.",
+        api.requestTimeouts.sum());
+    counter(out, "nicflow_api_connections_refused_total", "API connections closed on accept: too many open.",
+        api.refusedConnections.sum());
+    counter(out, "nicflow_api_flow_stats_refused_total",
+        "Flow listings answered 503 at once: too many flow statistics requests waiting for switches.",
+        api.flowStatsRefused.sum());
+    counter(out, "nicflow_api_flow_stats_timeouts_total",
+        "Flow statistics requests a switch did not answer within the switch timeout.", api.flowStatsTimeouts.sum());
 
     rules(out);
     return out.toString();

@@ -8,7 +8,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import org.nicflow.compiler.eval.Connection;
+import org.nicflow.compiler.eval.ConnectionTable;
 import org.nicflow.compiler.eval.FlowTuple;
 import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.compiler.model.Host;
@@ -119,7 +121,8 @@ final class SwitchViews {
     return out;
   }
 
-  VmStats vmStats(String name) {
+  /** The VM's statistics, with {@code live} from its switch when that answers (else null). */
+  CompletableFuture<VmStats> vmStats(String name) {
     Vm vm = sources.config().vm(name).orElseThrow(() -> ApiException.notFound("no VM named '" + name + "'"));
     Map<RuleStatistics.RuleKey, RuleStatistics.Counts> folded = sources.partition().statistics().forVm(name);
     List<RuleCounts> rules = new ArrayList<>();
@@ -129,16 +132,23 @@ final class SwitchViews {
       }
       rules.add(counts(folded, vm.name(), layer.name(), "default"));
     }
-    LiveCounts live = null;
-    if (sources.partition().switchOf(vm.host()).isPresent()) {
-      try {
-        live = live(vm);
-      } catch (ApiException e) {
-        // The switch did not answer in time or went away: the folded counts still stand.
-        log.debug("VM {}: no live counters: {}", vm.name(), e.getMessage());
-      }
+    if (sources.partition().switchOf(vm.host()).isEmpty()) {
+      return CompletableFuture.completedFuture(new VmStats(vm.name(), vm.host(), rules, null));
     }
-    return new VmStats(vm.name(), vm.host(), rules, live);
+    CompletableFuture<List<SwitchFlowReader.SwitchFlow>> read;
+    try {
+      read = flows.read(vm.host());
+    } catch (ApiException e) {
+      read = CompletableFuture.failedFuture(e);
+    }
+    return read.handle((list, failure) -> {
+      if (failure != null) {
+        // The switch did not answer in time, went away or waits for too many: the folded counts still stand.
+        log.debug("VM {}: no live counters: {}", vm.name(), failure.getMessage());
+        return new VmStats(vm.name(), vm.host(), rules, null);
+      }
+      return new VmStats(vm.name(), vm.host(), rules, live(vm, list));
+    });
   }
 
   private static RuleCounts counts(Map<RuleStatistics.RuleKey, RuleStatistics.Counts> folded, String vm,
@@ -149,13 +159,13 @@ final class SwitchViews {
   }
 
   /** The VM's reactive flows (unified, reverse, denied) on its switch now, by deciding rule. */
-  private LiveCounts live(Vm vm) {
+  private static LiveCounts live(Vm vm, List<SwitchFlowReader.SwitchFlow> switchFlows) {
     List<String> reactive = List.of(kind(FlowKind.UNIFIED), kind(FlowKind.REVERSE), kind(FlowKind.DENIED));
     int count = 0;
     long packets = 0;
     long bytes = 0;
     Map<String, long[]> byRule = new LinkedHashMap<>();
-    for (SwitchFlowReader.SwitchFlow f : flows.read(vm.host())) {
+    for (SwitchFlowReader.SwitchFlow f : switchFlows) {
       DecodedCookie c = f.cookie();
       if (!vm.name().equals(c.vm()) || !reactive.contains(c.kind())) {
         continue;
@@ -182,10 +192,24 @@ final class SwitchViews {
     return k.name().toLowerCase(Locale.ROOT);
   }
 
-  List<ConnectionView> connections() {
-    return sources.partition().connections().all().stream()
+  /** One page of the connection table, in the order connections were added; the cursor is a sequence number. */
+  PageRequest.Page<ConnectionView> connections(PageRequest page) {
+    long after = 0;
+    if (page.after().isPresent()) {
+      try {
+        after = Long.parseLong(page.after().get());
+      } catch (NumberFormatException e) {
+        throw PageRequest.badCursor(page.after().get());
+      }
+    }
+    List<ConnectionTable.Numbered> numbered = sources.partition().connections().page(after, page.limit() + 1);
+    List<ConnectionTable.Numbered> shown = numbered.subList(0, Math.min(page.limit(), numbered.size()));
+    Optional<String> next = numbered.size() > page.limit()
+        ? Optional.of(Long.toString(shown.get(shown.size() - 1).sequence())) : Optional.empty();
+    List<ConnectionView> views = shown.stream().map(n -> n.connection())
         .map(c -> new ConnectionView(c.ownerVm(), kind(c), tuple(c.original()), tuple(c.translated())))
         .toList();
+    return new PageRequest.Page<>(views, next);
   }
 
   private static String kind(Connection c) {

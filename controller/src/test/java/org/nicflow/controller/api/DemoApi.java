@@ -29,12 +29,14 @@ public final class DemoApi implements AutoCloseable {
   public static final Path DEMO = Path.of("..", "examples", "demo.yaml");
 
   private final FakeLivePolicy policy;
+  private final HostPartition partition;
   private final ApiServer server;
   private final String host;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private DemoApi(FakeLivePolicy policy, ApiServer server, String host) {
+  private DemoApi(FakeLivePolicy policy, HostPartition partition, ApiServer server, String host) {
     this.policy = policy;
+    this.partition = partition;
     this.server = server;
     this.host = host;
   }
@@ -57,7 +59,7 @@ public final class DemoApi implements AutoCloseable {
     ApiSources sources = new ApiSources(policy, policy.writer(), partition, new OpenFlowStats()::snapshot,
         ApiSources.DEFAULT_SWITCH_TIMEOUT, token);
     ApiServer server = ApiServer.start(bind, port, sources);
-    return new DemoApi(policy, server, "127.0.0.1");
+    return new DemoApi(policy, partition, server, "127.0.0.1");
   }
 
   public static Config demo() throws ConfigException {
@@ -66,6 +68,11 @@ public final class DemoApi implements AutoCloseable {
 
   public FakeLivePolicy policy() {
     return policy;
+  }
+
+  /** The host partition the API reads (no switch connected). */
+  public HostPartition partition() {
+    return partition;
   }
 
   public int port() {

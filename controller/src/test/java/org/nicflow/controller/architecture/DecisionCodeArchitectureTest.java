@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * re-decision of live flows on a policy change, the adoption of a switch's flows on reconnect, the
  * connection ledger, the policy snapshot and store) returns values and never touches the wire. Only
  * the switch owner ({@code HostPartition}), the reconciler and the {@code openflow} edge speak
- * OpenFlow; only the edge speaks Netty.
+ * OpenFlow; only that edge and the API's HTTP edge ({@code ApiServer}, {@code ApiExchange},
+ * {@code RequestClock}) speak Netty.
  */
 class DecisionCodeArchitectureTest {
 
@@ -42,12 +43,14 @@ class DecisionCodeArchitectureTest {
   }
 
   @Test
-  void onlyTheOpenflowEdgeUsesNetty() {
+  void onlyTheOpenflowEdgeAndTheApisHttpEdgeUseNetty() {
     ArchRule rule = noClasses()
         .that().resideInAPackage("org.nicflow..")
         .and().resideOutsideOfPackage("org.nicflow.controller.openflow..")
+        .and().haveNameNotMatching("org\\.nicflow\\.controller\\.api\\.(ApiServer|ApiExchange|RequestClock)(\\$.*)?")
         .should().dependOnClassesThat().resideInAPackage("io.netty..")
-        .because("the channel is thin and lives in one package");
+        .because("the channels are thin: the OpenFlow one lives in one package, the API's HTTP one in three "
+            + "classes that hand the router complete requests and write its answers");
     rule.check(classes);
   }
 }

@@ -219,6 +219,11 @@ public final class FakeBridge implements SwitchConnection {
     flowStatsToIgnore = n;
   }
 
+  /** The flow statistics requests left unanswered by {@link #ignoreFlowStats(int)}, in order. */
+  public synchronized List<CompletableFuture<List<OFFlowStatsEntry>>> unansweredFlowStats() {
+    return List.copyOf(ignoredFlowStats);
+  }
+
   /** How many flow-stats requests the bridge has had. */
   public synchronized int flowStatsRequests() {
     return flowStatsRequests;

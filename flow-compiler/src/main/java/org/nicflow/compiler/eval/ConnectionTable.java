@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -93,6 +94,32 @@ public final class ConnectionTable implements ConnectionLookup {
   public List<Connection> all() {
     return entries.entrySet().stream().sorted(Map.Entry.comparingByValue(Comparator.naturalOrder()))
         .map(Map.Entry::getKey).toList();
+  }
+
+  /** A live connection and its place in the order connections were added. */
+  public record Numbered(long sequence, Connection connection) {}
+
+  /**
+   * At most {@code limit} live connections added after the one numbered {@code afterSequence}, in
+   * the order added: a page of the table, and a walk goes on from the last one's sequence. Costs
+   * one pass over the table and memory for {@code limit} entries, whatever the table's size.
+   */
+  public List<Numbered> page(long afterSequence, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1: " + limit);
+    }
+    PriorityQueue<Numbered> lowest = new PriorityQueue<>(Comparator.comparingLong(Numbered::sequence).reversed());
+    entries.forEach((connection, sequence) -> {
+      if (sequence > afterSequence) {
+        lowest.add(new Numbered(sequence, connection));
+        if (lowest.size() > limit) {
+          lowest.poll();
+        }
+      }
+    });
+    List<Numbered> page = new ArrayList<>(lowest);
+    page.sort(Comparator.comparingLong(Numbered::sequence));
+    return List.copyOf(page);
   }
 
   @Override

@@ -34,6 +34,25 @@ class ConnectionTableTest {
   }
 
   @Test
+  void pagesWalkTheTableInTheOrderAddedAndGoOnAfterTheLastOne() {
+    ConnectionTable table = new ConnectionTable();
+    for (int port = 1; port <= 5; port++) {
+      table.add(stateful(5001, port, "web1"));
+    }
+    table.remove(stateful(5001, 2, "web1"));
+
+    List<ConnectionTable.Numbered> first = table.page(0, 2);
+    List<ConnectionTable.Numbered> second = table.page(first.get(1).sequence(), 2);
+    table.add(stateful(5001, 6, "web1"));
+    List<ConnectionTable.Numbered> third = table.page(second.get(1).sequence(), 2);
+
+    assertThat(first).extracting(n -> n.connection().original().srcPort()).containsExactly(1, 3);
+    assertThat(second).extracting(n -> n.connection().original().srcPort()).containsExactly(4, 5);
+    assertThat(third).extracting(n -> n.connection().original().srcPort()).containsExactly(6);
+    assertThat(table.page(third.get(0).sequence(), 2)).isEmpty();
+  }
+
+  @Test
   void scopeAndOwnerKeepTenantsApart() {
     ConnectionTable table = new ConnectionTable();
     Connection blue = stateful(5001, 40000, "web1");
