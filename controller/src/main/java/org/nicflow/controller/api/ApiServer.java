@@ -3,6 +3,8 @@ package org.nicflow.controller.api;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,6 +21,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,14 +62,24 @@ public final class ApiServer implements AutoCloseable {
    * @throws IllegalArgumentException when the address is not loopback and there is no token
    */
   public static ApiServer start(String host, int port, ApiSources sources) throws IOException {
+    return start(host, port, sources, Optional.empty());
+  }
+
+  /**
+   * As {@link #start(String, int, ApiSources)}; with {@code tls}, over HTTPS only (the server's
+   * certificate is the context's; clients need none).
+   */
+  public static ApiServer start(String host, int port, ApiSources sources, Optional<SSLContext> tls)
+      throws IOException {
     Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(tls, "tls");
     InetSocketAddress address = new InetSocketAddress(host, port);
     if (address.isUnresolved()) {
       throw new IOException("cannot resolve the API address " + host);
     }
     BearerToken token = BearerToken.forAddress(host, address.getAddress().isLoopbackAddress(), sources.token());
     ApiRouter router = new ApiRouter(sources);
-    HttpServer server = HttpServer.create(address, 0);
+    HttpServer server = tls.isPresent() ? https(address, tls.get()) : HttpServer.create(address, 0);
     AtomicInteger n = new AtomicInteger();
     ThreadFactory threads = r -> {
       Thread t = new Thread(r, "nicflow-api-" + n.incrementAndGet());
@@ -78,9 +91,15 @@ public final class ApiServer implements AutoCloseable {
     ApiServer api = new ApiServer(server, workers, router, token);
     server.createContext("/", api::exchange);
     server.start();
-    log.info("nicflow API listening on http://{}:{}/api/v1{}", host, api.port(),
+    log.info("nicflow API listening on {}://{}:{}/api/v1{}", tls.isPresent() ? "https" : "http", host, api.port(),
         token.required() ? " (bearer token required)" : "");
     return api;
+  }
+
+  private static HttpServer https(InetSocketAddress address, SSLContext context) throws IOException {
+    HttpsServer server = HttpsServer.create(address, 0);
+    server.setHttpsConfigurator(new HttpsConfigurator(context));
+    return server;
   }
 
   /** The port actually bound (useful with port 0). */

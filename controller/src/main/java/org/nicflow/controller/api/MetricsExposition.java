@@ -70,6 +70,12 @@ final class MetricsExposition {
         g.illegalMessages());
     counter(out, "nicflow_openflow_malformed_closes_total", "Connections closed for undecodable bytes.",
         g.malformedCloses());
+    counter(out, "nicflow_openflow_tls_failures_total",
+        "Switch connections refused by TLS: no or untrusted certificate, plain TCP, a broken TLS record.",
+        g.tlsFailures());
+    counter(out, "nicflow_openflow_identity_refusals_total",
+        "Switches refused because their certificate does not name the host whose dpid they claimed.",
+        g.identityRefusals());
 
     rules(out);
     return out.toString();

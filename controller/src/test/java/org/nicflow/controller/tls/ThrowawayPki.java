@@ -22,6 +22,8 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -85,7 +87,10 @@ public final class ThrowawayPki {
     return certificate;
   }
 
-  /** A key and a certificate for client and server use with subject {@code CN=commonName}. */
+  /**
+   * A key and a certificate for client and server use with subject {@code CN=commonName}, valid
+   * for 127.0.0.1 and localhost.
+   */
   public Issued issue(String commonName) {
     KeyPair pair = ecKeys();
     try {
@@ -93,6 +98,8 @@ public final class ThrowawayPki {
           notBefore(), notAfter(), new X500Name("CN=" + commonName + ",O=nicflow tests"), pair.getPublic())
           .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
           .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+          .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+              new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}))
           .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
               new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}));
       return new Issued(commonName, pair.getPrivate(), sign(builder, keys.getPrivate()), this);
@@ -141,16 +148,67 @@ public final class ThrowawayPki {
       }
       KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       keyManagers.init(keyStore, new char[0]);
+      javax.net.ssl.KeyManager[] presenting = own == null ? keyManagers.getKeyManagers()
+          : new javax.net.ssl.KeyManager[] {
+              new AlwaysPresenting((javax.net.ssl.X509ExtendedKeyManager) keyManagers.getKeyManagers()[0])};
       java.security.KeyStore trustStore = java.security.KeyStore.getInstance("PKCS12");
       trustStore.load(null, null);
       trustStore.setCertificateEntry("ca", trusted.certificate());
       TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       trustManagers.init(trustStore);
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
+      context.init(presenting, trustManagers.getTrustManagers(), null);
       return context;
     } catch (GeneralSecurityException | IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Presents its certificate whatever CAs the server asks for, as OpenSSL (and so OVS) does; the
+   * JDK's own client would send none when the server names another CA.
+   */
+  private static final class AlwaysPresenting extends javax.net.ssl.X509ExtendedKeyManager {
+    private final javax.net.ssl.X509ExtendedKeyManager keys;
+
+    AlwaysPresenting(javax.net.ssl.X509ExtendedKeyManager keys) {
+      this.keys = keys;
+    }
+
+    @Override
+    public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+      return "own";
+    }
+
+    @Override
+    public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers,
+        javax.net.ssl.SSLEngine engine) {
+      return "own";
+    }
+
+    @Override
+    public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+      return new String[] {"own"};
+    }
+
+    @Override
+    public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+      return keys.getServerAliases(keyType, issuers);
+    }
+
+    @Override
+    public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+      return keys.chooseServerAlias(keyType, issuers, socket);
+    }
+
+    @Override
+    public X509Certificate[] getCertificateChain(String alias) {
+      return keys.getCertificateChain(alias);
+    }
+
+    @Override
+    public PrivateKey getPrivateKey(String alias) {
+      return keys.getPrivateKey(alias);
     }
   }
 
