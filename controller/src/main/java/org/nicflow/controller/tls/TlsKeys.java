@@ -75,6 +75,22 @@ public record TlsKeys(PrivateKey key, List<X509Certificate> chain, List<X509Cert
     if (trusted.isEmpty()) {
       throw new IllegalStateException("no CA certificate to check peers against");
     }
+    return trusting(trusted);
+  }
+
+  /** A client context that trusts servers whose certificates chain to a CA of {@code caCertificate}. */
+  public static SSLContext clientContext(Path caCertificate) throws TlsFilesException {
+    TrustManagerFactory trust = trusting(PemFiles.certificates(caCertificate));
+    try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trust.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK has no TLS: " + e, e);
+    }
+  }
+
+  private static TrustManagerFactory trusting(List<X509Certificate> trusted) {
     try {
       KeyStore store = KeyStore.getInstance("PKCS12");
       store.load(null, null);

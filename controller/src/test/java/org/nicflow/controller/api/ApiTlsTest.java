@@ -51,7 +51,10 @@ class ApiTlsTest {
 
     assertThat(vms.statusCode()).isEqualTo(200);
     assertThat(vms.body()).contains("web1");
-    assertThat(get(client, "https", "/metrics").statusCode()).isEqualTo(200);
+    HttpResponse<String> metrics = get(client, "https", "/metrics");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("\nnicflow_openflow_tls_failures_total 0\n")
+        .contains("\nnicflow_openflow_identity_refusals_total 0\n");
   }
 
   @Test

@@ -55,7 +55,7 @@ public final class DemoApi implements AutoCloseable {
   }
 
   /** What the API serves: the demo as {@code policy}, a partition with no switch connected. */
-  static ApiSources sources(FakeLivePolicy policy, Optional<String> token) {
+  public static ApiSources sources(FakeLivePolicy policy, Optional<String> token) {
     HostPartition partition = new HostPartition(policy.current(),
         new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
         new RuleStatistics());

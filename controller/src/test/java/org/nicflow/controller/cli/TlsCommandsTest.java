@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,8 +14,12 @@ import org.nicflow.compiler.config.ConfigLoader;
 import org.nicflow.compiler.config.ConfigWriter;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.ControllerTls;
+import org.nicflow.controller.api.ApiServer;
+import org.nicflow.controller.api.DemoApi;
+import org.nicflow.controller.policy.FakeLivePolicy;
 import org.nicflow.controller.runtime.TransportSecurity;
 import org.nicflow.controller.tls.ThrowawayPki;
+import org.nicflow.controller.tls.TlsKeys;
 
 /** {@code ssl:} targets on the command line: host-setup's OVS commands and run's listeners. */
 class TlsCommandsTest {
@@ -108,5 +113,26 @@ class TlsCommandsTest {
         true, true))
         .isInstanceOf(BadInputException.class)
         .hasMessage("controller.tls: " + missing + ": no such file");
+  }
+
+  @Test
+  void apiCommandsTalkHttpsTrustingTheGivenCa() throws Exception {
+    ThrowawayPki ca = ThrowawayPki.create("api-ca");
+    var controller = ca.issue("controller");
+    TlsKeys keys = new TlsKeys(controller.key(), List.of(controller.certificate()), List.of());
+    ApiServer api = ApiServer.start("127.0.0.1", 0, DemoApi.sources(new FakeLivePolicy(demo), Optional.empty()),
+        Optional.of(keys.serverContext()));
+    try {
+      String address = "127.0.0.1:" + api.port();
+      CliRun trusted = CliRun.of("get", "vms", "--api", address, "--ca-certificate",
+          ca.writeCertificate(dir, "api-ca.pem").toString());
+      CliRun plain = CliRun.of("get", "vms", "--api", address);
+
+      assertThat(trusted.code()).as(trusted.err()).isZero();
+      assertThat(trusted.out()).contains("web1");
+      assertThat(plain.code()).isEqualTo(NicflowCli.EXIT_FAILURE);
+    } finally {
+      api.close();
+    }
   }
 }
