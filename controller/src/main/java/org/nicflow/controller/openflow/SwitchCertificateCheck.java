@@ -100,6 +100,9 @@ final class SwitchCertificateCheck extends ChannelInboundHandlerAdapter {
 
   /** The innermost message: what the TLS layer objected to, in one line. */
   private static String reason(Throwable cause) {
+    if (cause instanceof java.nio.channels.ClosedChannelException) {
+      return "closed by the peer during the TLS handshake";
+    }
     Throwable root = cause;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
