@@ -49,9 +49,4 @@ public record ControllerTls(
   public ControllerTls withApi(boolean https) {
     return new ControllerTls(privateKey, certificate, caCertificate, openflow, https, switchIdentity);
   }
-
-  /** The same files and rules, with the OpenFlow channel over TLS or not. */
-  public ControllerTls withOpenflow(boolean ssl) {
-    return new ControllerTls(privateKey, certificate, caCertificate, ssl, api, switchIdentity);
-  }
 }
