@@ -9,6 +9,8 @@ final class ApiCounters {
   final LongAdder shed = new LongAdder();
   /** Connections answered 408 and closed: a request not received within the request timeout. */
   final LongAdder requestTimeouts = new LongAdder();
+  /** HTTPS connections closed because their TLS handshake failed or did not end in time. */
+  final LongAdder tlsFailures = new LongAdder();
   /** Connections closed on accept: too many open. */
   final LongAdder refusedConnections = new LongAdder();
   /** Flow listings answered 503 at once: too many flow-statistics requests waiting for switches. */

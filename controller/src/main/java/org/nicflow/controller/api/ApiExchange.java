@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -97,6 +98,16 @@ final class ApiExchange extends ChannelInboundHandlerAdapter {
     waiting.forEach(ReferenceCountUtil::release);
     waiting.clear();
     ctx.fireChannelInactive();
+  }
+
+  /** A TLS handshake that failed or ran out of time: the handler closes the connection; counted here. */
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
+      lanes.counters().tlsFailures.increment();
+      log.debug("API client {}: TLS handshake failed: {}", ctx.channel().remoteAddress(), handshake.cause().toString());
+    }
+    ctx.fireUserEventTriggered(evt);
   }
 
   @Override

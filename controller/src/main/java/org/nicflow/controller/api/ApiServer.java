@@ -10,22 +10,26 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The REST API and {@code /metrics} over HTTP/1.1 (docs/api.md). One Netty event loop reads and
- * writes every connection without blocking, so a client that sends or reads slowly holds no
- * thread; {@link ApiExchange} bounds how long it may take. Complete requests are answered on a
+ * The REST API and {@code /metrics} over HTTP/1.1, or HTTPS (docs/api.md). One Netty event loop
+ * reads and writes every connection without blocking — the TLS handshake included — so a client
+ * that sends or reads slowly holds no thread; {@link ApiExchange} bounds how long it may take. Complete requests are answered on a
  * pool of API workers with a bounded queue — a request that finds it full is answered 503 at
  * once — and {@code /metrics} on a thread of its own, so a scrape never waits for the workers.
  * Neither runs on a switch's executor or an OpenFlow event loop; a handler that needs a switch
@@ -67,8 +71,26 @@ public final class ApiServer implements AutoCloseable {
    * @throws IllegalArgumentException when the address is not loopback and there is no token
    */
   public static ApiServer start(String host, int port, ApiSources sources, ApiLimits limits) throws IOException {
+    return start(host, port, sources, limits, Optional.empty());
+  }
+
+  /** As {@link #start(String, int, ApiSources, ApiLimits, Optional)} with {@link ApiLimits#DEFAULTS}. */
+  public static ApiServer start(String host, int port, ApiSources sources, Optional<SSLContext> tls)
+      throws IOException {
+    return start(host, port, sources, ApiLimits.DEFAULTS, tls);
+  }
+
+  /**
+   * As {@link #start(String, int, ApiSources, ApiLimits)}; with {@code tls}, over HTTPS only (the
+   * server's certificate is the context's; clients need none). The TLS handshake runs on the
+   * event loop like the rest of the connection and must end within {@link
+   * ApiLimits#requestTimeout()}; a handshake that fails or runs out of time closes the connection.
+   */
+  public static ApiServer start(String host, int port, ApiSources sources, ApiLimits limits,
+      Optional<SSLContext> tls) throws IOException {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(tls, "tls");
     InetSocketAddress address = new InetSocketAddress(host, port);
     if (address.isUnresolved()) {
       throw new IOException("cannot resolve the API address " + host);
@@ -102,6 +124,7 @@ public final class ApiServer implements AutoCloseable {
                 .addLast("clock", new RequestClock(limits, lanes::requestTimedOut))
                 .addLast("http", new HttpServerCodec())
                 .addLast("exchange", new ApiExchange(lanes));
+            tls.ifPresent(context -> ch.pipeline().addFirst("tls", tlsHandler(context, limits)));
           }
         })
         .bind(address)
@@ -113,9 +136,21 @@ public final class ApiServer implements AutoCloseable {
       throw new IOException(String.valueOf(bound.cause().getMessage()), bound.cause());
     }
     ApiServer api = new ApiServer(bound.channel(), io, workers, metrics);
-    log.info("nicflow API listening on http://{}:{}/api/v1{}", host, api.port(),
+    log.info("nicflow API listening on {}://{}:{}/api/v1{}", tls.isPresent() ? "https" : "http", host, api.port(),
         token.required() ? " (bearer token required)" : "");
     return api;
+  }
+
+  /**
+   * The server side of TLS for one connection, first in its pipeline, so that everything after it
+   * — the request clock included — sees the decrypted bytes.
+   */
+  private static SslHandler tlsHandler(SSLContext context, ApiLimits limits) {
+    SSLEngine engine = context.createSSLEngine();
+    engine.setUseClientMode(false);
+    SslHandler handler = new SslHandler(engine);
+    handler.setHandshakeTimeoutMillis(limits.requestTimeout().toMillis());
+    return handler;
   }
 
   /** {@code threads} threads and a queue of {@code queue} places; past that, execute throws. */

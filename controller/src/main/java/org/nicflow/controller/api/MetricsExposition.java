@@ -75,12 +75,21 @@ final class MetricsExposition {
         g.illegalMessages());
     counter(out, "nicflow_openflow_malformed_closes_total", "Connections closed for undecodable bytes.",
         g.malformedCloses());
+    counter(out, "nicflow_openflow_tls_failures_total",
+        "Switch connections refused by TLS: no or untrusted certificate, plain TCP, a broken TLS record.",
+        g.tlsFailures());
+    counter(out, "nicflow_openflow_identity_refusals_total",
+        "Switches refused because their certificate does not name the host whose dpid they claimed.",
+        g.identityRefusals());
 
     counter(out, "nicflow_api_requests_shed_total",
         "API requests answered 503 at once: every worker busy and the queue full.", api.shed.sum());
     counter(out, "nicflow_api_request_timeouts_total",
         "API connections answered 408 and closed: a request not received within the request timeout.",
         api.requestTimeouts.sum());
+    counter(out, "nicflow_api_tls_failures_total",
+        "HTTPS connections closed because their TLS handshake failed or did not end within the request timeout.",
+        api.tlsFailures.sum());
     counter(out, "nicflow_api_connections_refused_total", "API connections closed on accept: too many open.",
         api.refusedConnections.sum());
     counter(out, "nicflow_api_flow_stats_refused_total",

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import javax.net.ssl.SSLContext;
 
 /**
  * A small client of the controller's REST API for the command line. A 2xx answer is returned; a
@@ -39,12 +40,22 @@ final class ApiClient {
   private final String host;
   private final int port;
   private final Optional<String> token;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+  private final Optional<SSLContext> tls;
+  private final HttpClient http;
 
   ApiClient(String host, int port, Optional<String> token) {
+    this(host, port, token, Optional.empty());
+  }
+
+  /** With {@code tls}, over HTTPS, trusting what the context trusts. */
+  ApiClient(String host, int port, Optional<String> token, Optional<SSLContext> tls) {
     this.host = host;
     this.port = port;
     this.token = token;
+    this.tls = tls;
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT);
+    tls.ifPresent(builder::sslContext);
+    this.http = builder.build();
   }
 
   /** A config name as one URL path segment; 2 for anything a config name cannot be. */
@@ -110,7 +121,7 @@ final class ApiClient {
 
   private URI uri(String path, String query) {
     try {
-      return new URI("http", null, host, port, path, query, null);
+      return new URI(tls.isPresent() ? "https" : "http", null, host, port, path, query, null);
     } catch (URISyntaxException e) {
       throw new BadInputException("cannot make a URL of " + host + ":" + port + path + ": " + e.getMessage());
     }

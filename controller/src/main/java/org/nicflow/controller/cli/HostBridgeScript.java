@@ -2,6 +2,7 @@ package org.nicflow.controller.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.Vm;
@@ -15,18 +16,30 @@ public final class HostBridgeScript {
 
   public static final String PROTOCOLS = "OpenFlow13,OpenFlow14,OpenFlow15";
 
+  /**
+   * The switch side of TLS: files on the host, as {@code ovs-vsctl set-ssl} takes them.
+   *
+   * @param privateKey the switch's private key
+   * @param certificate the switch's certificate, signed by the CA the controller trusts
+   * @param caCertificate the CA that signed the controller's certificate
+   */
+  public record SwitchSsl(String privateKey, String certificate, String caCertificate) {}
+
   private HostBridgeScript() {}
 
   /**
    * @param controller {@code host:port} the switch connects to
+   * @param ssl when present, the switch connects over TLS ({@code ssl:}) with these files
    */
-  public static List<String> commands(Config config, Host host, String controller) {
+  public static List<String> commands(Config config, Host host, String controller, Optional<SwitchSsl> ssl) {
     String br = host.name();
     List<String> lines = new ArrayList<>();
     lines.add("# nicflow bridge for host " + br + " (dpid " + host.dpidHex() + ")");
     lines.add("ovs-vsctl --may-exist add-br " + br + " -- set bridge " + br + " datapath_type=netdev"
         + " fail_mode=secure protocols=" + PROTOCOLS + " other-config:datapath-id=" + host.dpidHex());
-    lines.add("ovs-vsctl set-controller " + br + " tcp:" + controller);
+    ssl.ifPresent(files -> lines.add("ovs-vsctl set-ssl " + files.privateKey() + " " + files.certificate() + " "
+        + files.caCertificate()));
+    lines.add("ovs-vsctl set-controller " + br + (ssl.isPresent() ? " ssl:" : " tcp:") + controller);
     lines.add("ovs-vsctl --may-exist add-port " + br + " " + host.uplink());
     for (Vm vm : config.vmsOnHost(host.name())) {
       lines.add("ovs-vsctl --may-exist add-port " + br + " " + vm.port());

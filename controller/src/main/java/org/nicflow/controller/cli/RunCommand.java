@@ -7,6 +7,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.ControllerTls;
 import org.nicflow.compiler.model.OffloadMode;
 import org.nicflow.controller.openflow.OpenFlowSettings;
 import org.nicflow.controller.policy.ApiToken;
@@ -15,6 +16,8 @@ import org.nicflow.controller.policy.PolicyStore;
 import org.nicflow.controller.policy.PolicyStoreException;
 import org.nicflow.controller.policy.PolicyWriter;
 import org.nicflow.controller.runtime.NicflowController;
+import org.nicflow.controller.runtime.TransportSecurity;
+import org.nicflow.controller.tls.TlsFilesException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,8 +39,9 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   private ConfigOption config;
 
-  @Option(names = "--openflow", paramLabel = "HOST:PORT",
-      description = "Listen here instead of controller.openflow (port 0: any free port).")
+  @Option(names = "--openflow", paramLabel = "[ssl:]HOST:PORT",
+      description = "Listen here instead of controller.openflow (port 0: any free port; ssl: switches connect "
+          + "over TLS with the files of controller.tls).")
   private String openflow;
 
   @Option(names = "--api", paramLabel = "HOST:PORT",
@@ -64,7 +68,8 @@ final class RunCommand implements Callable<Integer> {
     if (mode != null) {
       c = c.withMode(parseMode(mode));
     }
-    OpenFlowSettings settings = listenAddress(c, Optional.ofNullable(openflow));
+    OpenflowListener listener = openflowListener(c, Optional.ofNullable(openflow));
+    OpenFlowSettings settings = listener.settings();
     Optional<InetSocketAddress> apiAddress = apiAddress(c, Optional.ofNullable(api), noApi);
     if (auditSeconds < 0) {
       throw new BadInputException("--audit-interval must be 0 (never) or a number of seconds, got " + auditSeconds);
@@ -82,7 +87,8 @@ final class RunCommand implements Callable<Integer> {
       System.err.println("nicflow: the API listens on " + apiAddress.get().getHostString()
           + ", every request needs the bearer token in " + dir.resolve("api-token"));
     }
-    NicflowController controller = NicflowController.start(c, settings, apiAddress, store, token);
+    TransportSecurity security = security(c, listener.tls(), apiAddress.isPresent());
+    NicflowController controller = NicflowController.start(c, settings, apiAddress, store, token, security);
     reloadOnHangup(controller);
     if (auditSeconds > 0) {
       controller.auditEvery(java.time.Duration.ofSeconds(auditSeconds));
@@ -158,12 +164,36 @@ final class RunCommand implements Callable<Integer> {
     return Optional.of(hostPort("--api", override.get()));
   }
 
-  static OpenFlowSettings listenAddress(Config c, Optional<String> override) throws BadInputException {
+  /** Where switches connect and whether over TLS. */
+  record OpenflowListener(OpenFlowSettings settings, boolean tls) {}
+
+  /** controller.openflow, or {@code --openflow [tcp:|ssl:]HOST:PORT}. */
+  static OpenflowListener openflowListener(Config c, Optional<String> override) throws BadInputException {
     if (override.isEmpty()) {
-      return OpenFlowSettings.of(c.controller().openflowHost(), c.controller().openflowPort());
+      return new OpenflowListener(OpenFlowSettings.of(c.controller().openflowHost(), c.controller().openflowPort()),
+          c.controller().openflowTls());
     }
-    InetSocketAddress address = hostPort("--openflow", override.get());
-    return OpenFlowSettings.of(address.getHostString(), address.getPort());
+    OpenflowTarget target = OpenflowTarget.parse(override.get());
+    InetSocketAddress bound = hostPort("--openflow", target.address());
+    return new OpenflowListener(OpenFlowSettings.of(bound.getHostString(), bound.getPort()), target.ssl());
+  }
+
+  /** The TLS contexts of the listeners that use TLS, from the files of controller.tls. */
+  static TransportSecurity security(Config c, boolean openflowTls, boolean api) throws BadInputException {
+    Optional<ControllerTls> tls = c.controller().tls();
+    if (tls.isEmpty()) {
+      if (openflowTls) {
+        throw new BadInputException("--openflow ssl: needs a controller.tls block (private_key, certificate, "
+            + "ca_certificate) in the config");
+      }
+      return TransportSecurity.NONE;
+    }
+    ControllerTls files = api ? tls.get() : tls.get().withApi(false);
+    try {
+      return TransportSecurity.load(files, openflowTls);
+    } catch (TlsFilesException | IllegalArgumentException e) {
+      throw new BadInputException("controller.tls: " + e.getMessage());
+    }
   }
 
   /** {@code HOST:PORT} of option {@code option}, unresolved; port 0 means any free port. */

@@ -5,11 +5,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of one switch channel, one job per handler: bounded framing, openflowj decoding,
- * encoding, idle detection, then the handshake/session.
+ * encoding, idle detection, then the handshake/session. With TLS, the TLS layer comes first and
+ * the certificate check just before the handshake ({@link SwitchTls}).
  */
 final class OfChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -18,6 +20,8 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
   static final String OF_ENCODER = "of-encoder";
   static final String IDLE = "idle";
   static final String SWITCH = "switch";
+  static final String TLS = "tls";
+  static final String CERTIFICATE = "certificate";
 
   /** Largest OpenFlow message: the header's length field is 16 bits. */
   static final int MAX_MESSAGE = 0xffff;
@@ -27,18 +31,21 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
   private final OpenFlowSettings settings;
   private final OpenFlowStats stats;
   private final ChannelGroup channels;
+  private final Optional<SwitchTls> tls;
 
   OfChannelInitializer(
       SwitchRegistry registry,
       SwitchListener listener,
       OpenFlowSettings settings,
       OpenFlowStats stats,
-      ChannelGroup channels) {
+      ChannelGroup channels,
+      Optional<SwitchTls> tls) {
     this.registry = registry;
     this.listener = listener;
     this.settings = settings;
     this.stats = stats;
     this.channels = channels;
+    this.tls = tls;
   }
 
   @Override
@@ -55,5 +62,6 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
             IDLE,
             new IdleStateHandler(settings.echoInterval().toNanos(), 0, 0, TimeUnit.NANOSECONDS))
         .addLast(SWITCH, new SwitchHandshake(registry, listener, settings, counters));
+    tls.ifPresent(t -> t.install(channel.pipeline(), registry, counters));
   }
 }

@@ -34,6 +34,7 @@ public final class OpenFlowServer implements AutoCloseable {
   private final ChannelGroup channels =
       new DefaultChannelGroup("openflow", GlobalEventExecutor.INSTANCE);
   private final OfChannelInitializer initializer;
+  private final Optional<SwitchTls> tls;
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel serverChannel;
@@ -44,11 +45,23 @@ public final class OpenFlowServer implements AutoCloseable {
    */
   public OpenFlowServer(
       Map<DatapathId, String> hostsByDpid, SwitchListener listener, OpenFlowSettings settings) {
+    this(hostsByDpid, listener, settings, Optional.empty());
+  }
+
+  /**
+   * @param tls when present, switches connect over TLS with a certificate of the configured CA
+   */
+  public OpenFlowServer(
+      Map<DatapathId, String> hostsByDpid,
+      SwitchListener listener,
+      OpenFlowSettings settings,
+      Optional<SwitchTls> tls) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.registry = new SwitchRegistry(hostsByDpid);
+    this.tls = Objects.requireNonNull(tls, "tls");
     this.initializer =
         new OfChannelInitializer(
-            registry, Objects.requireNonNull(listener, "listener"), settings, stats, channels);
+            registry, Objects.requireNonNull(listener, "listener"), settings, stats, channels, tls);
   }
 
   /** Binds and starts accepting; returns once bound. */
@@ -81,7 +94,10 @@ public final class OpenFlowServer implements AutoCloseable {
       throw new IllegalStateException(
           "cannot listen on " + settings.host() + ":" + settings.port() + ": " + e, e);
     }
-    log.info("OpenFlow server listening on {}", serverChannel.localAddress());
+    log.info(
+        "OpenFlow server listening on {}{}",
+        serverChannel.localAddress(),
+        tls.map(t -> " over TLS (switch identity: " + t.identity().key() + ")").orElse(""));
   }
 
   /** The port actually bound (useful with port 0). */

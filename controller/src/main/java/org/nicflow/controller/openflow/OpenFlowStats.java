@@ -25,7 +25,9 @@ public final class OpenFlowStats {
       long malformedCloses,
       long packetIns,
       long listenerFailures,
-      long readPauses) {
+      long readPauses,
+      long tlsFailures,
+      long identityRefusals) {
     public Counts {
       messagesIn = Map.copyOf(messagesIn);
       messagesOut = Map.copyOf(messagesOut);
@@ -111,6 +113,18 @@ public final class OpenFlowStats {
       target.malformedCloses.increment();
     }
 
+    /** The TLS handshake failed or the TLS layer broke: the connection was closed. */
+    void tlsFailure() {
+      global.tlsFailures.increment();
+      target.tlsFailures.increment();
+    }
+
+    /** The switch's certificate does not name the host whose dpid it claimed: refused. */
+    void identityRefusal() {
+      global.identityRefusals.increment();
+      target.identityRefusals.increment();
+    }
+
     /** Reading from the switch was paused because its executor fell behind. Any thread. */
     void readPaused() {
       global.readPauses.increment();
@@ -127,6 +141,8 @@ public final class OpenFlowStats {
     private final LongAdder packetIns = new LongAdder();
     private final LongAdder listenerFailures = new LongAdder();
     private final LongAdder readPauses = new LongAdder();
+    private final LongAdder tlsFailures = new LongAdder();
+    private final LongAdder identityRefusals = new LongAdder();
 
     Counters() {
       for (OFType type : OFType.values()) {
@@ -152,6 +168,8 @@ public final class OpenFlowStats {
       packetIns.add(other.packetIns.sum());
       listenerFailures.add(other.listenerFailures.sum());
       readPauses.add(other.readPauses.sum());
+      tlsFailures.add(other.tlsFailures.sum());
+      identityRefusals.add(other.identityRefusals.sum());
     }
 
     Counts counts() {
@@ -163,7 +181,9 @@ public final class OpenFlowStats {
           malformedCloses.sum(),
           packetIns.sum(),
           listenerFailures.sum(),
-          readPauses.sum());
+          readPauses.sum(),
+          tlsFailures.sum(),
+          identityRefusals.sum());
     }
 
     private static Map<OFType, Long> nonZero(Map<OFType, LongAdder> adders) {

@@ -96,7 +96,17 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
    */
   public static NicflowController start(Config config, OpenFlowSettings settings, Optional<InetSocketAddress> api,
       PolicyStore store, Optional<String> apiToken) throws InterruptedException {
+    return start(config, settings, api, store, apiToken, TransportSecurity.NONE);
+  }
+
+  /**
+   * As {@link #start(Config, OpenFlowSettings, Optional, PolicyStore, Optional)}, with TLS on the
+   * listeners {@code security} names.
+   */
+  public static NicflowController start(Config config, OpenFlowSettings settings, Optional<InetSocketAddress> api,
+      PolicyStore store, Optional<String> apiToken, TransportSecurity security) throws InterruptedException {
     Objects.requireNonNull(api, "api");
+    Objects.requireNonNull(security, "security");
     Objects.requireNonNull(config, "config");
     PolicyWriter writer = new PolicyWriter(store);
     PolicyWriter.Revision latest = writer.latest().orElse(null);
@@ -119,13 +129,13 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
       hosts.put(DatapathId.of(h.dpid()), h.name());
     }
     NicflowController controller = new NicflowController(store, writer, partition, latest.revision());
-    OpenFlowServer server = new OpenFlowServer(hosts, partition, settings);
+    OpenFlowServer server = new OpenFlowServer(hosts, partition, settings, security.openflow());
     server.start();
     controller.server = server;
     try {
       controller.api = api.isEmpty() ? Optional.empty() : Optional.of(ApiServer.start(api.get().getHostString(),
           api.get().getPort(), new ApiSources(controller, writer, partition, server::stats,
-              ApiSources.DEFAULT_SWITCH_TIMEOUT, apiToken)));
+              ApiSources.DEFAULT_SWITCH_TIMEOUT, apiToken), security.api()));
     } catch (IOException e) {
       server.close();
       throw new UncheckedIOException("cannot serve the API on " + api.get().getHostString() + ":"

@@ -51,15 +51,19 @@ public final class DemoApi implements AutoCloseable {
   }
 
   public static DemoApi start(String bind, int port, Optional<String> token) throws IOException, ConfigException {
-    Config config = demo();
-    FakeLivePolicy policy = new FakeLivePolicy(config);
+    FakeLivePolicy policy = new FakeLivePolicy(demo());
+    ApiSources sources = sources(policy, token);
+    ApiServer server = ApiServer.start(bind, port, sources);
+    return new DemoApi(policy, sources.partition(), server, "127.0.0.1");
+  }
+
+  /** What the API serves: the demo as {@code policy}, a partition with no switch connected. */
+  public static ApiSources sources(FakeLivePolicy policy, Optional<String> token) {
     HostPartition partition = new HostPartition(policy.current(),
         new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
         new RuleStatistics());
-    ApiSources sources = new ApiSources(policy, policy.writer(), partition, new OpenFlowStats()::snapshot,
+    return new ApiSources(policy, policy.writer(), partition, new OpenFlowStats()::snapshot,
         ApiSources.DEFAULT_SWITCH_TIMEOUT, token);
-    ApiServer server = ApiServer.start(bind, port, sources);
-    return new DemoApi(policy, partition, server, "127.0.0.1");
   }
 
   public static Config demo() throws ConfigException {

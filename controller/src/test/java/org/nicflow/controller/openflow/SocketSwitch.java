@@ -21,7 +21,7 @@ import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.U32;
 
-/** A minimal OpenFlow 1.3 switch over a real TCP socket. */
+/** A minimal OpenFlow 1.3 switch over a real TCP (or TLS) socket. */
 final class SocketSwitch implements AutoCloseable {
 
   final Socket socket;
@@ -30,7 +30,12 @@ final class SocketSwitch implements AutoCloseable {
   private final OutputStream out;
 
   SocketSwitch(int port) throws IOException {
-    socket = new Socket("127.0.0.1", port);
+    this(new Socket("127.0.0.1", port));
+  }
+
+  /** Over a socket already connected (a TLS socket, for one). */
+  SocketSwitch(Socket socket) throws IOException {
+    this.socket = socket;
     socket.setSoTimeout(10_000);
     in = new DataInputStream(socket.getInputStream());
     out = socket.getOutputStream();

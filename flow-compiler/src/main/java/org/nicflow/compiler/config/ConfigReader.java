@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import org.nicflow.compiler.model.Backend;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.ControllerSettings;
+import org.nicflow.compiler.model.ControllerTls;
 import org.nicflow.compiler.model.DefaultAction;
 import org.nicflow.compiler.model.Direction;
 import org.nicflow.compiler.model.Host;
@@ -43,7 +44,8 @@ final class ConfigReader {
 
   static final Set<String> TOP_KEYS = Set.of("controller", "hosts", "vnets", "vms", "rulesets", "load_balancers");
   static final Set<String> CONTROLLER_KEYS =
-      Set.of("openflow", "api", "mode", "idle_timeout_s", "state_dir", "gateway_mac", "learn_state");
+      Set.of("openflow", "api", "mode", "idle_timeout_s", "state_dir", "gateway_mac", "learn_state", "tls");
+  static final Set<String> TLS_KEYS = Set.of("private_key", "certificate", "ca_certificate", "api", "switch_identity");
   static final Set<String> HOST_KEYS = Set.of("name", "dpid", "uplink", "underlay_ip", "next_hop_mac");
   static final Set<String> VNET_KEYS = Set.of("name", "vni", "prefix", "gateway");
   static final Set<String> VM_KEYS =
@@ -151,8 +153,10 @@ final class ConfigReader {
     }
     Fields o = of.get();
     ControllerSettings d = ControllerSettings.DEFAULTS;
-    Endpoint openflow = o.parsed("openflow", false, Endpoint::parse)
-        .orElse(new Endpoint(d.openflowHost(), d.openflowPort()));
+    OpenflowTarget target = o.parsed("openflow", false, OpenflowTarget::parse)
+        .orElse(new OpenflowTarget(false, new Endpoint(d.openflowHost(), d.openflowPort())));
+    Endpoint openflow = target.endpoint();
+    Optional<ControllerTls> tls = tls(o, target.ssl());
     Endpoint api = o.parsed("api", false, Endpoint::parse).orElse(new Endpoint(d.apiHost(), d.apiPort()));
     OffloadMode mode = o.word("mode", false, List.of("reactive", "proactive"))
         .map(s -> OffloadMode.valueOf(s.toUpperCase(Locale.ROOT))).orElse(d.mode());
@@ -166,7 +170,32 @@ final class ConfigReader {
     }
     MacAddress gatewayMac = o.parsed("gateway_mac", false, ConfigReader::unicastMac).orElse(d.gatewayMac());
     return build(path, () -> new ControllerSettings(openflow.host(), openflow.port(), api.host(), api.port(),
-        mode, idle, stateDir, gatewayMac, o.bool("learn_state").orElse(d.learnState()))).orElse(d);
+        mode, idle, stateDir, gatewayMac, o.bool("learn_state").orElse(d.learnState()), tls)).orElse(d);
+  }
+
+  /** The {@code tls} block; {@code ssl} says whether {@code openflow} asked for TLS. */
+  private Optional<ControllerTls> tls(Fields controller, boolean ssl) {
+    Optional<JsonNode> node = controller.value("tls", false);
+    if (node.isEmpty()) {
+      if (ssl) {
+        log.add(controller.at("openflow"), "ssl: needs a controller.tls block with private_key, certificate and "
+            + "ca_certificate");
+      }
+      return Optional.empty();
+    }
+    return Fields.of(node.get(), controller.at("tls"), log, TLS_KEYS).flatMap(t -> {
+      Optional<String> key = t.string("private_key", true);
+      Optional<String> certificate = t.string("certificate", true);
+      Optional<String> ca = t.string("ca_certificate", false);
+      boolean api = t.bool("api").orElse(false);
+      ControllerTls.SwitchIdentity identity = t.word("switch_identity", false, List.of("any", "host_name"))
+          .map(w -> ControllerTls.SwitchIdentity.valueOf(w.toUpperCase(Locale.ROOT)))
+          .orElse(ControllerTls.SwitchIdentity.ANY);
+      if (key.isEmpty() || certificate.isEmpty()) {
+        return Optional.empty();
+      }
+      return build(t.path(), () -> new ControllerTls(key.get(), certificate.get(), ca, ssl, api, identity));
+    });
   }
 
   private Optional<HostDraft> host(JsonNode node, String path) {
@@ -577,6 +606,17 @@ final class ConfigReader {
     } catch (IllegalArgumentException | NullPointerException | java.util.NoSuchElementException e) {
       log.add(path, String.valueOf(e.getMessage()));
       return Optional.empty();
+    }
+  }
+
+  /** {@code [tcp:|ssl:]host:port} of {@code controller.openflow}. */
+  record OpenflowTarget(boolean ssl, Endpoint endpoint) {
+    static OpenflowTarget parse(String text) {
+      String t = text.trim();
+      if (t.startsWith("ssl:")) {
+        return new OpenflowTarget(true, Endpoint.parse(t.substring(4)));
+      }
+      return new OpenflowTarget(false, Endpoint.parse(t.startsWith("tcp:") ? t.substring(4) : t));
     }
   }
 

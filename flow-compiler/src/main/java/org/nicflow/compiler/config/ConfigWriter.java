@@ -45,7 +45,8 @@ public final class ConfigWriter {
     StringBuilder out = new StringBuilder();
     ControllerSettings c = config.controller();
     out.append("controller:\n");
-    out.append("  openflow: ").append(scalar(c.openflowHost() + ":" + c.openflowPort())).append('\n');
+    out.append("  openflow: ").append(scalar((c.openflowTls() ? "ssl:" : "") + c.openflowHost() + ":"
+        + c.openflowPort())).append('\n');
     out.append("  api: ").append(scalar(c.apiHost() + ":" + c.apiPort())).append('\n');
     out.append("  mode: ").append(c.mode().key()).append('\n');
     out.append("  idle_timeout_s: ").append(c.idleTimeoutS()).append('\n');
@@ -54,6 +55,16 @@ public final class ConfigWriter {
     if (c.learnState()) {
       out.append("  learn_state: true\n");
     }
+    c.tls().ifPresent(tls -> {
+      out.append("  tls:\n");
+      out.append("    private_key: ").append(scalar(tls.privateKey())).append('\n');
+      out.append("    certificate: ").append(scalar(tls.certificate())).append('\n');
+      tls.caCertificate().ifPresent(ca -> out.append("    ca_certificate: ").append(scalar(ca)).append('\n'));
+      if (tls.api()) {
+        out.append("    api: true\n");
+      }
+      out.append("    switch_identity: ").append(tls.switchIdentity().key()).append('\n');
+    });
 
     section(out, "hosts", config.hosts().stream().map(ConfigWriter::host).toList());
     section(out, "vnets", config.vnets().stream().map(ConfigWriter::vnet).toList());

@@ -40,6 +40,11 @@ public record Config(
     return new Config(controller.withLearnState(learn), hosts, vnets, vms, rulesets, loadBalancers, ids);
   }
 
+  /** This config with other controller settings (a command-line or test override). */
+  public Config withController(ControllerSettings settings) {
+    return new Config(settings, hosts, vnets, vms, rulesets, loadBalancers, ids);
+  }
+
   /** This config in another offload mode (a command-line or test override). */
   public Config withMode(OffloadMode mode) {
     return new Config(controller.withMode(mode), hosts, vnets, vms, rulesets, loadBalancers, ids);

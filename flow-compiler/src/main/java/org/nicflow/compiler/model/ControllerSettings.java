@@ -1,6 +1,7 @@
 package org.nicflow.compiler.model;
 
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The {@code controller:} section.
@@ -8,13 +9,21 @@ import java.util.Objects;
  * @param learnState proactive mode: connections of a deciding stateful allow are learned by the
  *     switch ({@code learn}) instead of costing a packet-in (docs/semantics.md, "Connection state in
  *     the NIC")
+ * @param tls the {@code controller.tls} block, if any: key files and where TLS is used
  */
 public record ControllerSettings(
     String openflowHost, int openflowPort, String apiHost, int apiPort, OffloadMode mode,
-    int idleTimeoutS, String stateDir, MacAddress gatewayMac, boolean learnState) {
+    int idleTimeoutS, String stateDir, MacAddress gatewayMac, boolean learnState, Optional<ControllerTls> tls) {
 
   public static final ControllerSettings DEFAULTS = new ControllerSettings(
       "127.0.0.1", 6653, "127.0.0.1", 8080, OffloadMode.REACTIVE, 10, "./state", MacAddress.DEFAULT_GATEWAY, false);
+
+  /** Settings without TLS. */
+  public ControllerSettings(String openflowHost, int openflowPort, String apiHost, int apiPort, OffloadMode mode,
+      int idleTimeoutS, String stateDir, MacAddress gatewayMac, boolean learnState) {
+    this(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir, gatewayMac, learnState,
+        Optional.empty());
+  }
 
   /** Settings without learned state. */
   public ControllerSettings(String openflowHost, int openflowPort, String apiHost, int apiPort, OffloadMode mode,
@@ -28,6 +37,7 @@ public record ControllerSettings(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(gatewayMac, "gatewayMac");
+    Objects.requireNonNull(tls, "tls");
     if (openflowPort < 0 || openflowPort > 65535 || apiPort < 0 || apiPort > 65535) {
       throw new IllegalArgumentException("controller port outside 0-65535");
     }
@@ -38,17 +48,27 @@ public record ControllerSettings(
 
   public ControllerSettings withOpenflowPort(int port) {
     return new ControllerSettings(openflowHost, port, apiHost, apiPort, mode, idleTimeoutS, stateDir, gatewayMac,
-        learnState);
+        learnState, tls);
   }
 
   public ControllerSettings withMode(OffloadMode newMode) {
     return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, newMode, idleTimeoutS, stateDir,
-        gatewayMac, learnState);
+        gatewayMac, learnState, tls);
   }
 
   public ControllerSettings withLearnState(boolean learn) {
     return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir,
-        gatewayMac, learn);
+        gatewayMac, learn, tls);
+  }
+
+  public ControllerSettings withTls(Optional<ControllerTls> newTls) {
+    return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir,
+        gatewayMac, learnState, newTls);
+  }
+
+  /** Whether switches connect over TLS ({@code controller.openflow: ssl:HOST:PORT}). */
+  public boolean openflowTls() {
+    return tls.map(ControllerTls::openflow).orElse(false);
   }
 
   /** Whether the proactive tables learn stateful connections in the switch. */

@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.ControllerSettings;
+import org.nicflow.compiler.model.ControllerTls;
 import org.nicflow.compiler.model.Direction;
 import org.nicflow.compiler.model.Ipv4Prefix;
 import org.nicflow.compiler.model.PortRange;
@@ -458,6 +460,72 @@ class ConfigLoaderTest {
     assertThat(c.idleTimeoutS()).isEqualTo(30);
     assertThat(c.stateDir()).isEqualTo("/var/lib/nicflow");
     assertThat(c.gatewayMac().toString()).isEqualTo("02:00:00:00:00:fe");
+  }
+
+  @Test
+  void readsOpenflowOverSslWithTheTlsBlock() throws ConfigException {
+    Config config = loader.parse(BASE + """
+        controller:
+          openflow: ssl:0.0.0.0:6653
+          tls:
+            private_key: /etc/nicflow/ctl-privkey.pem
+            certificate: /etc/nicflow/ctl-cert.pem
+            ca_certificate: /etc/nicflow/switchca.pem
+            api: true
+            switch_identity: host_name
+        """, "x");
+
+    ControllerSettings c = config.controller();
+    assertThat(c.openflowHost()).isEqualTo("0.0.0.0");
+    assertThat(c.openflowPort()).isEqualTo(6653);
+    assertThat(c.openflowTls()).isTrue();
+    assertThat(c.tls()).contains(new ControllerTls("/etc/nicflow/ctl-privkey.pem", "/etc/nicflow/ctl-cert.pem",
+        Optional.of("/etc/nicflow/switchca.pem"), true, true, ControllerTls.SwitchIdentity.HOST_NAME));
+  }
+
+  @Test
+  void openflowWithoutSchemeOrWithTcpIsPlainAndTlsIsAbsentByDefault() throws ConfigException {
+    ControllerSettings tcp = loader.parse(BASE + "controller: {openflow: \"tcp:127.0.0.1:6653\"}\n", "x").controller();
+    ControllerSettings plain = loader.parse(BASE, "x").controller();
+
+    assertThat(tcp.openflowPort()).isEqualTo(6653);
+    assertThat(tcp.openflowTls()).isFalse();
+    assertThat(plain.tls()).isEmpty();
+    assertThat(plain.openflowTls()).isFalse();
+  }
+
+  @Test
+  void tlsBlockAloneKeepsOpenflowPlainAndDefaultsToAnySwitchIdentity() throws ConfigException {
+    ControllerSettings c = loader.parse(BASE + "controller: {tls: {private_key: k.pem, certificate: c.pem, "
+        + "api: true}}\n", "x").controller();
+
+    assertThat(c.openflowTls()).isFalse();
+    assertThat(c.tls().orElseThrow().api()).isTrue();
+    assertThat(c.tls().orElseThrow().caCertificate()).isEmpty();
+    assertThat(c.tls().orElseThrow().switchIdentity()).isEqualTo(ControllerTls.SwitchIdentity.ANY);
+  }
+
+  @Test
+  void sslWithoutTlsFilesIsAnError() {
+    assertSingleError(BASE + "controller: {openflow: \"ssl:127.0.0.1:6653\"}\n", "controller.openflow",
+        "ssl: needs a controller.tls block");
+  }
+
+  @Test
+  void sslWithoutCaCertificateIsAnError() {
+    assertSingleError(BASE + "controller: {openflow: \"ssl:127.0.0.1:6653\", tls: {private_key: k.pem, "
+        + "certificate: c.pem}}\n", "controller.tls", "needs tls.ca_certificate");
+  }
+
+  @Test
+  void rejectsBadTlsKeys() {
+    List<ConfigError> errors = errorsOf(BASE + "controller: {tls: {private_key: k.pem, certficate: c.pem, "
+        + "switch_identity: dpid}}\n");
+
+    assertThat(paths(errors)).isEqualTo("controller.tls.certficate | controller.tls.certificate "
+        + "| controller.tls.switch_identity");
+    assertThat(errors.get(0).message()).contains("did you mean 'certificate'?");
+    assertThat(errors.get(2).message()).contains("expected one of: any, host_name");
   }
 
   @Test

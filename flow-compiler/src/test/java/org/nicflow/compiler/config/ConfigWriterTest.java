@@ -8,6 +8,7 @@ import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.ControllerSettings;
+import org.nicflow.compiler.model.ControllerTls;
 import org.nicflow.compiler.model.DefaultAction;
 import org.nicflow.compiler.model.Direction;
 import org.nicflow.compiler.model.Ipv4;
@@ -31,6 +32,18 @@ class ConfigWriterTest {
     String yaml = ConfigWriter.toYaml(demo);
 
     assertThat(loader.parse(yaml, "written.yaml")).isEqualTo(demo);
+  }
+
+  @Test
+  void tlsSettingsRoundTripThroughYaml() throws ConfigException {
+    Config demo = loader.load(DemoExampleTest.DEMO);
+    Config tls = demo.withController(demo.controller().withTls(Optional.of(new ControllerTls("/etc/k.pem",
+        "c.pem", Optional.of("ca.pem"), true, true, ControllerTls.SwitchIdentity.HOST_NAME))));
+
+    String yaml = ConfigWriter.toYaml(tls);
+
+    assertThat(yaml).contains("  openflow: \"ssl:127.0.0.1:6653\"\n");
+    assertThat(loader.parse(yaml, "written.yaml")).isEqualTo(tls);
   }
 
   @Test
