@@ -182,6 +182,11 @@ public final class OpenFlowServer implements AutoCloseable {
     registry.reconfigure(hostsByDpid).forEach(s -> s.close("its host is no longer in the policy"));
   }
 
+  /** Switch connections open now, handshaken or not. */
+  int openChannels() {
+    return channels.size();
+  }
+
   SwitchRegistry registry() {
     return registry;
   }

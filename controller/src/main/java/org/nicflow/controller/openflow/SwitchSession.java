@@ -317,6 +317,11 @@ final class SwitchSession implements SwitchConnection {
   private void writeBatch(List<OFMessage> batch) {
     int last = batch.size() - 1;
     for (int i = 0; i < last; i++) {
+      if (!channel.isWritable()) {
+        // Hand the socket what it takes before judging the switch slow: unflushed bytes of this
+        // batch count towards the pause mark too, and packet-outs past it are shed.
+        channel.flush();
+      }
       channel.write(batch.get(i));
     }
     channel.writeAndFlush(batch.get(last)).addListener(f -> logWriteFailure(f, batch.size()));
@@ -611,6 +616,10 @@ final class SwitchSession implements SwitchConnection {
     } catch (RejectedExecutionException e) {
       log.debug("{}: event loop stopped, not closed for {}", this, contender);
     }
+  }
+
+  Channel channel() {
+    return channel;
   }
 
   /** Bytes written to this switch and not yet taken by its socket. Event loop or tests. */
