@@ -73,6 +73,19 @@ final class MetricsExposition {
         g.illegalMessages());
     counter(out, "nicflow_openflow_malformed_closes_total", "Connections closed for undecodable bytes.",
         g.malformedCloses());
+    counter(out, "nicflow_openflow_read_pauses_total",
+        "Times reading from a switch paused because its messages waited for the controller.", g.readPauses());
+    counter(out, "nicflow_openflow_write_pauses_total",
+        "Times reading from a switch paused because it did not read what was sent to it.", g.writePauses());
+    counter(out, "nicflow_openflow_packet_outs_shed_total",
+        "Packet-outs dropped because their switch was not reading.", g.packetOutsShed());
+    counter(out, "nicflow_openflow_outbound_overflow_closes_total",
+        "Connections closed because more than the outbound limit waited for the switch.",
+        g.outboundOverflowCloses());
+    counter(out, "nicflow_openflow_dpid_takeovers_total",
+        "Connections that lost their dpid to a newer connection of the switch.", g.dpidTakeovers());
+    counter(out, "nicflow_openflow_dropped_after_close_total",
+        "Packet-ins and messages dropped because their connection had closed.", g.droppedAfterClose());
 
     rules(out);
     return out.toString();

@@ -9,13 +9,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of one switch channel, one job per handler: bounded framing, openflowj decoding,
- * encoding, idle detection, then the handshake/session.
+ * encoding, the bound on what waits to be sent, idle detection, then the handshake/session.
  */
 final class OfChannelInitializer extends ChannelInitializer<Channel> {
 
   static final String FRAME_DECODER = "frame-decoder";
   static final String OF_DECODER = "of-decoder";
   static final String OF_ENCODER = "of-encoder";
+  static final String OUTBOUND_LIMIT = "outbound-limit";
   static final String IDLE = "idle";
   static final String SWITCH = "switch";
 
@@ -27,18 +28,21 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
   private final OpenFlowSettings settings;
   private final OpenFlowStats stats;
   private final ChannelGroup channels;
+  private final ThrottledLog throttled;
 
   OfChannelInitializer(
       SwitchRegistry registry,
       SwitchListener listener,
       OpenFlowSettings settings,
       OpenFlowStats stats,
-      ChannelGroup channels) {
+      ChannelGroup channels,
+      ThrottledLog throttled) {
     this.registry = registry;
     this.listener = listener;
     this.settings = settings;
     this.stats = stats;
     this.channels = channels;
+    this.throttled = throttled;
   }
 
   @Override
@@ -51,9 +55,10 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
         .addLast(FRAME_DECODER, new LengthFieldBasedFrameDecoder(MAX_MESSAGE, 2, 2, -4, 0))
         .addLast(OF_DECODER, new OfMessageDecoder())
         .addLast(OF_ENCODER, new OfMessageEncoder(counters))
+        .addLast(OUTBOUND_LIMIT, new OutboundLimit(settings, counters))
         .addLast(
             IDLE,
             new IdleStateHandler(settings.echoInterval().toNanos(), 0, 0, TimeUnit.NANOSECONDS))
-        .addLast(SWITCH, new SwitchHandshake(registry, listener, settings, counters));
+        .addLast(SWITCH, new SwitchHandshake(registry, listener, settings, counters, throttled));
   }
 }

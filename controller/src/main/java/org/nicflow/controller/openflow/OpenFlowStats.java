@@ -25,7 +25,12 @@ public final class OpenFlowStats {
       long malformedCloses,
       long packetIns,
       long listenerFailures,
-      long readPauses) {
+      long readPauses,
+      long writePauses,
+      long packetOutsShed,
+      long outboundOverflowCloses,
+      long dpidTakeovers,
+      long droppedAfterClose) {
     public Counts {
       messagesIn = Map.copyOf(messagesIn);
       messagesOut = Map.copyOf(messagesOut);
@@ -69,7 +74,7 @@ public final class OpenFlowStats {
   /** One channel's view; called on its event loop only. */
   final class ChannelCounters {
     private final Counters beforeDpid = new Counters();
-    private Counters target = beforeDpid;
+    private volatile Counters target = beforeDpid;
 
     void attach(DatapathId dpid) {
       Counters counters = perSwitch.computeIfAbsent(dpid, d -> new Counters());
@@ -116,6 +121,39 @@ public final class OpenFlowStats {
       global.readPauses.increment();
       target.readPauses.increment();
     }
+
+    /** Reading from the switch was paused because it does not read what is sent to it. */
+    void writePaused() {
+      global.writePauses.increment();
+      target.writePauses.increment();
+    }
+
+    /** A packet-out was dropped: the switch is not reading. */
+    void packetOutShed() {
+      global.packetOutsShed.increment();
+      target.packetOutsShed.increment();
+    }
+
+    /** The connection was closed: more than the outbound limit waited for the switch. */
+    void outboundOverflow() {
+      global.outboundOverflowCloses.increment();
+      target.outboundOverflowCloses.increment();
+    }
+
+    /** This connection lost its dpid to a newer one of the same switch. */
+    void dpidTakenOver() {
+      global.dpidTakeovers.increment();
+      target.dpidTakeovers.increment();
+    }
+
+    /**
+     * A packet-in or a message to send was dropped because its connection had closed (the
+     * switch re-syncs when it connects again). Any thread.
+     */
+    void droppedAfterClose() {
+      global.droppedAfterClose.increment();
+      target.droppedAfterClose.increment();
+    }
   }
 
   private static final class Counters {
@@ -127,6 +165,11 @@ public final class OpenFlowStats {
     private final LongAdder packetIns = new LongAdder();
     private final LongAdder listenerFailures = new LongAdder();
     private final LongAdder readPauses = new LongAdder();
+    private final LongAdder writePauses = new LongAdder();
+    private final LongAdder packetOutsShed = new LongAdder();
+    private final LongAdder outboundOverflowCloses = new LongAdder();
+    private final LongAdder dpidTakeovers = new LongAdder();
+    private final LongAdder droppedAfterClose = new LongAdder();
 
     Counters() {
       for (OFType type : OFType.values()) {
@@ -152,6 +195,11 @@ public final class OpenFlowStats {
       packetIns.add(other.packetIns.sum());
       listenerFailures.add(other.listenerFailures.sum());
       readPauses.add(other.readPauses.sum());
+      writePauses.add(other.writePauses.sum());
+      packetOutsShed.add(other.packetOutsShed.sum());
+      outboundOverflowCloses.add(other.outboundOverflowCloses.sum());
+      dpidTakeovers.add(other.dpidTakeovers.sum());
+      droppedAfterClose.add(other.droppedAfterClose.sum());
     }
 
     Counts counts() {
@@ -163,7 +211,12 @@ public final class OpenFlowStats {
           malformedCloses.sum(),
           packetIns.sum(),
           listenerFailures.sum(),
-          readPauses.sum());
+          readPauses.sum(),
+          writePauses.sum(),
+          packetOutsShed.sum(),
+          outboundOverflowCloses.sum(),
+          dpidTakeovers.sum(),
+          droppedAfterClose.sum());
     }
 
     private static Map<OFType, Long> nonZero(Map<OFType, LongAdder> adders) {
