@@ -81,6 +81,19 @@ final class MetricsExposition {
     counter(out, "nicflow_openflow_identity_refusals_total",
         "Switches refused because their certificate does not name the host whose dpid they claimed.",
         g.identityRefusals());
+    counter(out, "nicflow_openflow_read_pauses_total",
+        "Times reading from a switch paused because its messages waited for the controller.", g.readPauses());
+    counter(out, "nicflow_openflow_write_pauses_total",
+        "Times reading from a switch paused because it did not read what was sent to it.", g.writePauses());
+    counter(out, "nicflow_openflow_packet_outs_shed_total",
+        "Packet-outs dropped because their switch was not reading.", g.packetOutsShed());
+    counter(out, "nicflow_openflow_outbound_overflow_closes_total",
+        "Connections closed because more than the outbound limit waited for the switch.",
+        g.outboundOverflowCloses());
+    counter(out, "nicflow_openflow_dpid_takeovers_total",
+        "Connections that lost their dpid to a newer connection of the switch.", g.dpidTakeovers());
+    counter(out, "nicflow_openflow_dropped_after_close_total",
+        "Packet-ins and messages dropped because their connection had closed.", g.droppedAfterClose());
 
     counter(out, "nicflow_api_requests_shed_total",
         "API requests answered 503 at once: every worker busy and the queue full.", api.shed.sum());

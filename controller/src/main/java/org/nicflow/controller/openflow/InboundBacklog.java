@@ -5,17 +5,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Back-pressure for one switch channel: counts the messages handed to the switch's executor and
- * not yet run. At the high-water mark ({@code capacity}) it turns {@code autoRead} off, so Netty
- * stops reading the socket and TCP slows the switch down; once the backlog is down to the
- * low-water mark (half the capacity) reading resumes. Nothing is dropped. The bound is soft by at
- * most the messages of the socket read that reached it.
+ * not yet run. At the high-water mark ({@code capacity}) it pauses reading ({@link ReadGate}), so
+ * Netty stops reading the socket and TCP slows the switch down; once the backlog is down to the
+ * low-water mark (half the capacity) it lifts its pause. Nothing is dropped. The bound is soft by
+ * at most the messages of the socket read that reached it.
  *
  * <p>{@link #added()} is called on the channel's event loop, {@link #removed()} on the switch's
  * executor; the pause state changes under this object's lock only.
  */
 final class InboundBacklog {
 
-  private final Channel channel;
+  private final ReadGate gate;
   private final int high;
   private final int low;
   private final Runnable onPause;
@@ -30,7 +30,7 @@ final class InboundBacklog {
     if (capacity < 2) {
       throw new IllegalArgumentException("backlog capacity must be at least 2: " + capacity);
     }
-    this.channel = channel;
+    this.gate = ReadGate.of(channel);
     this.high = capacity;
     this.low = capacity / 2;
     this.onPause = onPause;
@@ -63,12 +63,12 @@ final class InboundBacklog {
   private synchronized void update() {
     if (!paused && queued.get() >= high) {
       paused = true;
-      channel.config().setAutoRead(false);
+      gate.pause(ReadGate.Reason.BACKLOG);
       onPause.run();
     }
     if (paused && queued.get() <= low) {
       paused = false;
-      channel.config().setAutoRead(true);
+      gate.resume(ReadGate.Reason.BACKLOG);
     }
   }
 }

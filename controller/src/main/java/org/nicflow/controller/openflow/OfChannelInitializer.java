@@ -10,14 +10,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline of one switch channel, one job per handler: bounded framing, openflowj decoding,
- * encoding, idle detection, then the handshake/session. With TLS, the TLS layer comes first and
- * the certificate check just before the handshake ({@link SwitchTls}).
+ * encoding, the bound on what waits to be sent, idle detection, then the handshake/session. With
+ * TLS, the TLS layer comes first and the certificate check just before the handshake ({@link
+ * SwitchTls}).
  */
 final class OfChannelInitializer extends ChannelInitializer<Channel> {
 
   static final String FRAME_DECODER = "frame-decoder";
   static final String OF_DECODER = "of-decoder";
   static final String OF_ENCODER = "of-encoder";
+  static final String OUTBOUND_LIMIT = "outbound-limit";
   static final String IDLE = "idle";
   static final String SWITCH = "switch";
   static final String TLS = "tls";
@@ -31,6 +33,7 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
   private final OpenFlowSettings settings;
   private final OpenFlowStats stats;
   private final ChannelGroup channels;
+  private final ThrottledLog throttled;
   private final Optional<SwitchTls> tls;
 
   OfChannelInitializer(
@@ -39,12 +42,14 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
       OpenFlowSettings settings,
       OpenFlowStats stats,
       ChannelGroup channels,
+      ThrottledLog throttled,
       Optional<SwitchTls> tls) {
     this.registry = registry;
     this.listener = listener;
     this.settings = settings;
     this.stats = stats;
     this.channels = channels;
+    this.throttled = throttled;
     this.tls = tls;
   }
 
@@ -58,10 +63,11 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
         .addLast(FRAME_DECODER, new LengthFieldBasedFrameDecoder(MAX_MESSAGE, 2, 2, -4, 0))
         .addLast(OF_DECODER, new OfMessageDecoder())
         .addLast(OF_ENCODER, new OfMessageEncoder(counters))
+        .addLast(OUTBOUND_LIMIT, new OutboundLimit(settings, counters))
         .addLast(
             IDLE,
             new IdleStateHandler(settings.echoInterval().toNanos(), 0, 0, TimeUnit.NANOSECONDS))
-        .addLast(SWITCH, new SwitchHandshake(registry, listener, settings, counters));
+        .addLast(SWITCH, new SwitchHandshake(registry, listener, settings, counters, throttled));
     tls.ifPresent(t -> t.install(channel.pipeline(), registry, counters));
   }
 }

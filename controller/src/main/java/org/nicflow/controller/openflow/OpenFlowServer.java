@@ -10,6 +10,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
@@ -27,6 +28,8 @@ public final class OpenFlowServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(OpenFlowServer.class);
   private static final long CALLBACK_DRAIN_SECONDS = 5;
+  /** Repeating log lines of the channel (resets, refusals) are logged once per cause and this long. */
+  static final Duration LOG_INTERVAL = Duration.ofSeconds(60);
 
   private final OpenFlowSettings settings;
   private final SwitchRegistry registry;
@@ -35,6 +38,7 @@ public final class OpenFlowServer implements AutoCloseable {
       new DefaultChannelGroup("openflow", GlobalEventExecutor.INSTANCE);
   private final OfChannelInitializer initializer;
   private final Optional<SwitchTls> tls;
+  private final ThrottledLog throttled;
   private EventLoopGroup boss;
   private EventLoopGroup workers;
   private Channel serverChannel;
@@ -56,12 +60,37 @@ public final class OpenFlowServer implements AutoCloseable {
       SwitchListener listener,
       OpenFlowSettings settings,
       Optional<SwitchTls> tls) {
+    this(hostsByDpid, listener, settings, tls, new ThrottledLog(LOG_INTERVAL, System::nanoTime));
+  }
+
+  /** Plain TCP, with the given throttle of repeating log lines (tests pass one with their own clock). */
+  OpenFlowServer(
+      Map<DatapathId, String> hostsByDpid,
+      SwitchListener listener,
+      OpenFlowSettings settings,
+      ThrottledLog throttled) {
+    this(hostsByDpid, listener, settings, Optional.empty(), throttled);
+  }
+
+  private OpenFlowServer(
+      Map<DatapathId, String> hostsByDpid,
+      SwitchListener listener,
+      OpenFlowSettings settings,
+      Optional<SwitchTls> tls,
+      ThrottledLog throttled) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.registry = new SwitchRegistry(hostsByDpid);
     this.tls = Objects.requireNonNull(tls, "tls");
+    this.throttled = Objects.requireNonNull(throttled, "throttled");
     this.initializer =
         new OfChannelInitializer(
-            registry, Objects.requireNonNull(listener, "listener"), settings, stats, channels, tls);
+            registry,
+            Objects.requireNonNull(listener, "listener"),
+            settings,
+            stats,
+            channels,
+            throttled,
+            tls);
   }
 
   /** Binds and starts accepting; returns once bound. */
@@ -127,13 +156,16 @@ public final class OpenFlowServer implements AutoCloseable {
 
   /**
    * Stops accepting, closes every switch connection, waits for the event loops to end and for
-   * queued listener callbacks (including {@code switchDisconnected}) to run.
+   * queued listener callbacks (including {@code switchDisconnected}) to run. Work queued for the
+   * closed connections — packet-ins not yet handled, messages not yet sent — is dropped quietly
+   * and counted; one line says how much.
    */
   @Override
   public synchronized void close() throws InterruptedException {
     if (serverChannel == null) {
       return;
     }
+    long droppedBefore = stats.snapshot().global().droppedAfterClose();
     serverChannel.close().sync();
     channels.close().awaitUninterruptibly();
     shutdownGroups();
@@ -142,7 +174,14 @@ public final class OpenFlowServer implements AutoCloseable {
       log.warn("listener callbacks still running after {}s", CALLBACK_DRAIN_SECONDS);
     }
     serverChannel = null;
-    log.info("OpenFlow server stopped");
+    throttled.flush();
+    long dropped = stats.snapshot().global().droppedAfterClose() - droppedBefore;
+    if (dropped > 0) {
+      log.info("OpenFlow server stopped; {} packet-ins and messages queued for the closed "
+          + "connections dropped", dropped);
+    } else {
+      log.info("OpenFlow server stopped");
+    }
   }
 
   private void shutdownGroups() throws InterruptedException {
@@ -167,6 +206,11 @@ public final class OpenFlowServer implements AutoCloseable {
    */
   public void reconfigure(Map<DatapathId, String> hostsByDpid) {
     registry.reconfigure(hostsByDpid).forEach(s -> s.close("its host is no longer in the policy"));
+  }
+
+  /** Switch connections open now, handshaken or not. */
+  int openChannels() {
+    return channels.size();
   }
 
   SwitchRegistry registry() {

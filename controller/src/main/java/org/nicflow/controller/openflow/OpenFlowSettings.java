@@ -15,13 +15,24 @@ import java.util.Objects;
  *     the handshake.
  * @param inboundQueueCapacity how many received messages of one switch may wait for its executor
  *     before the controller stops reading from that switch (reading resumes at half); at least 2
+ * @param outboundQueueBytes how many bytes sent to one switch may wait for it to read them: past
+ *     {@link #outboundPauseBytes()} of them the controller stops reading from the switch and drops
+ *     packet-outs for it; past this limit the connection is closed (the switch re-syncs when it
+ *     connects again); at least 64 KiB
  */
 public record OpenFlowSettings(
-    String host, int port, Duration echoInterval, Duration idleTimeout, int inboundQueueCapacity) {
+    String host,
+    int port,
+    Duration echoInterval,
+    Duration idleTimeout,
+    int inboundQueueCapacity,
+    int outboundQueueBytes) {
 
   public static final Duration DEFAULT_ECHO_INTERVAL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(15);
   public static final int DEFAULT_INBOUND_QUEUE_CAPACITY = 4096;
+  public static final int DEFAULT_OUTBOUND_QUEUE_BYTES = 32 << 20;
+  static final int MIN_OUTBOUND_QUEUE_BYTES = 64 << 10;
 
   public OpenFlowSettings {
     Objects.requireNonNull(host, "host");
@@ -41,15 +52,40 @@ public record OpenFlowSettings(
       throw new IllegalArgumentException(
           "inboundQueueCapacity must be at least 2: " + inboundQueueCapacity);
     }
+    if (outboundQueueBytes < MIN_OUTBOUND_QUEUE_BYTES) {
+      throw new IllegalArgumentException(
+          "outboundQueueBytes must be at least " + MIN_OUTBOUND_QUEUE_BYTES + ": " + outboundQueueBytes);
+    }
   }
 
-  /** With the default inbound queue capacity. */
+  /** With the default outbound queue limit. */
+  public OpenFlowSettings(
+      String host, int port, Duration echoInterval, Duration idleTimeout, int inboundQueueCapacity) {
+    this(host, port, echoInterval, idleTimeout, inboundQueueCapacity, DEFAULT_OUTBOUND_QUEUE_BYTES);
+  }
+
+  /** With the default queue bounds. */
   public OpenFlowSettings(String host, int port, Duration echoInterval, Duration idleTimeout) {
     this(host, port, echoInterval, idleTimeout, DEFAULT_INBOUND_QUEUE_CAPACITY);
   }
 
   public OpenFlowSettings withInboundQueueCapacity(int capacity) {
-    return new OpenFlowSettings(host, port, echoInterval, idleTimeout, capacity);
+    return new OpenFlowSettings(
+        host, port, echoInterval, idleTimeout, capacity, outboundQueueBytes);
+  }
+
+  public OpenFlowSettings withOutboundQueueBytes(int bytes) {
+    return new OpenFlowSettings(
+        host, port, echoInterval, idleTimeout, inboundQueueCapacity, bytes);
+  }
+
+  /**
+   * Bytes waiting for a switch at which the controller stops reading from it and drops its
+   * packet-outs (Netty's high water mark): 1/32 of {@link #outboundQueueBytes()}, 1 MiB by default;
+   * both resume once less than half of that waits.
+   */
+  int outboundPauseBytes() {
+    return outboundQueueBytes / 32;
   }
 
   public static OpenFlowSettings of(String host, int port) {

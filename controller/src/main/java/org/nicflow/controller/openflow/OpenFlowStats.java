@@ -27,7 +27,12 @@ public final class OpenFlowStats {
       long listenerFailures,
       long readPauses,
       long tlsFailures,
-      long identityRefusals) {
+      long identityRefusals,
+      long writePauses,
+      long packetOutsShed,
+      long outboundOverflowCloses,
+      long dpidTakeovers,
+      long droppedAfterClose) {
     public Counts {
       messagesIn = Map.copyOf(messagesIn);
       messagesOut = Map.copyOf(messagesOut);
@@ -71,7 +76,7 @@ public final class OpenFlowStats {
   /** One channel's view; called on its event loop only. */
   final class ChannelCounters {
     private final Counters beforeDpid = new Counters();
-    private Counters target = beforeDpid;
+    private volatile Counters target = beforeDpid;
 
     void attach(DatapathId dpid) {
       Counters counters = perSwitch.computeIfAbsent(dpid, d -> new Counters());
@@ -130,6 +135,39 @@ public final class OpenFlowStats {
       global.readPauses.increment();
       target.readPauses.increment();
     }
+
+    /** Reading from the switch was paused because it does not read what is sent to it. */
+    void writePaused() {
+      global.writePauses.increment();
+      target.writePauses.increment();
+    }
+
+    /** A packet-out was dropped: the switch is not reading. */
+    void packetOutShed() {
+      global.packetOutsShed.increment();
+      target.packetOutsShed.increment();
+    }
+
+    /** The connection was closed: more than the outbound limit waited for the switch. */
+    void outboundOverflow() {
+      global.outboundOverflowCloses.increment();
+      target.outboundOverflowCloses.increment();
+    }
+
+    /** This connection lost its dpid to a newer one of the same switch. */
+    void dpidTakenOver() {
+      global.dpidTakeovers.increment();
+      target.dpidTakeovers.increment();
+    }
+
+    /**
+     * A packet-in or a message to send was dropped because its connection had closed (the
+     * switch re-syncs when it connects again). Any thread.
+     */
+    void droppedAfterClose() {
+      global.droppedAfterClose.increment();
+      target.droppedAfterClose.increment();
+    }
   }
 
   private static final class Counters {
@@ -143,6 +181,11 @@ public final class OpenFlowStats {
     private final LongAdder readPauses = new LongAdder();
     private final LongAdder tlsFailures = new LongAdder();
     private final LongAdder identityRefusals = new LongAdder();
+    private final LongAdder writePauses = new LongAdder();
+    private final LongAdder packetOutsShed = new LongAdder();
+    private final LongAdder outboundOverflowCloses = new LongAdder();
+    private final LongAdder dpidTakeovers = new LongAdder();
+    private final LongAdder droppedAfterClose = new LongAdder();
 
     Counters() {
       for (OFType type : OFType.values()) {
@@ -170,6 +213,11 @@ public final class OpenFlowStats {
       readPauses.add(other.readPauses.sum());
       tlsFailures.add(other.tlsFailures.sum());
       identityRefusals.add(other.identityRefusals.sum());
+      writePauses.add(other.writePauses.sum());
+      packetOutsShed.add(other.packetOutsShed.sum());
+      outboundOverflowCloses.add(other.outboundOverflowCloses.sum());
+      dpidTakeovers.add(other.dpidTakeovers.sum());
+      droppedAfterClose.add(other.droppedAfterClose.sum());
     }
 
     Counts counts() {
@@ -183,7 +231,12 @@ public final class OpenFlowStats {
           listenerFailures.sum(),
           readPauses.sum(),
           tlsFailures.sum(),
-          identityRefusals.sum());
+          identityRefusals.sum(),
+          writePauses.sum(),
+          packetOutsShed.sum(),
+          outboundOverflowCloses.sum(),
+          dpidTakeovers.sum(),
+          droppedAfterClose.sum());
     }
 
     private static Map<OFType, Long> nonZero(Map<OFType, LongAdder> adders) {

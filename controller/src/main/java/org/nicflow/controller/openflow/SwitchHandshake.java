@@ -7,6 +7,7 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.projectfloodlight.openflow.protocol.OFConfigFlags;
 import org.projectfloodlight.openflow.protocol.OFEchoRequest;
@@ -68,6 +70,8 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
     WAIT_FEATURES,
     WAIT_PORT_DESC,
     WAIT_CONFIG_BARRIER,
+    /** Handshake done, but another connection holds the dpid: it is being asked whether it lives. */
+    WAIT_DPID,
     READY,
     CLOSED
   }
@@ -76,6 +80,7 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
   private final SwitchListener listener;
   private final OpenFlowSettings settings;
   private final OpenFlowStats.ChannelCounters counters;
+  private final ThrottledLog throttled;
 
   private State state = State.WAIT_HELLO;
   private ChannelHandlerContext ctx;
@@ -88,6 +93,8 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
   private final List<OFPortStatus> earlyPortStatus = new ArrayList<>();
   private int idleIntervals;
   private boolean wasReady;
+  /** Whether {@link #session} holds its dpid in the registry (else it contends for it when done). */
+  private boolean holding;
   private int illegalSeen;
   private ScheduledFuture<?> deadline;
 
@@ -95,11 +102,13 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
       SwitchRegistry registry,
       SwitchListener listener,
       OpenFlowSettings settings,
-      OpenFlowStats.ChannelCounters counters) {
+      OpenFlowStats.ChannelCounters counters,
+      ThrottledLog throttled) {
     this.registry = registry;
     this.listener = listener;
     this.settings = settings;
     this.counters = counters;
+    this.throttled = throttled;
   }
 
   State state() {
@@ -142,6 +151,9 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
     }
     counters.in(message.getType());
     idleIntervals = 0;
+    if (session != null) {
+      session.heard();
+    }
     switch (message.getType()) {
       case ECHO_REQUEST -> {
         answerEcho((OFEchoRequest) message);
@@ -195,8 +207,21 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
       case WAIT_CONFIG_BARRIER -> {
         if (message.getType() == OFType.BARRIER_REPLY
             && message.getXid() == barrierXid) {
-          onReady();
+          if (holding) {
+            onReady();
+          } else {
+            claimDpid();
+          }
         } else if (message instanceof OFPortStatus status) {
+          session.setPorts(SwitchSession.apply(session.ports(), status));
+        } else if (message instanceof OFErrorMsg error) {
+          onHandshakeError(error);
+        } else {
+          illegal(message);
+        }
+      }
+      case WAIT_DPID -> {
+        if (message instanceof OFPortStatus status) {
           session.setPorts(SwitchSession.apply(session.ports(), status));
         } else if (message instanceof OFErrorMsg error) {
           onHandshakeError(error);
@@ -229,7 +254,9 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
 
   private void handshakeDeadline() {
     if (state != State.READY && state != State.CLOSED) {
-      log.warn(
+      throttled.warn(
+          log,
+          "handshake not done in " + state,
           "Closing {}: handshake not done within {} (stuck in {})",
           who(),
           settings.idleTimeout(),
@@ -266,11 +293,16 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
     DatapathId dpid = features.getDatapathId();
     Optional<String> host = registry.host(dpid);
     if (host.isEmpty()) {
-      log.warn("Refusing switch {} from {}: dpid is not a configured host", dpid, remote());
+      throttled.warn(
+          log,
+          "unknown dpid " + dpid,
+          "Refusing switch {} from {}: dpid is not a configured host",
+          dpid,
+          remote());
       close();
       return;
     }
-    var candidate =
+    session =
         new SwitchSession(
             ctx.channel(),
             factory,
@@ -279,24 +311,11 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
             listener,
             counters,
             registry.lane(dpid),
-            settings.inboundQueueCapacity());
-    switch (registry.claim(dpid, candidate)) {
-      case CLAIMED -> {
-        session = candidate;
-        counters.attach(dpid);
-      }
-      case ALREADY_CONNECTED -> {
-        log.warn(
-            "Refusing second connection of switch {} ({}) from {}: already connected",
-            dpid,
-            host.get(),
-            remote());
-        candidate.discard();
-        close();
-        return;
-      }
-      case UNKNOWN_DPID -> throw new IllegalStateException("host known but claim refused");
-    }
+            settings.inboundQueueCapacity(),
+            throttled);
+    counters.attach(dpid);
+    // A dpid another connection holds is contended for once this handshake is done (claimDpid).
+    holding = registry.claim(dpid, session) == SwitchRegistry.Claim.CLAIMED;
     portDescXid = nextXid();
     session.write(factory.buildPortDescStatsRequest().setXid(portDescXid).build());
     state = State.WAIT_PORT_DESC;
@@ -327,6 +346,73 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
     state = State.WAIT_CONFIG_BARRIER;
   }
 
+  /**
+   * The handshake is done but the dpid was held when the switch told it: claim it now, or contend
+   * with the connection holding it. A holder still in its handshake loses the dpid at once; a
+   * ready one is sent an echo request and keeps the dpid if it is heard from within one echo
+   * interval, else it loses it. The loser is closed (counted, one log line); this connection
+   * becomes READY once the old one's goodbye is queued, so the listener hears the old connection
+   * leave before the new one arrives.
+   */
+  private void claimDpid() {
+    DatapathId dpid = session.dpid();
+    switch (registry.claim(dpid, session)) {
+      case CLAIMED -> {
+        holding = true;
+        onReady();
+      }
+      case UNKNOWN_DPID -> {
+        throttled.warn(log, "unknown dpid " + dpid,
+            "Refusing switch {} from {}: dpid is not a configured host", dpid, remote());
+        close();
+      }
+      case ALREADY_CONNECTED -> {
+        Optional<SwitchSession> holder = registry.session(dpid);
+        if (holder.isEmpty()) {
+          claimDpid(); // released meanwhile
+          return;
+        }
+        state = State.WAIT_DPID;
+        SwitchSession old = holder.get();
+        CompletableFuture<Boolean> kept;
+        if (old.isReady()) {
+          kept = old.probe(settings.echoInterval(), remote());
+        } else {
+          old.loseDpid("its handshake is not done", remote());
+          kept = CompletableFuture.completedFuture(false);
+        }
+        kept.thenCompose(k -> k ? CompletableFuture.completedFuture(true) : old.released().thenApply(v -> false))
+            .whenComplete((k, failure) -> onEventLoop(() -> contested(old, k != null && k)));
+      }
+    }
+  }
+
+  /** The contest for the dpid is decided: {@code kept} when the old connection keeps it. */
+  private void contested(SwitchSession old, boolean kept) {
+    if (state != State.WAIT_DPID) {
+      return; // closed meanwhile
+    }
+    if (kept) {
+      throttled.warn(
+          log,
+          "second connection of " + old.dpid(),
+          "Refusing second connection of {} from {}: the connected one answers",
+          old,
+          remote());
+      close();
+      return;
+    }
+    claimDpid();
+  }
+
+  private void onEventLoop(Runnable task) {
+    try {
+      ctx.executor().execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      log.debug("{}: event loop stopped", who());
+    }
+  }
+
   private void onReady() {
     state = State.READY;
     wasReady = true;
@@ -343,7 +429,13 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
 
   private void onHandshakeError(OFErrorMsg error) {
     counters.error();
-    log.warn("Switch at {} answered the handshake ({}) with {}", remote(), state, error);
+    throttled.warn(
+        log,
+        "handshake answered with " + error.getErrType(),
+        "Switch at {} answered the handshake ({}) with {}",
+        remote(),
+        state,
+        error);
     close();
   }
 
@@ -379,7 +471,11 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
     }
     idleIntervals++;
     if (idleIntervals >= settings.idleIntervalsBeforeClose()) {
-      log.warn("Closing {}: nothing received for {}", who(), settings.idleTimeout());
+      if (ReadGate.of(ctx.channel()).isPaused(ReadGate.Reason.OUTBOUND)) {
+        log.warn("Closing {}: it has read nothing we sent for {}", who(), settings.idleTimeout());
+      } else {
+        log.warn("Closing {}: nothing received for {}", who(), settings.idleTimeout());
+      }
       close();
     } else if (factory != null) {
       writeRaw(factory.buildEchoRequest().setXid(nextXid()).setData(new byte[0]).build());
@@ -394,9 +490,14 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
     }
     if (cause instanceof DecoderException) {
       counters.malformedClose();
-      log.warn("Closing {}: malformed input: {}", who(), cause.getMessage());
+      throttled.warn(
+          log, "malformed input", "Closing {}: malformed input: {}", who(), cause.getMessage());
+    } else if (cause instanceof IOException) {
+      // the network or the switch ended the connection (reset, broken pipe): no bug, no trace
+      throttled.warn(log, cause.toString(), "Closing {}: {}", who(), cause.toString());
     } else {
-      log.warn("Closing {}: unexpected failure", who(), cause);
+      throttled.warn(
+          log, ThrottledLog.site(cause), "Closing {}: unexpected failure", who(), cause);
     }
     close();
   }
@@ -487,7 +588,7 @@ final class SwitchHandshake extends ChannelInboundHandlerAdapter {
   }
 
   private void closeAfterFlush(String reason) {
-    log.warn("Refusing switch at {}: {}", remote(), reason);
+    throttled.warn(log, reason, "Refusing switch at {}: {}", remote(), reason);
     state = State.CLOSED;
     ctx.writeAndFlush(ctx.alloc().buffer(0)).addListener(ChannelFutureListener.CLOSE);
   }

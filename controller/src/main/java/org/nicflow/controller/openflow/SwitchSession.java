@@ -65,6 +65,9 @@ final class SwitchSession implements SwitchConnection {
   private final OpenFlowStats.ChannelCounters counters;
   private final ExecutorService executor;
   private final InboundBacklog backlog;
+  private final ThrottledLog throttled;
+  /** Completes once this session no longer holds its dpid (or never will): a newer one may claim it. */
+  private final CompletableFuture<Void> released = new CompletableFuture<>();
   private final Map<Long, CompletableFuture<Void>> barriers = new ConcurrentHashMap<>();
   /** Open bundles by the xid of their commit request. */
   private final Map<Long, CompletableFuture<Void>> bundles = new ConcurrentHashMap<>();
@@ -92,6 +95,10 @@ final class SwitchSession implements SwitchConnection {
   private volatile PortMap ports = PortMap.EMPTY;
   private volatile boolean ready;
   private volatile boolean closed;
+  /** Messages received so far (any type). Event loop only. */
+  private long heard;
+  /** The echo probe in progress, if any ({@link #probe}). Event loop only. */
+  private CompletableFuture<Boolean> probe;
 
   SwitchSession(
       Channel channel,
@@ -101,7 +108,8 @@ final class SwitchSession implements SwitchConnection {
       SwitchListener listener,
       OpenFlowStats.ChannelCounters counters,
       ExecutorService lane,
-      int queueCapacity) {
+      int queueCapacity,
+      ThrottledLog throttled) {
     this.channel = channel;
     this.factory = factory;
     this.dpid = dpid;
@@ -110,6 +118,7 @@ final class SwitchSession implements SwitchConnection {
     this.counters = counters;
     this.executor = lane;
     this.backlog = new InboundBacklog(channel, queueCapacity, counters::readPaused);
+    this.throttled = throttled;
   }
 
   @Override
@@ -256,7 +265,13 @@ final class SwitchSession implements SwitchConnection {
    * from any other thread it is written and flushed at once.
    */
   void write(OFMessage message) {
-    if (message.getType() != OFType.ECHO_REQUEST && message.getType() != OFType.ECHO_REPLY) {
+    if (closed) {
+      // nothing can reach a closed connection (the switch re-syncs when it connects again); after
+      // shutdown the event loop is gone too, and Netty would log each attempt as an error
+      counters.droppedAfterClose();
+      return;
+    }
+    if (remembered(message.getType())) {
       synchronized (recentSent) {
         recentSent.put(message.getXid(), message);
       }
@@ -268,6 +283,14 @@ final class SwitchSession implements SwitchConnection {
     channel.writeAndFlush(message).addListener(f -> logWriteFailure(f, 1));
   }
 
+  /**
+   * Whether a sent message is kept for ERROR correlation: not echoes, and not packet-outs — they
+   * carry whole packets (up to 64 KiB each), and an ERROR about one needs no more than its xid.
+   */
+  private static boolean remembered(OFType type) {
+    return type != OFType.ECHO_REQUEST && type != OFType.ECHO_REPLY && type != OFType.PACKET_OUT;
+  }
+
   /** Hands the outbox to the event loop: every message written, then one flush. Executor only. */
   private void flushOutbox() {
     if (outbox.isEmpty()) {
@@ -275,6 +298,10 @@ final class SwitchSession implements SwitchConnection {
     }
     List<OFMessage> batch = List.copyOf(outbox);
     outbox.clear();
+    if (closed) {
+      batch.forEach(m -> counters.droppedAfterClose());
+      return;
+    }
     if (channel.eventLoop().inEventLoop()) {
       writeBatch(batch);
       return;
@@ -282,6 +309,7 @@ final class SwitchSession implements SwitchConnection {
     try {
       channel.eventLoop().execute(() -> writeBatch(batch));
     } catch (RejectedExecutionException e) {
+      batch.forEach(m -> counters.droppedAfterClose());
       log.debug("{}: {} message(s) after the event loop stopped dropped", this, batch.size());
     }
   }
@@ -289,6 +317,11 @@ final class SwitchSession implements SwitchConnection {
   private void writeBatch(List<OFMessage> batch) {
     int last = batch.size() - 1;
     for (int i = 0; i < last; i++) {
+      if (!channel.isWritable()) {
+        // Hand the socket what it takes before judging the switch slow: unflushed bytes of this
+        // batch count towards the pause mark too, and packet-outs past it are shed.
+        channel.flush();
+      }
       channel.write(batch.get(i));
     }
     channel.writeAndFlush(batch.get(last)).addListener(f -> logWriteFailure(f, batch.size()));
@@ -378,6 +411,7 @@ final class SwitchSession implements SwitchConnection {
   /** A miss of a connection that has since closed cannot be answered on it: skipped. */
   private void packetIn(OFPacketIn packetIn) {
     if (closed) {
+      counters.droppedAfterClose();
       log.debug("{}: packet-in after disconnect skipped", this);
       return;
     }
@@ -498,11 +532,100 @@ final class SwitchSession implements SwitchConnection {
       goodbye.run();
     }
     registry.release(dpid, this);
+    released.complete(null);
+    if (probe != null) {
+      probe.complete(false);
+    }
   }
 
-  /** Drops a session that never held its dpid (refused as a duplicate). */
-  void discard() {
-    closed = true;
+  /**
+   * Completes once this session's goodbye is queued and its dpid is free: a newer connection that
+   * claims the dpid then has its callbacks queued after this one's.
+   */
+  CompletableFuture<Void> released() {
+    return released;
+  }
+
+  /** A message arrived from the switch. Event loop. */
+  void heard() {
+    heard++;
+  }
+
+  /** Whether the handshake of this connection completed (it may have closed since). */
+  boolean isReady() {
+    return ready;
+  }
+
+  /**
+   * A newer connection of this switch completed its handshake: asks this one for an echo. Completes
+   * with true when this connection is heard from within {@code grace} (it keeps its dpid), or with
+   * false when it is closed instead — it was silent (it lost its dpid: closed, counted, logged
+   * once) or it closed meanwhile. One probe at a time: a second contender shares it. Any thread.
+   */
+  CompletableFuture<Boolean> probe(java.time.Duration grace, String contender) {
+    var result = new CompletableFuture<Boolean>();
+    try {
+      channel.eventLoop().execute(() -> startProbe(grace, contender).whenComplete((alive, e) ->
+          result.complete(alive != null && alive)));
+    } catch (RejectedExecutionException e) {
+      result.complete(false);
+    }
+    return result;
+  }
+
+  private CompletableFuture<Boolean> startProbe(java.time.Duration grace, String contender) {
+    if (probe != null) {
+      return probe;
+    }
+    var started = new CompletableFuture<Boolean>();
+    if (closed || !channel.isActive()) {
+      started.complete(false);
+      return started;
+    }
+    probe = started;
+    long mark = heard;
+    channel.writeAndFlush(factory.buildEchoRequest().setXid(nextXid()).setData(new byte[0]).build());
+    channel.eventLoop().schedule(() -> {
+      probe = null;
+      // paused by our own backlog, its answer may be unread: that is no silence of the switch
+      if (heard != mark || backlog.isPaused()) {
+        started.complete(true);
+        return;
+      }
+      loseDpid("it did not answer an echo request within " + grace, contender);
+      started.complete(false);
+    }, grace.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    return started;
+  }
+
+  /**
+   * Closes this connection because a newer one of the same switch takes its dpid: counted and
+   * logged once. Any thread.
+   */
+  void loseDpid(String why, String contender) {
+    try {
+      channel.eventLoop().execute(() -> {
+        if (closed || !channel.isOpen()) {
+          return;
+        }
+        counters.dpidTakenOver();
+        log.warn("{} at {} loses its dpid to the newer connection from {}: {}", this,
+            channel.remoteAddress(), contender, why);
+        channel.close();
+      });
+    } catch (RejectedExecutionException e) {
+      log.debug("{}: event loop stopped, not closed for {}", this, contender);
+    }
+  }
+
+  Channel channel() {
+    return channel;
+  }
+
+  /** Bytes written to this switch and not yet taken by its socket. Event loop or tests. */
+  long queuedBytes() {
+    var buffer = channel.unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
   }
 
   /** Messages waiting for the executor, and whether reading is paused because of them. */
@@ -571,12 +694,17 @@ final class SwitchSession implements SwitchConnection {
     }
   }
 
+  /**
+   * Runs a listener callback; a failure is a bug there: counted, and logged with its stack trace
+   * once per cause and interval ({@link ThrottledLog}), never once per message.
+   */
   private void callListener(Runnable callback, String what) {
     try {
       callback.run();
     } catch (RuntimeException e) {
       counters.listenerFailure();
-      log.error("{}: listener failed in {}", this, what, e);
+      throttled.error(log, "listener failed in " + what + ": " + ThrottledLog.site(e),
+          "{}: listener failed in {}", this, what, e);
     }
   }
 

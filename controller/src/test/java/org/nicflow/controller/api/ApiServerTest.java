@@ -379,6 +379,10 @@ class ApiServerTest {
         "nicflow_connections 1",
         "# TYPE nicflow_flow_mods_total counter",
         "# TYPE nicflow_packet_outs_total counter",
+        "nicflow_openflow_write_pauses_total 0",
+        "nicflow_openflow_packet_outs_shed_total 0",
+        "nicflow_openflow_outbound_overflow_closes_total 0",
+        "nicflow_openflow_dpid_takeovers_total 0",
         "nicflow_rule_packets_total{vm=\"db1\",layer=\"acl\",rule=\"pg-in\"} 12",
         "nicflow_rule_bytes_total{vm=\"db1\",layer=\"acl\",rule=\"pg-in\"} 3400");
     // Every sample's metric family is declared once, before its samples.

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFMessage;
@@ -31,6 +32,9 @@ final class RecordingListener implements SwitchListener {
 
   /** When set, packetIn records the call and then waits for this latch (at most 30 s). */
   volatile CountDownLatch packetInGate;
+
+  /** When set, packetIn sends the switch what this returns (after the gate). */
+  volatile Function<OFPacketIn, List<OFMessage>> answer;
 
   /** Every callback in call order, by name. */
   final List<String> calls = new CopyOnWriteArrayList<>();
@@ -74,6 +78,10 @@ final class RecordingListener implements SwitchListener {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    var replies = answer;
+    if (replies != null) {
+      replies.apply(packetIn).forEach(sw::send);
     }
     if (failPacketIns) {
       throw new IllegalStateException("listener bug");

@@ -239,17 +239,21 @@ class SwitchHandshakeTest {
   }
 
   @Test
-  void refusesASecondConnectionOfAConnectedDpidAndKeepsTheFirst() {
+  void refusesASecondConnectionOfAConnectedDpidWhileTheFirstAnswersAndKeepsTheFirst() {
     var first = new FakeSwitch(server, OFVersion.OF_13);
     first.connect(HOST1, ports("a", 1));
     await().until(() -> listener.connected.size() == 1);
+    first.remaining();
 
     var second = new FakeSwitch(server, OFVersion.OF_13);
-    second.next(OFType.HELLO);
-    second.send(second.hello(Set.of(OFVersion.OF_13)));
-    var features = second.next(OFType.FEATURES_REQUEST);
-    second.send(
-        second.factory.buildFeaturesReply().setXid(features.getXid()).setDatapathId(HOST1).build());
+    second.connect(HOST1, ports("a", 1));
+    assertThat(second.state()).isEqualTo(SwitchHandshake.State.WAIT_DPID);
+    // the holder is asked whether it lives, and answers within the echo interval
+    var echo = first.next(OFType.ECHO_REQUEST);
+    first.send(first.factory.buildEchoReply().setXid(echo.getXid()).setData(new byte[0]).build());
+    first.channel.advanceTimeBy(5, TimeUnit.SECONDS);
+    first.channel.runScheduledPendingTasks();
+    second.channel.runPendingTasks();
     assertThat(second.channel.isOpen()).isFalse();
 
     assertThat(first.channel.isOpen()).isTrue();
@@ -261,6 +265,7 @@ class SwitchHandshakeTest {
     assertThat(barrier).isCompleted();
     assertThat(listener.connected).hasSize(1);
     assertThat(listener.disconnected).isEmpty();
+    assertThat(server.stats().global().dpidTakeovers()).isZero();
   }
 
   @Test

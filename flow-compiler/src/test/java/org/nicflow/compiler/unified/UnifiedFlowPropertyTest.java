@@ -13,6 +13,7 @@ import org.nicflow.compiler.eval.EvalFixtures;
 import org.nicflow.compiler.eval.Ingress;
 import org.nicflow.compiler.eval.ReferenceEvaluator;
 import org.nicflow.compiler.flow.Cookie;
+import org.nicflow.compiler.flow.FlowAction;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.FlowKind;
 import org.nicflow.compiler.flow.Pipeline;
@@ -23,6 +24,7 @@ import org.nicflow.compiler.model.Protocol;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.packet.PacketHeaders;
 import org.nicflow.compiler.testing.PropertyRun;
+import org.nicflow.compiler.testing.UnifiedFlowsAsSentOn;
 
 /**
  * For random packets, the forward unified flow does exactly what the evaluator decided, and a
@@ -83,6 +85,10 @@ class UnifiedFlowPropertyTest {
         assertThat(forward.drops()).isTrue();
         assertThat(Cookie.decode(forward.cookie()).kind()).isEqualTo(FlowKind.DENIED);
         continue;
+      }
+      if (d.controllerPath()) {
+        assertThat(forward.actions()).containsExactly(new FlowAction.OutputController());
+        forward = UnifiedFlowsAsSentOn.of(builder, ingress, p, d, flows).get(0);
       }
       FlowSimulation.Result r = FlowSimulation.apply(forward, p,
           org.nicflow.compiler.proactive.SimIngress.of(CONFIG, ingress).port());
