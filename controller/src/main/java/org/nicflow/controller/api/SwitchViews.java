@@ -47,7 +47,13 @@ final class SwitchViews {
    * until one of its flows expires); {@code live} sums the VM's reactive flows on its switch now
    * ({@code null} when the host is not connected).
    */
-  public record VmStats(String vm, String host, List<RuleCounts> rules, LiveCounts live) {}
+  public record VmStats(String vm, String host, List<RuleCounts> rules, LiveCounts live, MissBudgetCounts missBudget) {}
+
+  /**
+   * A VM's miss budget ({@code miss_rate_pps}, {@code miss_burst}) and the packet-ins dropped over it
+   * since the controller started.
+   */
+  public record MissBudgetCounts(long ratePps, long burst, long overBudget) {}
 
   public record LiveCounts(int flows, long packets, long bytes, List<RuleCounts> rules) {}
 
@@ -138,7 +144,9 @@ final class SwitchViews {
         log.debug("VM {}: no live counters: {}", vm.name(), e.getMessage());
       }
     }
-    return new VmStats(vm.name(), vm.host(), rules, live);
+    org.nicflow.compiler.model.MissBudget budget = sources.config().missBudgetOf(vm);
+    return new VmStats(vm.name(), vm.host(), rules, live, new MissBudgetCounts(budget.ratePps(), budget.burst(),
+        sources.partition().missesOverBudget(vm.name())));
   }
 
   private static RuleCounts counts(Map<RuleStatistics.RuleKey, RuleStatistics.Counts> folded, String vm,

@@ -8,13 +8,23 @@ import java.util.Objects;
  * @param learnState proactive mode: connections of a deciding stateful allow are learned by the
  *     switch ({@code learn}) instead of costing a packet-in (docs/semantics.md, "Connection state in
  *     the NIC")
+ * @param missBudget every VM's miss budget where the VM does not set its own ({@code miss_rate_pps},
+ *     {@code miss_burst})
  */
 public record ControllerSettings(
     String openflowHost, int openflowPort, String apiHost, int apiPort, OffloadMode mode,
-    int idleTimeoutS, String stateDir, MacAddress gatewayMac, boolean learnState) {
+    int idleTimeoutS, String stateDir, MacAddress gatewayMac, boolean learnState, MissBudget missBudget) {
 
   public static final ControllerSettings DEFAULTS = new ControllerSettings(
-      "127.0.0.1", 6653, "127.0.0.1", 8080, OffloadMode.REACTIVE, 10, "./state", MacAddress.DEFAULT_GATEWAY, false);
+      "127.0.0.1", 6653, "127.0.0.1", 8080, OffloadMode.REACTIVE, 10, "./state", MacAddress.DEFAULT_GATEWAY, false,
+      MissBudget.DEFAULT);
+
+  /** Settings with the default miss budget. */
+  public ControllerSettings(String openflowHost, int openflowPort, String apiHost, int apiPort, OffloadMode mode,
+      int idleTimeoutS, String stateDir, MacAddress gatewayMac, boolean learnState) {
+    this(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir, gatewayMac, learnState,
+        MissBudget.DEFAULT);
+  }
 
   /** Settings without learned state. */
   public ControllerSettings(String openflowHost, int openflowPort, String apiHost, int apiPort, OffloadMode mode,
@@ -28,6 +38,7 @@ public record ControllerSettings(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(gatewayMac, "gatewayMac");
+    Objects.requireNonNull(missBudget, "missBudget");
     if (openflowPort < 0 || openflowPort > 65535 || apiPort < 0 || apiPort > 65535) {
       throw new IllegalArgumentException("controller port outside 0-65535");
     }
@@ -38,17 +49,22 @@ public record ControllerSettings(
 
   public ControllerSettings withOpenflowPort(int port) {
     return new ControllerSettings(openflowHost, port, apiHost, apiPort, mode, idleTimeoutS, stateDir, gatewayMac,
-        learnState);
+        learnState, missBudget);
   }
 
   public ControllerSettings withMode(OffloadMode newMode) {
     return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, newMode, idleTimeoutS, stateDir,
-        gatewayMac, learnState);
+        gatewayMac, learnState, missBudget);
   }
 
   public ControllerSettings withLearnState(boolean learn) {
     return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir,
-        gatewayMac, learn);
+        gatewayMac, learn, missBudget);
+  }
+
+  public ControllerSettings withMissBudget(MissBudget budget) {
+    return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir,
+        gatewayMac, learnState, budget);
   }
 
   /** Whether the proactive tables learn stateful connections in the switch. */
