@@ -17,6 +17,12 @@
                                         UDP request/echo on one flow every S seconds (default 0.01)
                                         for SECONDS; prints JSON with the wall-clock send time of
                                         every round and whether it was answered
+  probe.py flood HOST SECONDS [--senders N]
+                                        new UDP flows to HOST for SECONDS (or until SIGTERM), as
+                                        fast as N processes can send them: each datagram goes to
+                                        the next destination port (1024-65535, then a new source
+                                        port); prints "flooding" once started, then JSON with the
+                                        datagrams sent and the rate
   probe.py churn-serve PORT             TCP echo server for churn: accept, echo, close; one at a time
   probe.py churn HOST PORT COUNT [--in-flight N] [--timeout S] [--first-port P]
                                         COUNT TCP connections, N at a time (connect, 8 bytes, echo,
@@ -214,6 +220,59 @@ def spray(host, port, count):
     return 0
 
 
+def flood_sender(host, seconds, counter):
+    """One sender of flood: new 5-tuples back to back until the time is up, counting into counter."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("0.0.0.0", 0))
+        sent = 0
+        for port in range(1024, 65536):
+            try:
+                s.sendto(b"f", (host, port))
+                sent += 1
+            except OSError:
+                pass
+            if port % 256 == 0:
+                with counter.get_lock():
+                    counter.value += sent
+                sent = 0
+                if time.perf_counter() >= deadline:
+                    break
+        with counter.get_lock():
+            counter.value += sent
+        s.close()
+
+
+def flood(host, seconds, senders):
+    """New UDP flows to host for seconds (or until SIGTERM) from senders processes (threads would
+    share one core); prints the datagrams sent and the rate either way."""
+    import multiprocessing
+    import signal
+    counter = multiprocessing.Value("q", 0)
+    procs = [multiprocessing.Process(target=flood_sender, args=(host, seconds, counter)) for _ in range(senders)]
+    start = time.perf_counter()
+
+    def report(*_):
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+        for p in procs:
+            p.join()
+        elapsed = time.perf_counter() - start
+        print(json.dumps({"sent": counter.value, "seconds": round(elapsed, 3),
+                          "per_second": round(counter.value / elapsed, 1) if elapsed > 0 else 0}), flush=True)
+        sys.exit(0)
+
+    for p in procs:
+        p.start()  # before the handler: the senders keep the default, so terminate() ends them
+    signal.signal(signal.SIGTERM, report)
+    print("flooding", flush=True)
+    for p in procs:
+        p.join()
+    report()
+
+
 CHURN_PAYLOAD = b"nicflow!"
 
 
@@ -404,6 +463,10 @@ def main():
     w.add_argument("seconds", type=float)
     w.add_argument("--interval", type=float, default=0.01)
     w.add_argument("--source-port", type=int, default=0)
+    fl = sub.add_parser("flood")
+    fl.add_argument("host")
+    fl.add_argument("seconds", type=float)
+    fl.add_argument("--senders", type=int, default=1)
     cs = sub.add_parser("churn-serve")
     cs.add_argument("port", type=int)
     ch = sub.add_parser("churn")
@@ -432,6 +495,8 @@ def main():
         return pingpong(a.host, a.port, a.count, a.source_port, a.timeout)
     if a.op == "spray":
         return spray(a.host, a.port, a.count)
+    if a.op == "flood":
+        return flood(a.host, a.seconds, a.senders)
     if a.op == "churn-serve":
         churn_serve(a.port)
         return 0

@@ -59,6 +59,7 @@ final class MetricsExposition {
     counter(out, "nicflow_controller_path_packets_total",
         "ICMP echo packets the controller rewrote and sent on, the switch being unable to tell their identifiers apart.",
         c.controllerPathPackets());
+    missesOverBudget(out);
 
     gauge(out, "nicflow_policy_revision", "The policy revision in force.", sources.policy().current().revision());
     gauge(out, "nicflow_configured_hosts", "Hosts in the config.", sources.config().hosts().size());
@@ -136,6 +137,16 @@ final class MetricsExposition {
     out.append(bytes);
     header(out, "nicflow_rule_flows_total", "Expired flows, by the rule that decided them.", "counter");
     out.append(flows);
+  }
+
+  /** Every configured VM's misses dropped over its miss budget (0 for those that never went over). */
+  private void missesOverBudget(StringBuilder out) {
+    String name = "nicflow_vm_misses_over_budget_total";
+    header(out, name, "Packet-ins dropped over their VM's miss budget (miss_rate_pps), before evaluation, by VM.",
+        "counter");
+    Map<String, Long> over = sources.partition().missesOverBudget();
+    sources.config().vms().forEach(vm -> out.append(name).append("{vm=\"").append(label(vm.name())).append("\"} ")
+        .append(over.getOrDefault(vm.name(), 0L)).append('\n'));
   }
 
   private static void messages(StringBuilder out, String name, String help, Map<OFType, Long> byType) {

@@ -49,7 +49,13 @@ final class SwitchViews {
    * until one of its flows expires); {@code live} sums the VM's reactive flows on its switch now
    * ({@code null} when the host is not connected).
    */
-  public record VmStats(String vm, String host, List<RuleCounts> rules, LiveCounts live) {}
+  public record VmStats(String vm, String host, List<RuleCounts> rules, LiveCounts live, MissBudgetCounts missBudget) {}
+
+  /**
+   * A VM's miss budget ({@code miss_rate_pps}, {@code miss_burst}) and the packet-ins dropped over it
+   * since the controller started.
+   */
+  public record MissBudgetCounts(long ratePps, long burst, long overBudget) {}
 
   public record LiveCounts(int flows, long packets, long bytes, List<RuleCounts> rules) {}
 
@@ -132,8 +138,11 @@ final class SwitchViews {
       }
       rules.add(counts(folded, vm.name(), layer.name(), "default"));
     }
+    org.nicflow.compiler.model.MissBudget budget = sources.config().missBudgetOf(vm);
+    MissBudgetCounts misses = new MissBudgetCounts(budget.ratePps(), budget.burst(),
+        sources.partition().missesOverBudget(vm.name()));
     if (sources.partition().switchOf(vm.host()).isEmpty()) {
-      return CompletableFuture.completedFuture(new VmStats(vm.name(), vm.host(), rules, null));
+      return CompletableFuture.completedFuture(new VmStats(vm.name(), vm.host(), rules, null, misses));
     }
     CompletableFuture<List<SwitchFlowReader.SwitchFlow>> read;
     try {
@@ -145,9 +154,9 @@ final class SwitchViews {
       if (failure != null) {
         // The switch did not answer in time, went away or waits for too many: the folded counts still stand.
         log.debug("VM {}: no live counters: {}", vm.name(), failure.getMessage());
-        return new VmStats(vm.name(), vm.host(), rules, null);
+        return new VmStats(vm.name(), vm.host(), rules, null, misses);
       }
-      return new VmStats(vm.name(), vm.host(), rules, live(vm, list));
+      return new VmStats(vm.name(), vm.host(), rules, live(vm, list), misses);
     });
   }
 

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -61,7 +62,8 @@ final class BenchCpsCommand implements Callable<Integer> {
   private static final int WARM_UP = 300;
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-      description = "Two-VM config: the first VM is the client, the second the server (default: examples/cps.yaml).")
+      description = "Config of one host: the first VM is the client, the second the server, a third floods with "
+          + "--flood (default: examples/cps.yaml).")
   private Path configFile;
 
   @Option(names = "--connections", description = "Connections per run (default: ${DEFAULT-VALUE}).", defaultValue = "2000")
@@ -81,6 +83,12 @@ final class BenchCpsCommand implements Callable<Integer> {
   @Option(names = "--testcontroller", description = "Also run ovs-testcontroller, exact flows and -w (wildcard).")
   private boolean testController;
 
+  @Option(names = "--flood", paramLabel = "SENDERS", defaultValue = "0", description = "During every measured run, "
+      + "the config's third VM floods the server with new UDP flows (each datagram a new destination port) from "
+      + "SENDERS processes, to show what one VM's flood costs another's connection setup (miss_rate_pps, "
+      + "docs/config.md); 0: no flood (default: ${DEFAULT-VALUE}).")
+  private int floodSenders;
+
   @Option(names = "--smoke", description = "Seconds, not minutes: 50 connections, 1 in flight, 1 run.")
   private boolean smoke;
 
@@ -96,7 +104,7 @@ final class BenchCpsCommand implements Callable<Integer> {
 
   /** One run's figures. */
   record Run(String target, int inFlight, int ok, int failed, double perSecond, double setupP50, double setupP99,
-      double packetInsPerConnection, long lostUpcalls) {}
+      double packetInsPerConnection, long lostUpcalls, double floodPerSecond) {}
 
   /** What is benchmarked: a controller to start, its address, and its packet-in count if it tells. */
   /**
@@ -153,6 +161,9 @@ final class BenchCpsCommand implements Callable<Integer> {
     if (config.vms().size() < 2 || config.hosts().size() != 1) {
       throw new BadInputException(file + ": the benchmark needs one host and at least two VMs (client, server)");
     }
+    if (floodSenders < 0 || floodSenders > 16 || (floodSenders > 0 && config.vms().size() < 3)) {
+      throw new BadInputException("--flood takes 0-16 senders and a config with a third VM to flood from");
+    }
     List<Config> configs = modes.stream().map(m -> MODES.get(m.trim().toLowerCase(Locale.ROOT)).apply(config))
         .toList();
     if (!verbose) {
@@ -205,18 +216,22 @@ final class BenchCpsCommand implements Callable<Integer> {
           long packetInsBefore = target.packetIns().getAsLong();
           long sentBefore = ovsCounter("rconn_sent");
           long lostBefore = lostUpcalls();
+          Optional<String> flood = floodSenders == 0 ? Optional.empty()
+              : Optional.of(startFlood(harness, file, server, probe));
           JsonNode res = churn(harness, client, server, probe, connections, n);
+          double floodRate = flood.isEmpty() ? Double.NaN : floodRate(harness.kill(flood.get()));
           long packetIns = target.packetIns().getAsLong() >= 0 ? target.packetIns().getAsLong() - packetInsBefore
               : settledOvsCounter("rconn_sent") - sentBefore;
           int ok = res.path("ok").asInt();
           Run run = new Run(target.label(), n, ok, res.path("failed").asInt(connections),
               res.path("per_second").asDouble(), res.path("setup_ms_p50").asDouble(Double.NaN),
               res.path("setup_ms_p99").asDouble(Double.NaN), ok == 0 ? Double.NaN : (double) packetIns / ok,
-              lostUpcalls() - lostBefore);
+              lostUpcalls() - lostBefore, floodRate);
           runsDone.add(run);
           out.printf("  %-28s in flight %-3d run %d: %8.1f conn/s, setup p50 %.3f ms p99 %.3f ms, "
-              + "%.2f packet-ins/conn, %d failed, %d lost upcalls%s%n", run.target(), n, r + 1, run.perSecond(),
+              + "%.2f packet-ins/conn, %d failed, %d lost upcalls%s%s%n", run.target(), n, r + 1, run.perSecond(),
               run.setupP50(), run.setupP99(), run.packetInsPerConnection(), run.failed(), run.lostUpcalls(),
+              flood.isEmpty() ? "" : String.format(Locale.ROOT, ", under a flood of %.0f new flows/s", floodRate),
               run.failed() == 0 ? "" : " " + res.path("failures"));
           out.flush();
         }
@@ -226,6 +241,27 @@ final class BenchCpsCommand implements Callable<Integer> {
       harness.stop();
     }
     return runsDone;
+  }
+
+  /**
+   * Starts the flood from the config's third VM towards the server and returns its process once it
+   * has sent for a second (past the flooder's miss burst).
+   */
+  private String startFlood(MininetHarness harness, Path file, Vm server, Path probe) throws Exception {
+    Vm flooder = new ConfigLoader().load(file).vms().get(2);
+    String proc = harness.popen(flooder.name(), "/usr/bin/python3 " + probe + " flood " + server.ip() + " 3600 "
+        + "--senders " + floodSenders);
+    for (int i = 0; i < 100 && !harness.output(proc).output().contains("flooding"); i++) {
+      Thread.sleep(100);
+    }
+    Thread.sleep(1000);
+    return proc;
+  }
+
+  /** New flows per second the flood sent, from what it printed when it was stopped. */
+  private double floodRate(CommandResult stopped) throws IOException {
+    String last = stopped.output().strip().lines().filter(l -> l.startsWith("{")).reduce((a, b) -> b).orElse(null);
+    return last == null ? Double.NaN : json.readTree(last).path("per_second").asDouble(Double.NaN);
   }
 
   private JsonNode churn(MininetHarness harness, Vm client, Vm server, Path probe, int count, int n)

@@ -68,6 +68,8 @@ public final class HostPartition implements SwitchListener {
     final java.util.Set<String> ports = ConcurrentHashMap.newKeySet();
     /** The policy this switch was last brought to. */
     volatile PolicySnapshot policy;
+    /** The miss budgets of the host's VMs under {@link #policy}: the switch's thread only. */
+    MissBudgets budgets;
     final SwitchConnection sw;
     /** Updates handed to this switch and not finished: completed when it goes away. */
     final List<CompletableFuture<Void>> pending = new CopyOnWriteArrayList<>();
@@ -108,6 +110,8 @@ public final class HostPartition implements SwitchListener {
   private final Map<Long, SwitchFlows> switches = new ConcurrentHashMap<>();
   private final List<SwitchError> errors = new CopyOnWriteArrayList<>();
   private final Map<String, SwitchConnection> connected = new ConcurrentHashMap<>();
+  /** Monotonic nanoseconds for the miss budgets. */
+  private final java.util.function.LongSupplier clock;
 
   public HostPartition(
       PolicySnapshot initial,
@@ -115,6 +119,18 @@ public final class HostPartition implements SwitchListener {
       FrameParser frames,
       ConnectionTable connections,
       RuleStatistics statistics) {
+    this(initial, reconciler, frames, connections, statistics, System::nanoTime);
+  }
+
+  /** As the other constructor, with {@code clock} (monotonic nanoseconds) timing the miss budgets. */
+  public HostPartition(
+      PolicySnapshot initial,
+      FlowReconciler reconciler,
+      FrameParser frames,
+      ConnectionTable connections,
+      RuleStatistics statistics,
+      java.util.function.LongSupplier clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.policy = new AtomicReference<>(Objects.requireNonNull(initial, "initial"));
     this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
     this.frames = Objects.requireNonNull(frames, "frames");
@@ -130,6 +146,16 @@ public final class HostPartition implements SwitchListener {
 
   public PartitionCounters.Snapshot counters() {
     return counters.snapshot();
+  }
+
+  /** Packet-ins dropped over their VM's miss budget so far, by VM (VMs that never went over are absent). */
+  public Map<String, Long> missesOverBudget() {
+    return counters.overBudgetByVm();
+  }
+
+  /** Packet-ins dropped over the miss budget of VM {@code vm} so far. */
+  public long missesOverBudget(String vm) {
+    return counters.overBudgetOf(vm);
   }
 
   public List<SwitchError> errors() {
@@ -159,6 +185,7 @@ public final class HostPartition implements SwitchListener {
   public void switchConnected(SwitchConnection sw) {
     PolicySnapshot now = policy.get();
     SwitchFlows state = new SwitchFlows(sw, now);
+    state.budgets = MissBudgets.of(now.config(), sw.host(), clock.getAsLong());
     state.ports.addAll(sw.ports().byName().keySet());
     switches.put(sw.dpid().getLong(), state);
     programMeters(sw, now);
@@ -215,6 +242,18 @@ public final class HostPartition implements SwitchListener {
       counters.ignoredMisses.increment();
       return;
     }
+    Optional<String> portName;
+    try {
+      portName = sw.ports().name(PacketOuts.inPort(packetIn));
+    } catch (IllegalArgumentException noInPort) {
+      portName = Optional.empty();
+    }
+    // A VM's misses spend its own budget, before any parsing or evaluation (docs/config.md, miss_rate_pps).
+    Optional<String> over = portName.flatMap(p -> state.budgets.overBudget(p, clock.getAsLong()));
+    if (over.isPresent()) {
+      counters.overBudget(over.get());
+      return;
+    }
     ParsedFrame frame = frames.parse(packetIn.getData());
     if (frame instanceof ParsedFrame.Malformed bad) {
       counters.malformedFrames.increment();
@@ -225,12 +264,6 @@ public final class HostPartition implements SwitchListener {
       // ARP is answered by the bridge; later fragments carry no ports to build a flow from.
       counters.unsupportedFrames.increment();
       return;
-    }
-    Optional<String> portName;
-    try {
-      portName = sw.ports().name(PacketOuts.inPort(packetIn));
-    } catch (IllegalArgumentException noInPort) {
-      portName = Optional.empty();
     }
     OptionalLong tunnelId = PacketOuts.tunnelId(packetIn);
     Miss miss = decide(sw, state, portName, tunnelId, PacketOuts.metadata(packetIn), ip);
@@ -600,6 +633,7 @@ public final class HostPartition implements SwitchListener {
       return CompletableFuture.completedFuture(null); // its host left the policy: the server closes it
     }
     state.policy = next;
+    state.budgets = state.budgets.next(next.config(), sw.host(), clock.getAsLong());
     connectionFlows.expireWaiting(System.nanoTime());
     // The connections of a VM that moved to another host keep their state: their flows here go,
     // and the VM's next packets miss on its new host and are decided with them.

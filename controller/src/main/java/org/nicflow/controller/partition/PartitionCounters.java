@@ -1,5 +1,8 @@
 package org.nicflow.controller.partition;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the host partition; cheap to bump from any thread. */
@@ -52,6 +55,26 @@ public final class PartitionCounters {
    * or tell apart their query identifiers (docs/semantics.md, "ICMP echo sessions").
    */
   final LongAdder controllerPathPackets = new LongAdder();
+
+  /** Misses dropped over their VM's miss budget before evaluation, by VM. */
+  private final Map<String, LongAdder> overBudget = new ConcurrentHashMap<>();
+
+  void overBudget(String vm) {
+    overBudget.computeIfAbsent(vm, v -> new LongAdder()).increment();
+  }
+
+  /** Misses dropped over each VM's miss budget so far, by VM name (VMs with none are absent). */
+  Map<String, Long> overBudgetByVm() {
+    Map<String, Long> out = new TreeMap<>();
+    overBudget.forEach((vm, n) -> out.put(vm, n.sum()));
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /** Misses dropped over the miss budget of VM {@code vm} so far. */
+  long overBudgetOf(String vm) {
+    LongAdder n = overBudget.get(vm);
+    return n == null ? 0 : n.sum();
+  }
 
   public Snapshot snapshot() {
     return new Snapshot(packetIns.sum(), offloads.sum(), duplicateMisses.sum(), malformedFrames.sum(),

@@ -28,6 +28,7 @@ import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.compiler.model.MacAddress;
+import org.nicflow.compiler.model.MissBudget;
 import org.nicflow.compiler.packet.PacketHeaders;
 import org.nicflow.compiler.proactive.HostPipelineCompiler;
 import org.nicflow.compiler.unified.UnifiedFlowBuilder;
@@ -396,6 +397,34 @@ class ApiServerTest {
         assertThat(declared).contains(l.split("[{ ]")[0]);
       }
     }
+  }
+
+  @Test
+  void missesOverAVmsBudgetShowInItsStatsAndInTheMetricsByVm() throws Exception {
+    Config tight = new Config(config.controller().withMissBudget(new MissBudget(5, 3)), config.hosts(),
+        config.vnets(), config.vms(), config.rulesets(), config.loadBalancers(), config.ids());
+    HostPartition budgeted = new HostPartition(PolicySnapshot.of(0, tight),
+        new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
+        new RuleStatistics(), () -> 0L);
+    budgeted.switchConnected(host1);
+    server.close();
+    FakeLivePolicy tightPolicy = new FakeLivePolicy(tight);
+    server = ApiServer.start("127.0.0.1", 0,
+        new ApiSources(tightPolicy, tightPolicy.writer(), budgeted, new OpenFlowStats()::snapshot));
+    for (int i = 0; i < 10; i++) {
+      budgeted.packetIn(host1, packetIn(1, webToDb(41000 + i, 5432)));
+    }
+
+    JsonNode web1 = getJson("/api/v1/vms/web1/stats", 200).get("miss_budget");
+    JsonNode db1 = getJson("/api/v1/vms/db1/stats", 200).get("miss_budget");
+    List<String> metrics = get("/metrics").body().lines().toList();
+
+    assertThat(web1.get("rate_pps").asLong()).isEqualTo(5);
+    assertThat(web1.get("burst").asLong()).isEqualTo(3);
+    assertThat(web1.get("over_budget").asLong()).as("10 sent, twice the burst taken").isEqualTo(4);
+    assertThat(db1.get("over_budget").asLong()).isZero();
+    assertThat(metrics).contains("# TYPE nicflow_vm_misses_over_budget_total counter",
+        "nicflow_vm_misses_over_budget_total{vm=\"web1\"} 4", "nicflow_vm_misses_over_budget_total{vm=\"db1\"} 0");
   }
 
   @Test

@@ -75,9 +75,15 @@ class CompileCommandTest {
     int code = run("compile", "-c", DEMO, "--host", "host1", "--meters-file", meters.toString());
 
     assertThat(code).isEqualTo(NicflowCli.EXIT_OK);
-    assertThat(Files.readString(meters)).isEqualTo("meter=1,kbps,band=type=drop,rate=50000\n");
+    assertThat(Files.readString(meters)).isEqualTo("meter=1,kbps,band=type=drop,rate=50000\n"
+        + "meter=65537,pktps,burst,band=type=drop,rate=2000,burst_size=2000\n"
+        + "meter=65539,pktps,burst,band=type=drop,rate=2000,burst_size=2000\n"
+        + "meter=65540,pktps,burst,band=type=drop,rate=2000,burst_size=2000\n");
     assertThat(flowLines(out.toString())).filteredOn(l -> l.contains("actions=meter:1,"))
         .singleElement().asString().contains("in_port=p-web1");
+    assertThat(flowLines(out.toString())).as("web1's flows to the controller (the demo is proactive)")
+        .filteredOn(l -> l.contains("actions=meter:65537,")).isNotEmpty()
+        .allSatisfy(l -> assertThat(l).containsAnyOf("in_port=p-web1", "metadata=0x1/0xffff").endsWith("controller"));
   }
 
   @Test

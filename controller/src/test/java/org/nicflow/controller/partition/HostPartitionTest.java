@@ -20,6 +20,7 @@ import org.nicflow.compiler.flow.Pipeline;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.compiler.model.MacAddress;
+import org.nicflow.compiler.model.MissBudget;
 import org.nicflow.compiler.packet.PacketHeaders;
 import org.nicflow.compiler.proactive.HostPipelineCompiler;
 import org.nicflow.compiler.unified.UnifiedFlowBuilder;
@@ -71,7 +72,8 @@ class HostPartitionTest {
     int desired = new HostPipelineCompiler(config).flows("host1").size();
     assertThat(host1.flowCount()).isEqualTo(desired);
     assertThat(partition.connectedHosts()).containsExactly("host1");
-    assertThat(host1.flowsIn(UNIFIED)).as("the table-miss flow and its SYN twin").hasSize(2);
+    assertThat(host1.flowsIn(UNIFIED)).as("the table-miss flow, each VM port's metered miss, each with its SYN twin")
+        .hasSize(2 + 2 * config.vmsOnHost("host1").size());
   }
 
   @Test
@@ -158,7 +160,8 @@ class HostPartitionTest {
     assertThat(host1.flowsIn(UNIFIED)).hasSize(unifiedBefore);
     assertThat(restarted.connections().all()).as("connections, SNAT mapping included")
         .containsExactlyInAnyOrderElementsOf(before);
-    assertThat(restarted.counters().adoptedFlows()).isEqualTo(unifiedBefore - 2); // all but the table-miss flow and its SYN twin
+    // all but the table-miss flows (the host's, each VM port's) and their SYN twins
+    assertThat(restarted.counters().adoptedFlows()).isEqualTo(unifiedBefore - 2 - 2 * config.vmsOnHost("host1").size());
     host1.clearSent();
     restarted.packetIn(host1, packetIn(1, webToDb(40020, 5432)));
     assertThat(host1.sentOf(OFFlowMod.class)).as("a late packet of a taken-back connection").isEmpty();
@@ -399,6 +402,83 @@ class HostPartitionTest {
 
     assertThat(whileTheRemoteFlowLives).isEqualTo(1);
     assertThat(partition.connections().size()).isZero();
+  }
+
+  @Test
+  void aFloodOfMissesFromOneVmSpendsOnlyItsOwnBudgetAndWhatIsOverIsDroppedBeforeEvaluation() {
+    long[] now = {0};
+    HostPartition budgeted = budgeted(new MissBudget(10, 3), () -> now[0]); // 6 at once in the controller
+    budgeted.switchConnected(host1);
+    host1.clearSent();
+
+    for (int i = 0; i < 100; i++) {
+      budgeted.packetIn(host1, packetIn(1, webToDb(30000 + i, 5432)));
+    }
+    int modsAfterFlood = host1.sentOf(OFFlowMod.class).size();
+    for (int i = 0; i < 5; i++) {
+      budgeted.packetIn(host1, packetIn(2, dbToWeb(41000 + i, 8080)));
+    }
+
+    assertThat(budgeted.missesOverBudget()).containsExactly(Map.entry("web1", 94L));
+    assertThat(budgeted.missesOverBudget("db1")).isZero();
+    assertThat(budgeted.counters().offloads()).as("web1's twice its burst, then all of db1's").isEqualTo(11);
+    assertThat(budgeted.counters().packetIns()).isEqualTo(105);
+    assertThat(budgeted.connections().size()).isEqualTo(11);
+    assertThat(host1.sentOf(OFPacketOut.class)).as("each admitted first packet sent on, none of the dropped")
+        .hasSize(11);
+    assertThat(host1.sentOf(OFFlowMod.class).size()).as("db1's misses were installed").isGreaterThan(modsAfterFlood);
+  }
+
+  @Test
+  void aVmsBudgetRefillsWithTimeAndMissesFromTheUplinkSpendNone() {
+    long[] now = {0};
+    HostPartition budgeted = budgeted(new MissBudget(10, 1), () -> now[0]); // 2 at once in the controller
+    budgeted.switchConnected(host1);
+    for (int i = 0; i < 3; i++) {
+      budgeted.packetIn(host1, packetIn(1, webToDb(30000 + i, 5432)));
+    }
+    assertThat(budgeted.missesOverBudget("web1")).isEqualTo(1);
+
+    now[0] += 100_000_000L; // 100 ms at 10/s: one miss
+    budgeted.packetIn(host1, packetIn(1, webToDb(30003, 5432)));
+    budgeted.packetIn(host1, packetIn(1, webToDb(30004, 5432)));
+    for (int i = 0; i < 20; i++) {
+      budgeted.packetIn(host1, packetIn(4, FrameBuilder.ipv4(PacketHeaders.tcp(MacAddress.parse("02:00:00:00:fe:01"),
+          GATEWAY, Ipv4.parse("198.51.100.9"), Ipv4.parse("203.0.113.80"), 50000 + i, 80)).build()));
+    }
+
+    assertThat(budgeted.missesOverBudget()).containsExactly(Map.entry("web1", 2L));
+    assertThat(budgeted.counters().offloads()).as("three of web1's, every one of the uplink's").isEqualTo(23);
+  }
+
+  @Test
+  void aNewRevisionsBudgetAppliesToTheNextMisses() {
+    long[] now = {0};
+    HostPartition budgeted = budgeted(new MissBudget(10, 1), () -> now[0]);
+    budgeted.switchConnected(host1);
+    budgeted.packetIn(host1, packetIn(1, webToDb(30000, 5432)));
+    Config roomier = new Config(config.controller().withMissBudget(new MissBudget(10, 50)), config.hosts(),
+        config.vnets(), config.vms(), config.rulesets(), config.loadBalancers(), config.ids());
+
+    budgeted.apply(PolicySnapshot.of(1, roomier)).join();
+    now[0] += 1_000_000_000L;
+    for (int i = 1; i <= 30; i++) {
+      budgeted.packetIn(host1, packetIn(1, webToDb(30000 + i, 5432)));
+    }
+
+    assertThat(budgeted.missesOverBudget("web1")).as("the one left and 10 refilled in a second, not 100 at once")
+        .isEqualTo(19);
+  }
+
+  private HostPartition budgeted(MissBudget budget, java.util.function.LongSupplier clock) {
+    Config c = new Config(config.controller().withMissBudget(budget), config.hosts(), config.vnets(), config.vms(),
+        config.rulesets(), config.loadBalancers(), config.ids());
+    return new HostPartition(PolicySnapshot.of(0, c), new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)),
+        new FrameParser(), new ConnectionTable(), new RuleStatistics(), clock);
+  }
+
+  private static byte[] dbToWeb(int sport, int dport) {
+    return FrameBuilder.ipv4(PacketHeaders.tcp(DB1_MAC, GATEWAY, DB1, WEB1, sport, dport)).build();
   }
 
   private static OFFlowRemoved removal(FakeBridge bridge, OFFlowMod mod) {

@@ -27,6 +27,7 @@ import org.nicflow.compiler.model.Ipv4Prefix;
 import org.nicflow.compiler.model.Layer;
 import org.nicflow.compiler.model.LoadBalancer;
 import org.nicflow.compiler.model.MacAddress;
+import org.nicflow.compiler.model.MissBudget;
 import org.nicflow.compiler.model.OffloadMode;
 import org.nicflow.compiler.model.PortRange;
 import org.nicflow.compiler.model.Protocol;
@@ -44,12 +45,13 @@ final class ConfigReader {
 
   static final Set<String> TOP_KEYS = Set.of("controller", "hosts", "vnets", "vms", "rulesets", "load_balancers");
   static final Set<String> CONTROLLER_KEYS =
-      Set.of("openflow", "api", "mode", "idle_timeout_s", "state_dir", "gateway_mac", "learn_state", "tls");
+      Set.of("openflow", "api", "mode", "idle_timeout_s", "state_dir", "gateway_mac", "learn_state",
+          "miss_rate_pps", "miss_burst", "tls");
   static final Set<String> TLS_KEYS = Set.of("private_key", "certificate", "ca_certificate", "api", "switch_identity");
   static final Set<String> HOST_KEYS = Set.of("name", "dpid", "uplink", "underlay_ip", "next_hop_mac");
   static final Set<String> VNET_KEYS = Set.of("name", "vni", "prefix", "gateway");
   static final Set<String> VM_KEYS =
-      Set.of("name", "host", "port", "mac", "ip", "vnet", "ruleset", "meter_kbps");
+      Set.of("name", "host", "port", "mac", "ip", "vnet", "ruleset", "meter_kbps", "miss_rate_pps", "miss_burst");
   static final Set<String> RULESET_KEYS = Set.of("name", "layers");
   static final Set<String> LAYER_KEYS = Set.of("name", "default", "rules");
   static final Set<String> RULE_KEYS = Set.of("id", "priority", "direction", "proto", "src", "dst",
@@ -80,7 +82,7 @@ final class ConfigReader {
   private record VnetDraft(String path, String name, Integer vni, Ipv4Prefix prefix, Ipv4 gateway) {}
 
   private record VmDraft(String path, String name, String host, String port, MacAddress mac, Ipv4 ip,
-      String vnet, String ruleset, OptionalLong meterKbps) {}
+      String vnet, String ruleset, OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst) {}
 
   /** The whole config, or empty when the log holds errors. */
   Optional<Config> read(JsonNode root) {
@@ -134,7 +136,8 @@ final class ConfigReader {
     for (VmDraft v : vms) {
       if (v.name != null && v.host != null && v.port != null && v.mac != null && v.ip != null
           && v.vnet != null && v.ruleset != null) {
-        build(v.path, () -> new Vm(v.name, v.host, v.port, v.mac, v.ip, v.vnet, v.ruleset, v.meterKbps))
+        build(v.path, () -> new Vm(v.name, v.host, v.port, v.mac, v.ip, v.vnet, v.ruleset, v.meterKbps,
+            v.missRatePps, v.missBurst))
             .ifPresent(builtVms::add);
       }
     }
@@ -169,8 +172,12 @@ final class ConfigReader {
       log.add(o.at("api"), "api and openflow both use " + api.host() + ":" + api.port());
     }
     MacAddress gatewayMac = o.parsed("gateway_mac", false, ConfigReader::unicastMac).orElse(d.gatewayMac());
+    OptionalLong missRate = optionalCount(o, "miss_rate_pps");
+    OptionalLong missBurst = optionalCount(o, "miss_burst");
+    MissBudget missBudget = MissBudget.of(missRate, missBurst, d.missBudget());
     return build(path, () -> new ControllerSettings(openflow.host(), openflow.port(), api.host(), api.port(),
-        mode, idle, stateDir, gatewayMac, o.bool("learn_state").orElse(d.learnState()), tls)).orElse(d);
+        mode, idle, stateDir, gatewayMac, o.bool("learn_state").orElse(d.learnState()), missBudget, tls))
+        .orElse(d);
   }
 
   /** The {@code tls} block; {@code ssl} says whether {@code openflow} asked for TLS. */
@@ -224,7 +231,13 @@ final class ConfigReader {
         o.parsed("ip", true, Ipv4::parse).orElse(null),
         o.string("vnet", true).orElse(null),
         o.string("ruleset", true).orElse(null),
-        o.integer("meter_kbps", false, 1, MAX_METER_KBPS).map(OptionalLong::of).orElse(OptionalLong.empty())));
+        o.integer("meter_kbps", false, 1, MAX_METER_KBPS).map(OptionalLong::of).orElse(OptionalLong.empty()),
+        optionalCount(o, "miss_rate_pps"), optionalCount(o, "miss_burst")));
+  }
+
+  /** An optional whole number 1-{@link MissBudget#MAX}: a miss budget's rate or burst. */
+  private static OptionalLong optionalCount(Fields o, String key) {
+    return o.integer(key, false, 1, MissBudget.MAX).map(OptionalLong::of).orElse(OptionalLong.empty());
   }
 
   private Optional<RuleSet> ruleset(JsonNode node, String path, Map<String, String> names) {

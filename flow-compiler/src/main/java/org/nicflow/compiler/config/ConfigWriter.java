@@ -13,6 +13,7 @@ import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.Ipv4Prefix;
 import org.nicflow.compiler.model.Layer;
 import org.nicflow.compiler.model.LoadBalancer;
+import org.nicflow.compiler.model.MissBudget;
 import org.nicflow.compiler.model.PortRange;
 import org.nicflow.compiler.model.Protocol;
 import org.nicflow.compiler.model.Rule;
@@ -54,6 +55,10 @@ public final class ConfigWriter {
     out.append("  gateway_mac: ").append(scalar(c.gatewayMac().toString())).append('\n');
     if (c.learnState()) {
       out.append("  learn_state: true\n");
+    }
+    if (!c.missBudget().equals(MissBudget.DEFAULT)) {
+      out.append("  miss_rate_pps: ").append(c.missBudget().ratePps()).append('\n');
+      out.append("  miss_burst: ").append(c.missBudget().burst()).append('\n');
     }
     c.tls().ifPresent(tls -> {
       out.append("  tls:\n");
@@ -120,6 +125,8 @@ public final class ConfigWriter {
     kv.add("vnet: " + scalar(v.vnet()));
     kv.add("ruleset: " + scalar(v.ruleset()));
     v.meterKbps().ifPresent(k -> kv.add("meter_kbps: " + k));
+    v.missRatePps().ifPresent(r -> kv.add("miss_rate_pps: " + r));
+    v.missBurst().ifPresent(b -> kv.add("miss_burst: " + b));
     return flow(kv);
   }
 

@@ -158,4 +158,9 @@ public record Config(
   public RuleSet rulesetOf(Vm vm) {
     return ruleset(vm.ruleset()).orElseThrow(() -> new IllegalStateException("vm " + vm.name() + " has unknown ruleset"));
   }
+
+  /** The miss budget of VM {@code vm}: its own {@code miss_rate_pps} and {@code miss_burst}, else the controller's. */
+  public MissBudget missBudgetOf(Vm vm) {
+    return vm.missBudget(controller.missBudget());
+  }
 }

@@ -9,20 +9,24 @@ import java.util.Optional;
  * @param learnState proactive mode: connections of a deciding stateful allow are learned by the
  *     switch ({@code learn}) instead of costing a packet-in (docs/semantics.md, "Connection state in
  *     the NIC")
+ * @param missBudget every VM's miss budget where the VM does not set its own ({@code miss_rate_pps},
+ *     {@code miss_burst})
  * @param tls the {@code controller.tls} block, if any: key files and where TLS is used
  */
 public record ControllerSettings(
     String openflowHost, int openflowPort, String apiHost, int apiPort, OffloadMode mode,
-    int idleTimeoutS, String stateDir, MacAddress gatewayMac, boolean learnState, Optional<ControllerTls> tls) {
+    int idleTimeoutS, String stateDir, MacAddress gatewayMac, boolean learnState, MissBudget missBudget,
+    Optional<ControllerTls> tls) {
 
   public static final ControllerSettings DEFAULTS = new ControllerSettings(
-      "127.0.0.1", 6653, "127.0.0.1", 8080, OffloadMode.REACTIVE, 10, "./state", MacAddress.DEFAULT_GATEWAY, false);
+      "127.0.0.1", 6653, "127.0.0.1", 8080, OffloadMode.REACTIVE, 10, "./state", MacAddress.DEFAULT_GATEWAY, false,
+      MissBudget.DEFAULT, Optional.empty());
 
-  /** Settings without TLS. */
+  /** Settings with the default miss budget and without TLS. */
   public ControllerSettings(String openflowHost, int openflowPort, String apiHost, int apiPort, OffloadMode mode,
       int idleTimeoutS, String stateDir, MacAddress gatewayMac, boolean learnState) {
     this(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir, gatewayMac, learnState,
-        Optional.empty());
+        MissBudget.DEFAULT, Optional.empty());
   }
 
   /** Settings without learned state. */
@@ -37,6 +41,7 @@ public record ControllerSettings(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(stateDir, "stateDir");
     Objects.requireNonNull(gatewayMac, "gatewayMac");
+    Objects.requireNonNull(missBudget, "missBudget");
     Objects.requireNonNull(tls, "tls");
     if (openflowPort < 0 || openflowPort > 65535 || apiPort < 0 || apiPort > 65535) {
       throw new IllegalArgumentException("controller port outside 0-65535");
@@ -48,22 +53,27 @@ public record ControllerSettings(
 
   public ControllerSettings withOpenflowPort(int port) {
     return new ControllerSettings(openflowHost, port, apiHost, apiPort, mode, idleTimeoutS, stateDir, gatewayMac,
-        learnState, tls);
+        learnState, missBudget, tls);
   }
 
   public ControllerSettings withMode(OffloadMode newMode) {
     return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, newMode, idleTimeoutS, stateDir,
-        gatewayMac, learnState, tls);
+        gatewayMac, learnState, missBudget, tls);
   }
 
   public ControllerSettings withLearnState(boolean learn) {
     return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir,
-        gatewayMac, learn, tls);
+        gatewayMac, learn, missBudget, tls);
+  }
+
+  public ControllerSettings withMissBudget(MissBudget budget) {
+    return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir,
+        gatewayMac, learnState, budget, tls);
   }
 
   public ControllerSettings withTls(Optional<ControllerTls> newTls) {
     return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir,
-        gatewayMac, learnState, newTls);
+        gatewayMac, learnState, missBudget, newTls);
   }
 
   /** Whether switches connect over TLS ({@code controller.openflow: ssl:HOST:PORT}). */

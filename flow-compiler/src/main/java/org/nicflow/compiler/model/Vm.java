@@ -3,10 +3,22 @@ package org.nicflow.compiler.model;
 import java.util.Objects;
 import java.util.OptionalLong;
 
-/** A guest on a host's VM port. */
+/**
+ * A guest on a host's VM port.
+ *
+ * @param missRatePps the VM's own {@code miss_rate_pps}; empty: the controller's
+ * @param missBurst the VM's own {@code miss_burst}; empty: its {@code miss_rate_pps} if it sets one, else the
+ *     controller's {@code miss_burst}
+ */
 public record Vm(
     String name, String host, String port, MacAddress mac, Ipv4 ip, String vnet, String ruleset,
-    OptionalLong meterKbps) {
+    OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst) {
+
+  /** A VM with the controller's miss budget. */
+  public Vm(String name, String host, String port, MacAddress mac, Ipv4 ip, String vnet, String ruleset,
+      OptionalLong meterKbps) {
+    this(name, host, port, mac, ip, vnet, ruleset, meterKbps, OptionalLong.empty(), OptionalLong.empty());
+  }
 
   public Vm {
     Objects.requireNonNull(name, "name");
@@ -20,5 +32,16 @@ public record Vm(
     if (meterKbps.isPresent() && meterKbps.getAsLong() <= 0) {
       throw new IllegalArgumentException("vm " + name + ": meter_kbps must be positive");
     }
+    Objects.requireNonNull(missRatePps, "missRatePps");
+    Objects.requireNonNull(missBurst, "missBurst");
+    MissBudget.of(missRatePps, missBurst, MissBudget.DEFAULT); // checks the VM's own values
+  }
+
+  /**
+   * The VM's miss budget: its own values where it has them, else those of {@code defaults}; a VM
+   * that sets its rate and not its burst gets a burst of one second at its rate.
+   */
+  public MissBudget missBudget(MissBudget defaults) {
+    return MissBudget.of(missRatePps, missBurst, defaults);
   }
 }

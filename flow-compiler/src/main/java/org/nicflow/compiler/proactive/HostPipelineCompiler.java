@@ -41,7 +41,8 @@ import org.nicflow.compiler.model.Vnet;
  * VM's meter and goes on with the VM in the metadata, anything else from the port drops; IPv4 from
  * the uplink and the tunnel ports goes on; everything else drops.
  *
- * <p>Reactive mode: a {@code unified} miss goes to the controller. Proactive mode: a
+ * <p>Reactive mode: a {@code unified} miss goes to the controller, from a VM port through the
+ * VM's miss meter ({@link #meters}). Proactive mode: a
  * {@code unified} miss goes to the layer tables: the sender's outbound layers
  * ({@code out_1..}), {@code route} (destination VM into the metadata, VNET addresses without a VM
  * dropped, anything else to the uplink's next hop), the receiver's inbound layers ({@code in_1..}
@@ -55,7 +56,9 @@ import org.nicflow.compiler.model.Vnet;
  * ran and translated them). With {@code controller.learn_state}, a deciding {@code stateful} allow
  * instead marks the packet in the metadata and the switch learns the connection when the packet is
  * delivered to a VM port here (TCP and UDP); replies then skip the owner's layers through the state
- * tables (docs/semantics.md, "Connection state in the NIC").
+ * tables (docs/semantics.md, "Connection state in the NIC"). The flows that send a VM's own
+ * packets to the controller (its outbound layers' and its load-balancer reply guard) pass its
+ * miss meter.
  *
  * <p>Inside a layer, rules are ranked by priority (highest first), then by position, and rank
  * {@code r} becomes OpenFlow priority {@value #RULE_TOP} - r; the layer default is priority
@@ -70,6 +73,8 @@ public final class HostPipelineCompiler {
   static final int PORT_IN_PRIORITY = 100;
   static final int PORT_DROP_PRIORITY = 50;
   static final int MISS_PRIORITY = 0;
+  /** A VM port's own table-miss in reactive mode (its SYN twin one above): metered, to the controller. */
+  static final int VM_MISS_PRIORITY = 2;
   static final int REPLY_TO_CONTROLLER_PRIORITY = 20;
   static final int DISPATCH_PRIORITY = 10;
   static final int RULE_TOP = 60000;
@@ -111,7 +116,12 @@ public final class HostPipelineCompiler {
     return config.controller().mode() == OffloadMode.PROACTIVE ? proactiveFlows(host) : baseFlows(host);
   }
 
-  /** One drop-band meter per VM of the host with {@code meter_kbps}, id VM index + 1. */
+  /**
+   * The meters of the host's VMs, each with one drop band: for a VM with {@code meter_kbps}, its
+   * rate meter (id VM index + 1); for every VM, its miss budget in packets per second (id
+   * {@link #MISS_METER_BASE} + VM index + 1), which the flows sending its packets to the controller
+   * pass.
+   */
   public List<MeterSpec> meters(String host) {
     Host h = host(host);
     List<MeterSpec> meters = new ArrayList<>();
@@ -120,13 +130,28 @@ public final class HostPipelineCompiler {
         meters.add(new MeterSpec(meterId(vm), vm.meterKbps().getAsLong(), vm.name()));
       }
     }
+    for (Vm vm : config.vmsOnHost(h.name())) {
+      meters.add(MeterSpec.missBudget(missMeterId(vm), config.missBudgetOf(vm), vm.name()));
+    }
     return List.copyOf(meters);
   }
 
-  /** Reactive mode: {@code classify}, and a {@code unified} table-miss to the controller. */
+  /**
+   * Reactive mode: {@code classify}, and {@code unified} table-misses to the controller: one per VM
+   * port through the VM's miss meter, so a VM that floods new connections spends only its own
+   * budget, and one for everything else (uplink, tunnels).
+   */
   public List<FlowEntry> baseFlows(String host) {
     Host h = host(host);
     List<FlowEntry> flows = new ArrayList<>(classify(h));
+    for (Vm vm : config.vmsOnHost(h.name())) {
+      FlowEntry vmMiss = FlowEntry.builder(Pipeline.UNIFIED, VM_MISS_PRIORITY)
+          .match(FlowMatch.builder().inPort(vm.port()).build()).meter(missMeterId(vm))
+          .action(new FlowAction.OutputController())
+          .cookie(Cookie.forVm(FlowKind.BASE, config.generationOf(vm), config.vmIndex(vm.name())).encode()).build();
+      flows.add(synTwin(vmMiss));
+      flows.add(vmMiss);
+    }
     FlowEntry miss = FlowEntry.builder(Pipeline.UNIFIED, MISS_PRIORITY).action(new FlowAction.OutputController())
         .cookie(Cookie.base(FlowKind.BASE).encode()).build();
     flows.add(synTwin(miss));
@@ -285,7 +310,7 @@ public final class HostPipelineCompiler {
                 .match(FlowMatch.builder().inPort(vm.port()).exact(MatchField.ETH_TYPE, ETH_TYPE_IPV4)
                     .exact(MatchField.IP_PROTO, lb.proto().number())
                     .exact(srcPortField(lb.proto()), b.port()).build())
-                .action(new FlowAction.OutputController()).cookie(cookie).build());
+                .meter(missMeterId(vm)).action(new FlowAction.OutputController()).cookie(cookie).build());
           }
         }
       }
@@ -441,13 +466,13 @@ public final class HostPipelineCompiler {
               long mask = dir == Direction.OUT ? Pipeline.SENDER_RULE_MASK : Pipeline.RECEIVER_RULE_MASK;
               b.writeMetadata(Pipeline.LEARN_PENDING | shifted, Pipeline.LEARN_PENDING | mask).gotoTable(next);
             } else if (rr.rule.stateful()) {
-              b.action(new FlowAction.OutputController());
+              toController(b, vm, dir);
             } else {
               b.gotoTable(next);
             }
           }
           case DENY -> { }
-          case SNAT -> b.action(new FlowAction.OutputController());
+          case SNAT -> toController(b, vm, dir);
           case SET_DSCP -> b.action(new FlowAction.SetField(MatchField.IP_DSCP, rr.rule.dscp().getAsInt()))
               .gotoTable(next);
           default -> throw new IllegalStateException("unknown action " + rr.rule.action());
@@ -466,6 +491,17 @@ public final class HostPipelineCompiler {
   }
 
   private record RankedRule(Rule rule, int index) {}
+
+  /**
+   * A layer flow that sends the packet to the controller; in an outbound layer the packet is the
+   * VM's own, so it passes the VM's miss meter.
+   */
+  private void toController(FlowEntry.Builder b, Vm vm, Direction dir) {
+    if (dir == Direction.OUT) {
+      b.meter(missMeterId(vm));
+    }
+    b.action(new FlowAction.OutputController());
+  }
 
   /** The matches of one rule: one per pair of source and destination port blocks. */
   static List<FlowMatch> ruleMatches(Rule r, long metadata, long metadataMask) {
@@ -770,5 +806,13 @@ public final class HostPipelineCompiler {
 
   private long meterId(Vm vm) {
     return config.vmIndex(vm.name()) + 1L;
+  }
+
+  /** Miss meters are numbered above every VM's rate meter (VM index + 1 is at most {@code PolicyIds.MAX_VM + 1}). */
+  public static final long MISS_METER_BASE = 0x1_0000L;
+
+  /** The id of VM {@code vm}'s miss meter. */
+  private long missMeterId(Vm vm) {
+    return MISS_METER_BASE + config.vmIndex(vm.name()) + 1L;
   }
 }

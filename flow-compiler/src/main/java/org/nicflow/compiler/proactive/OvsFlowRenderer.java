@@ -55,10 +55,15 @@ public final class OvsFlowRenderer {
 
   /**
    * A meter in {@code ovs-ofctl -O OpenFlow13 add-meter} syntax: one drop band at the VM's rate,
-   * e.g. {@code meter=1,kbps,band=type=drop,rate=50000}.
+   * e.g. {@code meter=1,kbps,band=type=drop,rate=50000}, or for a miss budget
+   * {@code meter=65537,pktps,burst,band=type=drop,rate=2000,burst_size=2000}.
    */
   public String renderMeter(MeterSpec meter) {
-    return "meter=" + meter.meterId() + ",kbps,band=type=drop,rate=" + meter.kbps();
+    return switch (meter.unit()) {
+      case KBPS -> "meter=" + meter.meterId() + ",kbps,band=type=drop,rate=" + meter.rate();
+      case PKTPS -> "meter=" + meter.meterId() + ",pktps,burst,band=type=drop,rate=" + meter.rate() + ",burst_size="
+          + meter.burst();
+    };
   }
 
   /** One flow as an add-flows line (no newline). */

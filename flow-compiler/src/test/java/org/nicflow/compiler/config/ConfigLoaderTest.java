@@ -15,6 +15,7 @@ import org.nicflow.compiler.model.ControllerSettings;
 import org.nicflow.compiler.model.ControllerTls;
 import org.nicflow.compiler.model.Direction;
 import org.nicflow.compiler.model.Ipv4Prefix;
+import org.nicflow.compiler.model.MissBudget;
 import org.nicflow.compiler.model.PortRange;
 import org.nicflow.compiler.model.Protocol;
 import org.nicflow.compiler.model.Rule;
@@ -526,6 +527,40 @@ class ConfigLoaderTest {
         + "| controller.tls.switch_identity");
     assertThat(errors.get(0).message()).contains("did you mean 'certificate'?");
     assertThat(errors.get(2).message()).contains("expected one of: any, host_name");
+  }
+
+  @Test
+  void missBudgetDefaultsToTheControllersAndEachVmMaySetItsOwn() throws ConfigException {
+    Config defaults = loader.parse(BASE, "test.yaml");
+    Config set = loader.parse("controller: {miss_rate_pps: 300, miss_burst: 40}\n"
+        + replacing("vnet: blue, ruleset: web}\n  - {name: web2", "vnet: blue, ruleset: web, miss_rate_pps: 50}\n"
+            + "  - {name: web2").replace("ip: 10.1.0.12, vnet: blue, ruleset: web}",
+            "ip: 10.1.0.12, vnet: blue, ruleset: web, miss_burst: 7}"), "test.yaml");
+    Config rateOnly = loader.parse("controller: {miss_rate_pps: 300}\n" + BASE, "test.yaml");
+
+    assertThat(defaults.controller().missBudget()).isEqualTo(MissBudget.DEFAULT);
+    assertThat(defaults.missBudgetOf(defaults.vms().get(0))).isEqualTo(MissBudget.DEFAULT);
+    assertThat(set.controller().missBudget()).isEqualTo(new MissBudget(300, 40));
+    assertThat(set.missBudgetOf(set.vms().get(0))).as("own rate, a burst of one second of it")
+        .isEqualTo(new MissBudget(50, 50));
+    assertThat(set.missBudgetOf(set.vms().get(1))).as("the controller's rate, own burst")
+        .isEqualTo(new MissBudget(300, 7));
+    assertThat(rateOnly.controller().missBudget()).isEqualTo(new MissBudget(300, 300));
+  }
+
+  @Test
+  void rejectsMissBudgetsOutsideRangeOrOfTheWrongType() {
+    assertSingleError("controller: {miss_rate_pps: 0}\n" + BASE, "controller.miss_rate_pps",
+        "0 is outside 1-4294967295");
+    assertSingleError("controller: {miss_burst: 4294967296}\n" + BASE, "controller.miss_burst",
+        "4294967296 is outside 1-4294967295");
+    assertSingleError(replacing("vnet: blue, ruleset: web}\n  - {name: web2",
+        "vnet: blue, ruleset: web, miss_rate_pps: -5}\n  - {name: web2"), "vms[0].miss_rate_pps", "outside 1-4294967295");
+    assertSingleError(replacing("vnet: blue, ruleset: web}\n  - {name: web2",
+        "vnet: blue, ruleset: web, miss_burst: lots}\n  - {name: web2"), "vms[0].miss_burst", "wrong type");
+    assertSingleError(replacing("vnet: blue, ruleset: web}\n  - {name: web2",
+        "vnet: blue, ruleset: web, miss_rate: 5}\n  - {name: web2"), "vms[0].miss_rate",
+        "unknown key 'miss_rate'");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.ControllerSettings;
@@ -14,12 +15,14 @@ import org.nicflow.compiler.model.Direction;
 import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.compiler.model.Ipv4Prefix;
 import org.nicflow.compiler.model.Layer;
+import org.nicflow.compiler.model.MissBudget;
 import org.nicflow.compiler.model.OffloadMode;
 import org.nicflow.compiler.model.PortRange;
 import org.nicflow.compiler.model.Protocol;
 import org.nicflow.compiler.model.Rule;
 import org.nicflow.compiler.model.RuleAction;
 import org.nicflow.compiler.model.RuleSet;
+import org.nicflow.compiler.model.Vm;
 
 class ConfigWriterTest {
 
@@ -107,6 +110,26 @@ class ConfigWriterTest {
         base.vms(), List.of(odd), base.loadBalancers());
 
     assertThat(loader.parse(ConfigWriter.toYaml(config), "x.yaml")).isEqualTo(config);
+  }
+
+  @Test
+  void roundTripsMissBudgetsOfTheControllerAndOfVms() throws ConfigException {
+    Config base = LargeConfigGenerator.generate(0, 1);
+    Vm first = base.vms().get(0);
+    Vm second = base.vms().get(1);
+    List<Vm> vms = new java.util.ArrayList<>(base.vms());
+    vms.set(0, new Vm(first.name(), first.host(), first.port(), first.mac(), first.ip(), first.vnet(), first.ruleset(),
+        first.meterKbps(), OptionalLong.of(25), OptionalLong.empty()));
+    vms.set(1, new Vm(second.name(), second.host(), second.port(), second.mac(), second.ip(), second.vnet(),
+        second.ruleset(), second.meterKbps(), OptionalLong.empty(), OptionalLong.of(9)));
+    Config config = new Config(base.controller().withMissBudget(new MissBudget(700, 70)), base.hosts(), base.vnets(),
+        vms, base.rulesets(), base.loadBalancers());
+
+    String yaml = ConfigWriter.toYaml(config);
+
+    assertThat(yaml).contains("  miss_rate_pps: 700\n  miss_burst: 70\n", "miss_rate_pps: 25}", "miss_burst: 9}");
+    assertThat(loader.parse(yaml, "x.yaml")).isEqualTo(config);
+    assertThat(ConfigWriter.toYaml(base)).as("defaults are not written").doesNotContain("miss_");
   }
 
   @Test

@@ -28,6 +28,7 @@ import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.DefaultAction;
 import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.compiler.model.MacAddress;
+import org.nicflow.compiler.model.MissBudget;
 import org.nicflow.compiler.model.OffloadMode;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.packet.PacketHeaders;
@@ -52,7 +53,8 @@ class HostPipelineCompilerTest {
 
   @Test
   void antiSpoofingFlowMetersAndTagsEachVm() {
-    List<FlowEntry> base = ofVm(compiler.baseFlows("host1"), FlowKind.BASE, "web1");
+    List<FlowEntry> base = ofVm(compiler.baseFlows("host1"), FlowKind.BASE, "web1").stream()
+        .filter(f -> f.table().equals(Pipeline.CLASSIFY)).toList();
 
     assertThat(base).hasSize(2);
     FlowEntry pass = base.get(0);
@@ -117,7 +119,8 @@ class HostPipelineCompilerTest {
 
     SimResult fromVm = sim.run("web1-eth0", OptionalLong.empty(), p);
     assertThat(fromVm.toController()).isTrue();
-    assertThat(fromVm.meters()).containsExactly(1L);
+    assertThat(fromVm.meters()).as("web1's rate meter, then its miss meter").containsExactly(1L,
+        HostPipelineCompiler.MISS_METER_BASE + 1);
     assertThat(fromVm.single().orElseThrow().field(MatchField.METADATA)).isEqualTo(Pipeline.srcVmMetadata(0));
     assertThat(sim.run("host1-up", OptionalLong.empty(), p).toController()).isTrue();
     assertThat(sim.run("tun-host2", OptionalLong.of(5001), p).toController()).isTrue();
@@ -129,9 +132,80 @@ class HostPipelineCompilerTest {
   }
 
   @Test
-  void metersAreOnePerMeteredVmOfTheHost() {
-    assertThat(compiler.meters("host1")).containsExactly(new MeterSpec(1, 50000, "web1"));
-    assertThat(compiler.meters("host2")).containsExactly(new MeterSpec(5, 1000, "red2"));
+  void metersAreARateMeterPerMeteredVmAndAMissMeterPerVmOfTheHost() {
+    long miss = HostPipelineCompiler.MISS_METER_BASE;
+    assertThat(compiler.meters("host1")).containsExactly(new MeterSpec(1, 50000, "web1"),
+        MeterSpec.missBudget(miss + 1, MissBudget.DEFAULT, "web1"),
+        MeterSpec.missBudget(miss + 3, MissBudget.DEFAULT, "db1"),
+        MeterSpec.missBudget(miss + 4, MissBudget.DEFAULT, "red1"));
+    assertThat(compiler.meters("host2")).containsExactly(new MeterSpec(5, 1000, "red2"),
+        MeterSpec.missBudget(miss + 2, MissBudget.DEFAULT, "web2"),
+        MeterSpec.missBudget(miss + 5, MissBudget.DEFAULT, "red2"));
+  }
+
+  @Test
+  void missMetersCarryEachVmsOwnBudgetOrTheControllers() {
+    Config c = withBudgets(reactive, new MissBudget(500, 50), "db1", OptionalLong.of(10), OptionalLong.empty());
+
+    List<MeterSpec> meters = new HostPipelineCompiler(c).meters("host1").stream()
+        .filter(m -> m.unit() == MeterSpec.Unit.PKTPS).toList();
+
+    assertThat(meters).extracting(MeterSpec::vm, MeterSpec::rate, MeterSpec::burst).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("web1", 500L, 50L),
+        org.assertj.core.groups.Tuple.tuple("db1", 10L, 10L),
+        org.assertj.core.groups.Tuple.tuple("red1", 500L, 50L));
+  }
+
+  @Test
+  void reactiveMissOfEachVmPortPassesThatVmsMissMeterAndOthersPassNone() {
+    List<FlowEntry> flows = compiler.flows("host1");
+    TableSimulator sim = new TableSimulator(flows);
+    Vm db1 = vm("db1");
+    PacketHeaders udp = new PacketHeaders(db1.mac(), TwoHostFixture.GW, org.nicflow.compiler.model.Protocol.IPPROTO_UDP,
+        db1.ip(), Ipv4.parse("10.1.0.11"), 5000, 53, 0);
+
+    SimResult fromDb1 = sim.run("db1-eth0", OptionalLong.empty(), udp);
+
+    assertThat(fromDb1.toController()).isTrue();
+    assertThat(fromDb1.meters()).containsExactly(HostPipelineCompiler.MISS_METER_BASE + 3);
+    assertThat(sim.run("host1-up", OptionalLong.empty(), udp).meters()).as("uplink: no VM's budget").isEmpty();
+    assertThat(sim.run("tun-host2", OptionalLong.of(5001), udp).meters()).isEmpty();
+    List<FlowEntry> db1Misses = flows.stream().filter(f -> f.table().equals(Pipeline.UNIFIED)
+        && f.match().get(MatchField.IN_PORT).map(m -> m.portName().equals("db1-eth0")).orElse(false)).toList();
+    assertThat(db1Misses).as("the miss and its SYN twin").hasSize(2)
+        .allSatisfy(f -> assertThat(f.meterId()).hasValue(HostPipelineCompiler.MISS_METER_BASE + 3));
+    assertThat(db1Misses).filteredOn(HostPipelineCompiler::isSynTwin).hasSize(1);
+  }
+
+  @Test
+  void proactiveFlowsSendingAVmsOwnPacketsToTheControllerPassItsMissMeter() {
+    HostPipelineCompiler pro = new HostPipelineCompiler(proactive);
+    TableSimulator sim = new TableSimulator(pro.flows("host1"));
+    Vm web1 = vm("web1");
+    PacketHeaders out = PacketHeaders.tcp(web1.mac(), TwoHostFixture.GW, web1.ip(), Ipv4.parse("198.51.100.7"),
+        40000, 443);
+
+    SimResult r = sim.run("web1-eth0", OptionalLong.empty(), out);
+
+    assertThat(r.toController()).as("web's stateful all-out").isTrue();
+    assertThat(r.meters()).containsExactly(1L, HostPipelineCompiler.MISS_METER_BASE + 1);
+    List<FlowEntry> toController = pro.flows("host1").stream()
+        .filter(f -> f.actions().stream().anyMatch(a -> a instanceof org.nicflow.compiler.flow.FlowAction.OutputController))
+        .toList();
+    assertThat(toController).filteredOn(f -> f.table().startsWith("out_")).isNotEmpty()
+        .allSatisfy(f -> assertThat(f.meterId()).hasValue(HostPipelineCompiler.MISS_METER_BASE
+            + 1 + Cookie.decode(f.cookie()).vmIndex()));
+    assertThat(toController).filteredOn(f -> f.table().equals(Pipeline.UNIFIED)
+        && f.match().get(MatchField.IN_PORT).isPresent()).isNotEmpty()
+        .allSatisfy(f -> assertThat(f.meterId()).as("%s", f).isPresent());
+  }
+
+  private static Config withBudgets(Config c, MissBudget controller, String vm, OptionalLong rate,
+      OptionalLong burst) {
+    List<Vm> vms = c.vms().stream().map(v -> !v.name().equals(vm) ? v : new Vm(v.name(), v.host(), v.port(), v.mac(),
+        v.ip(), v.vnet(), v.ruleset(), v.meterKbps(), rate, burst)).toList();
+    return new Config(c.controller().withMissBudget(controller), c.hosts(), c.vnets(), vms, c.rulesets(),
+        c.loadBalancers());
   }
 
   /**

@@ -130,6 +130,14 @@ class OvsFlowRendererTest {
   }
 
   @Test
+  void rendersAMissMeterInPacketsPerSecondWithItsBurst() {
+    MeterSpec miss = MeterSpec.missBudget(65537, new org.nicflow.compiler.model.MissBudget(2000, 500), "web1");
+
+    assertThat(new OvsFlowRenderer(true).renderMeter(miss))
+        .isEqualTo("meter=65537,pktps,burst,band=type=drop,rate=2000,burst_size=500");
+  }
+
+  @Test
   void rendersResubmitAndLearnWithNxmFieldNames() {
     FlowEntry f = FlowEntry.builder(Pipeline.LEARN_SENDER, 100)
         .match(FlowMatch.builder().masked(MatchField.METADATA, 0x800000001L, 0x7ff80000ffffL)

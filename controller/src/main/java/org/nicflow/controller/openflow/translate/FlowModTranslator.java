@@ -75,7 +75,7 @@ public final class FlowModTranslator {
   public static final int NO_BUFFER = 0xffff;
 
   /** Shortest burst a meter gets, in kilobits: about ten full-size frames. */
-  public static final long MIN_BURST_KBITS = 128;
+  public static final long MIN_BURST_KBITS = MeterSpec.MIN_BURST_KBITS;
 
   private final OFFactory factory;
   private final PortMap ports;
@@ -315,35 +315,43 @@ public final class FlowModTranslator {
 
   // ---- meters ----
 
-  /** OFPMC_ADD: one drop band at the VM's rate, in kbit/s, with a burst of 100 ms of that rate. */
+  /**
+   * OFPMC_ADD: one drop band at the meter's rate and burst, in kbit/s (a VM's rate meter) or
+   * packets per second (its miss budget).
+   */
   public OFMeterMod addMeter(MeterSpec meter) {
-    return meterMod(OFMeterModCommand.ADD, meter.meterId(), List.of(dropBand(meter.kbps())));
+    return meterMod(OFMeterModCommand.ADD, meter);
   }
 
   /** OFPMC_MODIFY: replaces the meter's band (a rate change). */
   public OFMeterMod modifyMeter(MeterSpec meter) {
-    return meterMod(OFMeterModCommand.MODIFY, meter.meterId(), List.of(dropBand(meter.kbps())));
+    return meterMod(OFMeterModCommand.MODIFY, meter);
   }
 
   /** OFPMC_DELETE of one meter (flows using it are removed by the switch). */
   public OFMeterMod deleteMeter(long meterId) {
-    return meterMod(OFMeterModCommand.DELETE, meterId, List.of());
+    return meterMod(OFMeterModCommand.DELETE, meterId, EnumSet.of(OFMeterFlags.KBPS, OFMeterFlags.BURST,
+        OFMeterFlags.STATS), List.of());
   }
 
-  /** The burst of a drop band: 100 ms at the rate, at least {@link #MIN_BURST_KBITS}. */
+  /** The burst of a kbit/s drop band: 100 ms at the rate, at least {@link #MIN_BURST_KBITS}. */
   public static long burstKbits(long kbps) {
-    return Math.max(kbps / 10, MIN_BURST_KBITS);
+    return MeterSpec.burstKbits(kbps);
   }
 
-  private OFMeterBand dropBand(long kbps) {
-    return factory.meterBands().buildDrop().setRate(kbps).setBurstSize(burstKbits(kbps)).build();
+  private OFMeterMod meterMod(OFMeterModCommand command, MeterSpec meter) {
+    OFMeterFlags unit = meter.unit() == MeterSpec.Unit.PKTPS ? OFMeterFlags.PKTPS : OFMeterFlags.KBPS;
+    OFMeterBand drop = factory.meterBands().buildDrop().setRate(meter.rate()).setBurstSize(meter.burst()).build();
+    return meterMod(command, meter.meterId(), EnumSet.of(unit, OFMeterFlags.BURST, OFMeterFlags.STATS),
+        List.of(drop));
   }
 
-  private OFMeterMod meterMod(OFMeterModCommand command, long meterId, List<OFMeterBand> bands) {
+  private OFMeterMod meterMod(OFMeterModCommand command, long meterId, Set<OFMeterFlags> flags,
+      List<OFMeterBand> bands) {
     OFMeterMod.Builder b = factory.buildMeterMod()
         .setCommand(command)
         .setMeterId(meterId)
-        .setFlags(EnumSet.of(OFMeterFlags.KBPS, OFMeterFlags.BURST, OFMeterFlags.STATS));
+        .setFlags(flags);
     if (factory.getVersion() == OFVersion.OF_13) {
       b.setMeters(bands);
     } else {

@@ -406,6 +406,22 @@ class FlowModTranslatorTest {
     assertThat(del.getMeterId()).isEqualTo(3);
   }
 
+  @ParameterizedTest
+  @EnumSource(value = OFVersion.class, names = {"OF_13", "OF_14", "OF_15"})
+  void missMetersArePacketDropBandsWithTheBudgetsBurst(OFVersion version) {
+    MeterSpec spec = MeterSpec.missBudget(65537, new org.nicflow.compiler.model.MissBudget(2000, 300), "web1");
+
+    OFMeterMod add = throughTheWire(translator(version).addMeter(spec));
+
+    assertThat(add.getMeterId()).isEqualTo(65537);
+    assertThat(add.getFlags()).contains(OFMeterFlags.PKTPS, OFMeterFlags.BURST).doesNotContain(OFMeterFlags.KBPS);
+    List<OFMeterBand> bands = version == OFVersion.OF_13 ? add.getMeters() : add.getBands();
+    assertThat(bands).singleElement().isInstanceOfSatisfying(OFMeterBandDrop.class, b -> {
+      assertThat(b.getRate()).isEqualTo(2000);
+      assertThat(b.getBurstSize()).isEqualTo(300);
+    });
+  }
+
   @Test
   void slowMetersStillAllowAFewFullFrames() {
     assertThat(FlowModTranslator.burstKbits(100)).isEqualTo(FlowModTranslator.MIN_BURST_KBITS);
