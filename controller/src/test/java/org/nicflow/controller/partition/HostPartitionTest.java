@@ -255,6 +255,23 @@ class HostPartitionTest {
   }
 
   @Test
+  void tcpWithABadDataOffsetIsCountedMalformedAndNeitherOffloadedNorForwarded() {
+    partition.switchConnected(host1);
+    host1.clearSent();
+
+    for (int words : new int[] {0, 2, 15}) {
+      partition.packetIn(host1, packetIn(1, FrameBuilder.ipv4(
+          PacketHeaders.tcp(WEB1_MAC, GATEWAY, WEB1, DB1, 40070 + words, 5432)).tcpDataOffset(words).build()));
+    }
+
+    assertThat(partition.counters().malformedFrames()).isEqualTo(3);
+    assertThat(partition.counters().offloads()).isZero();
+    assertThat(host1.sentOf(OFFlowMod.class)).isEmpty();
+    assertThat(host1.sentOf(OFPacketOut.class)).isEmpty();
+    assertThat(partition.connections().size()).isZero();
+  }
+
+  @Test
   void garbageFramesAreCountedAndChangeNothing() {
     partition.switchConnected(host1);
     host1.clearSent();
