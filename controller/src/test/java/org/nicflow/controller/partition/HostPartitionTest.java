@@ -24,6 +24,7 @@ import org.nicflow.compiler.packet.PacketHeaders;
 import org.nicflow.compiler.proactive.HostPipelineCompiler;
 import org.nicflow.compiler.unified.UnifiedFlowBuilder;
 import org.nicflow.controller.openflow.packet.FrameBuilder;
+import org.nicflow.controller.openflow.translate.UnsignedCount;
 import org.nicflow.controller.openflow.packet.FrameParser;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
@@ -317,7 +318,8 @@ class HostPartitionTest {
     // The cookie names the last rule that decided: db1's pg-in, for the forward and reverse flow.
     assertThat(partition.statistics().forVm("db1"))
         .containsEntry(new RuleStatistics.RuleKey("db1", "acl", "pg-in"),
-            new RuleStatistics.Counts(10L * installed.size(), 1000L * installed.size(), installed.size()));
+            new RuleStatistics.Counts(UnsignedCount.of(10L * installed.size()),
+                UnsignedCount.of(1000L * installed.size()), installed.size()));
     // The connection is gone, so the same packet misses anew and installs again.
     host1.clearSent();
     partition.packetIn(host1, packetIn(1, webToDb(40004, 5432)));
