@@ -13,6 +13,7 @@ import org.nicflow.compiler.proactive.OvsFlowRenderer;
 import org.nicflow.controller.openflow.SwitchConnection;
 import org.nicflow.controller.openflow.translate.FlowCounters;
 import org.nicflow.controller.openflow.translate.FlowModTranslator;
+import org.nicflow.controller.openflow.translate.UnsignedCount;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 
 /**
@@ -31,8 +32,8 @@ final class SwitchFlowReader {
       String match,
       String actions,
       DecodedCookie cookie,
-      long packets,
-      long bytes,
+      UnsignedCount packets,
+      UnsignedCount bytes,
       long durationS,
       int idleTimeout,
       int hardTimeout,
