@@ -21,6 +21,7 @@ import org.nicflow.compiler.proactive.OvsFlowRenderer;
 import org.nicflow.controller.openflow.SwitchConnection;
 import org.nicflow.controller.openflow.translate.FlowCounters;
 import org.nicflow.controller.openflow.translate.FlowModTranslator;
+import org.nicflow.controller.openflow.translate.UnsignedCount;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 
 /**
@@ -43,8 +44,8 @@ final class SwitchFlowReader {
       String match,
       String actions,
       DecodedCookie cookie,
-      long packets,
-      long bytes,
+      UnsignedCount packets,
+      UnsignedCount bytes,
       long durationS,
       int idleTimeout,
       int hardTimeout,
@@ -155,7 +156,8 @@ final class SwitchFlowReader {
     }
 
     SwitchFlow asFlow() {
-      return new SwitchFlow(tableId, null, priority, match, null, null, 0, 0, 0, 0, 0, false);
+      return new SwitchFlow(tableId, null, priority, match, null, null, UnsignedCount.ZERO, UnsignedCount.ZERO, 0, 0,
+          0, false);
     }
   }
 

@@ -19,6 +19,7 @@ import org.nicflow.compiler.model.Rule;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.controller.openflow.OpenFlowStats;
 import org.nicflow.controller.openflow.SwitchConnection;
+import org.nicflow.controller.openflow.translate.UnsignedCount;
 import org.nicflow.controller.partition.HostPartition;
 import org.nicflow.controller.partition.RuleStatistics;
 import org.projectfloodlight.openflow.protocol.OFType;
@@ -42,7 +43,13 @@ final class SwitchViews {
   public record ErrorView(String error, String request) {}
 
   /** Counts of one rule (or a layer's {@code default}). */
-  public record RuleCounts(String layer, String rule, long packets, long bytes, long flows) {}
+  public record RuleCounts(String layer, String rule, UnsignedCount packets, UnsignedCount bytes, long flows) {
+
+    /** These counts and {@code other}'s (of the same rule) together. */
+    RuleCounts plus(RuleCounts other) {
+      return new RuleCounts(layer, rule, packets.plus(other.packets), bytes.plus(other.bytes), flows + other.flows);
+    }
+  }
 
   /**
    * A VM's statistics: {@code rules} are folded from expired flows (every configured rule, zero
@@ -57,7 +64,8 @@ final class SwitchViews {
    */
   public record MissBudgetCounts(long ratePps, long burst, long overBudget) {}
 
-  public record LiveCounts(int flows, long packets, long bytes, List<RuleCounts> rules) {}
+  /** Packets and bytes are unsigned 64-bit; sums stop at 2^64-1 instead of wrapping. */
+  public record LiveCounts(int flows, UnsignedCount packets, UnsignedCount bytes, List<RuleCounts> rules) {}
 
   /**
    * A connection's addresses in one scope (a VNET's name, or {@code public}); ICMP has type and
@@ -163,38 +171,32 @@ final class SwitchViews {
   private static RuleCounts counts(Map<RuleStatistics.RuleKey, RuleStatistics.Counts> folded, String vm,
       String layer, String rule) {
     RuleStatistics.Counts c = folded.get(new RuleStatistics.RuleKey(vm, layer, rule));
-    return c == null ? new RuleCounts(layer, rule, 0, 0, 0) : new RuleCounts(layer, rule, c.packets(), c.bytes(),
-        c.flows());
+    return c == null ? new RuleCounts(layer, rule, UnsignedCount.ZERO, UnsignedCount.ZERO, 0)
+        : new RuleCounts(layer, rule, c.packets(), c.bytes(), c.flows());
   }
 
   /** The VM's reactive flows (unified, reverse, denied) on its switch now, by deciding rule. */
   private static LiveCounts live(Vm vm, List<SwitchFlowReader.SwitchFlow> switchFlows) {
     List<String> reactive = List.of(kind(FlowKind.UNIFIED), kind(FlowKind.REVERSE), kind(FlowKind.DENIED));
     int count = 0;
-    long packets = 0;
-    long bytes = 0;
-    Map<String, long[]> byRule = new LinkedHashMap<>();
+    UnsignedCount packets = UnsignedCount.ZERO;
+    UnsignedCount bytes = UnsignedCount.ZERO;
+    Map<String, RuleCounts> byRule = new LinkedHashMap<>();
     for (SwitchFlowReader.SwitchFlow f : switchFlows) {
       DecodedCookie c = f.cookie();
       if (!vm.name().equals(c.vm()) || !reactive.contains(c.kind())) {
         continue;
       }
       count++;
-      packets += f.packets();
-      bytes += f.bytes();
+      packets = packets.plus(f.packets());
+      bytes = bytes.plus(f.bytes());
       if (c.layer() != null) {
-        long[] sums = byRule.computeIfAbsent(c.layer() + "\u0000" + c.rule(), k -> new long[3]);
-        sums[0] += f.packets();
-        sums[1] += f.bytes();
-        sums[2]++;
+        String rule = String.valueOf(c.rule());
+        byRule.merge(c.layer() + "\u0000" + rule, new RuleCounts(c.layer(), rule, f.packets(), f.bytes(), 1),
+            RuleCounts::plus);
       }
     }
-    List<RuleCounts> rules = new ArrayList<>();
-    byRule.forEach((key, sums) -> {
-      int cut = key.indexOf('\u0000');
-      rules.add(new RuleCounts(key.substring(0, cut), key.substring(cut + 1), sums[0], sums[1], sums[2]));
-    });
-    return new LiveCounts(count, packets, bytes, rules);
+    return new LiveCounts(count, packets, bytes, List.copyOf(byRule.values()));
   }
 
   private static String kind(FlowKind k) {

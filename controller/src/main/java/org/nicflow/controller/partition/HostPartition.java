@@ -30,6 +30,7 @@ import org.nicflow.controller.openflow.SwitchListener;
 import org.nicflow.controller.openflow.packet.FrameParser;
 import org.nicflow.controller.openflow.packet.PacketOuts;
 import org.nicflow.controller.openflow.packet.ParsedFrame;
+import org.nicflow.controller.openflow.translate.FlowCounters;
 import org.nicflow.controller.openflow.translate.FlowModTranslator;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
@@ -432,8 +433,7 @@ public final class HostPartition implements SwitchListener {
   @Override
   public void flowRemoved(SwitchConnection sw, OFFlowRemoved removed) {
     counters.flowsRemoved.increment();
-    statistics.fold(policy.get().config(), removed.getCookie().getValue(), removed.getPacketCount().getValue(),
-        removed.getByteCount().getValue());
+    statistics.fold(policy.get().config(), FlowCounters.from(removed));
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
     translator.keyOf(removed).ifPresent(key -> {
       SwitchFlows state = switches.get(sw.dpid().getLong());

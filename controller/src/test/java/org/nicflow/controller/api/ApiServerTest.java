@@ -432,7 +432,74 @@ class ApiServerTest {
     assertThat(MetricsExposition.label("a\"b\\c\nd")).isEqualTo("a\\\"b\\\\c\\nd");
   }
 
+  private static final String U64_MAX = "18446744073709551615";
+
+  @Test
+  void removedFlowCountersAboveLongMaxShowUnsignedInMetricsAndVmStats() throws Exception {
+    partition.packetIn(host1, packetIn(1, webToDb(40005, 5432)));
+    OFFlowMod forward = reactiveUnifiedFlows().get(0);
+    expire(forward, -1L, Long.MIN_VALUE); // 2^64-1 packets, 2^63 bytes
+
+    List<String> lines = get("/metrics").body().lines().toList();
+    JsonNode pgIn = rule(getJson("/api/v1/vms/db1/stats", 200).get("rules"), "acl", "pg-in");
+
+    assertThat(lines).contains(
+        "nicflow_rule_packets_total{vm=\"db1\",layer=\"acl\",rule=\"pg-in\"} " + U64_MAX,
+        "nicflow_rule_bytes_total{vm=\"db1\",layer=\"acl\",rule=\"pg-in\"} 9223372036854775808");
+    assertThat(pgIn.get("packets").isIntegralNumber()).isTrue();
+    assertThat(pgIn.get("packets").asText()).isEqualTo(U64_MAX);
+    assertThat(pgIn.get("bytes").asText()).isEqualTo("9223372036854775808");
+  }
+
+  @Test
+  void ruleTotalsStopAtTheLargestCounterInsteadOfWrapping() throws Exception {
+    partition.packetIn(host1, packetIn(1, webToDb(40006, 5432)));
+    OFFlowMod forward = reactiveUnifiedFlows().get(0);
+    expire(forward, -2L, 100);
+    expire(forward, 5, 100);
+
+    List<String> lines = get("/metrics").body().lines().toList();
+
+    assertThat(lines).contains("nicflow_rule_packets_total{vm=\"db1\",layer=\"acl\",rule=\"pg-in\"} " + U64_MAX,
+        "nicflow_rule_bytes_total{vm=\"db1\",layer=\"acl\",rule=\"pg-in\"} 200",
+        "nicflow_rule_flows_total{vm=\"db1\",layer=\"acl\",rule=\"pg-in\"} 2");
+  }
+
+  @Test
+  void liveFlowCountersAreUnsignedPerFlowAndTheirSumsStopAtTheLargestCounter() throws Exception {
+    partition.packetIn(host1, packetIn(1, webToDb(40007, 5432)));
+    host1.countTraffic(UNIFIED, -1L, Long.MIN_VALUE);
+
+    JsonNode flows = getJson("/api/v1/hosts/host1/flows", 200).get("flows");
+    JsonNode live = getJson("/api/v1/vms/db1/stats", 200).get("live");
+
+    JsonNode forward = list(flows).stream()
+        .filter(f -> f.get("cookie").path("kind").asText().equals("unified")
+            && f.get("match").asText().contains("nw_dst=10.1.0.21"))
+        .findFirst().orElseThrow();
+    assertThat(forward.get("packets").asText()).isEqualTo(U64_MAX);
+    assertThat(forward.get("bytes").asText()).isEqualTo("9223372036854775808");
+    assertThat(live.get("flows").asInt()).isGreaterThan(1);
+    assertThat(live.get("packets").asText()).isEqualTo(U64_MAX);
+    assertThat(live.get("bytes").asText()).isEqualTo(U64_MAX);
+    assertThat(rule(live.get("rules"), "acl", "pg-in").get("packets").asText()).isEqualTo(U64_MAX);
+  }
+
   // ---- helpers ----
+
+  private List<OFFlowMod> reactiveUnifiedFlows() {
+    return host1.sentOf(OFFlowMod.class).stream()
+        .filter(m -> m.getTableId().getValue() == UNIFIED && m.getCookie().getValue() != 0)
+        .filter(m -> m.getIdleTimeout() > 0).toList();
+  }
+
+  /** The switch reports {@code flow} removed after {@code packets} and {@code bytes} (unsigned on the wire). */
+  private void expire(OFFlowMod flow, long packets, long bytes) {
+    partition.flowRemoved(host1, host1.factory().buildFlowRemoved()
+        .setTableId(flow.getTableId()).setPriority(flow.getPriority()).setMatch(flow.getMatch())
+        .setCookie(flow.getCookie()).setReason(OFFlowRemovedReason.IDLE_TIMEOUT)
+        .setPacketCount(U64.of(packets)).setByteCount(U64.of(bytes)).build());
+  }
 
   private int hostFlowCount() throws Exception {
     return host1.flowStats().get().size();

@@ -25,6 +25,7 @@ import org.nicflow.compiler.packet.PacketHeaders;
 import org.nicflow.compiler.proactive.HostPipelineCompiler;
 import org.nicflow.compiler.unified.UnifiedFlowBuilder;
 import org.nicflow.controller.openflow.packet.FrameBuilder;
+import org.nicflow.controller.openflow.translate.UnsignedCount;
 import org.nicflow.controller.openflow.packet.FrameParser;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
@@ -258,6 +259,23 @@ class HostPartitionTest {
   }
 
   @Test
+  void tcpWithABadDataOffsetIsCountedMalformedAndNeitherOffloadedNorForwarded() {
+    partition.switchConnected(host1);
+    host1.clearSent();
+
+    for (int words : new int[] {0, 2, 15}) {
+      partition.packetIn(host1, packetIn(1, FrameBuilder.ipv4(
+          PacketHeaders.tcp(WEB1_MAC, GATEWAY, WEB1, DB1, 40070 + words, 5432)).tcpDataOffset(words).build()));
+    }
+
+    assertThat(partition.counters().malformedFrames()).isEqualTo(3);
+    assertThat(partition.counters().offloads()).isZero();
+    assertThat(host1.sentOf(OFFlowMod.class)).isEmpty();
+    assertThat(host1.sentOf(OFPacketOut.class)).isEmpty();
+    assertThat(partition.connections().size()).isZero();
+  }
+
+  @Test
   void garbageFramesAreCountedAndChangeNothing() {
     partition.switchConnected(host1);
     host1.clearSent();
@@ -303,7 +321,8 @@ class HostPartitionTest {
     // The cookie names the last rule that decided: db1's pg-in, for the forward and reverse flow.
     assertThat(partition.statistics().forVm("db1"))
         .containsEntry(new RuleStatistics.RuleKey("db1", "acl", "pg-in"),
-            new RuleStatistics.Counts(10L * installed.size(), 1000L * installed.size(), installed.size()));
+            new RuleStatistics.Counts(UnsignedCount.of(10L * installed.size()),
+                UnsignedCount.of(1000L * installed.size()), installed.size()));
     // The connection is gone, so the same packet misses anew and installs again.
     host1.clearSent();
     partition.packetIn(host1, packetIn(1, webToDb(40004, 5432)));

@@ -18,7 +18,8 @@ import org.nicflow.controller.openflow.packet.ParsedFrame.Unsupported;
  *
  * <p>What counts as malformed: a header cut short, an IPv4 version other than 4, a header length
  * under 20 bytes, a total length shorter than the header or longer than the frame, a TCP header
- * under 20 bytes, a UDP header under 8 or an ICMP header under 8 (in a packet that should carry
+ * under 20 bytes or whose data offset is under 5 words or reaches past the IPv4 packet (its total
+ * length: Ethernet padding does not count), a UDP header under 8 or an ICMP header under 8 (in a packet that should carry
  * one). Bytes after the IPv4 total length are Ethernet padding and ignored. Checksums are not
  * verified (the switch does not either). Later fragments carry no transport header: their ports
  * are 0 and {@link Fragment#LATER} says so.
@@ -132,6 +133,14 @@ public final class FrameParser {
         case Protocol.IPPROTO_TCP -> {
           if (l4Length < 20) {
             return new Malformed("TCP header cut short: " + l4Length + " bytes");
+          }
+          int tcpHeaderLength = (u8(f, l4 + 12) >>> 4) * 4;
+          if (tcpHeaderLength < 20) {
+            return new Malformed("TCP data offset " + tcpHeaderLength + " bytes is under 20");
+          }
+          if (tcpHeaderLength > l4Length) {
+            return new Malformed("TCP header of " + tcpHeaderLength + " bytes runs past the "
+                + l4Length + " bytes of the IPv4 payload");
           }
           tpSrc = u16(f, l4);
           tpDst = u16(f, l4 + 2);

@@ -31,6 +31,7 @@ public final class FrameBuilder {
   private int ttl = 64;
   private int identification = 1;
   private int tcpFlags = TCP_SYN;
+  private int tcpDataOffset = 5;
   private int icmpRest;
   private boolean pad;
 
@@ -92,6 +93,15 @@ public final class FrameBuilder {
     return this;
   }
 
+  /**
+   * The TCP data offset field, in 4-byte words (default 5, a bare header); the header is still
+   * written as 20 bytes, so other values describe options that are not there.
+   */
+  public FrameBuilder tcpDataOffset(int words) {
+    this.tcpDataOffset = words & 0xf;
+    return this;
+  }
+
   /** The second ICMP word (echo: identifier << 16 | sequence). */
   public FrameBuilder icmpRest(int word) {
     this.icmpRest = word;
@@ -131,7 +141,7 @@ public final class FrameBuilder {
         put16(t, 2, headers.tpDst());
         put32(t, 4, 1000);
         put32(t, 8, (tcpFlags & TCP_ACK) != 0 ? 2000 : 0);
-        t[12] = (byte) (5 << 4);
+        t[12] = (byte) (tcpDataOffset << 4);
         t[13] = (byte) tcpFlags;
         put16(t, 14, 65535);
         System.arraycopy(payload, 0, t, 20, payload.length);

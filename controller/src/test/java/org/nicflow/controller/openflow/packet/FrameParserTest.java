@@ -160,6 +160,37 @@ class FrameParserTest {
   }
 
   @Test
+  void tcpDataOffsetUnderFiveWordsIsMalformed() {
+    for (int words : new int[] {0, 2, 4}) {
+      byte[] frame = FrameBuilder.ipv4(headers(6, 1, 2, 0)).tcpDataOffset(words).payload(new byte[40]).build();
+      assertThat(reason(frame)).as("data offset %d", words).contains("TCP data offset " + words * 4);
+    }
+  }
+
+  @Test
+  void tcpHeaderReachingPastThePacketIsMalformed() {
+    byte[] bare = FrameBuilder.ipv4(headers(6, 1, 2, 0)).tcpDataOffset(15).build();
+    assertThat(reason(bare)).contains("TCP header of 60 bytes").contains("20 bytes");
+    byte[] shortOptions = FrameBuilder.ipv4(headers(6, 1, 2, 0)).tcpDataOffset(8).payload(new byte[11]).build();
+    assertThat(reason(shortOptions)).contains("TCP header of 32 bytes");
+  }
+
+  @Test
+  void tcpHeaderBeyondTheIpPacketIsMalformedEvenWithEthernetPadding() {
+    // 20-byte TCP header claiming 24 bytes: the padding after the IP packet must not count.
+    byte[] frame = FrameBuilder.ipv4(headers(6, 1, 2, 0)).tcpDataOffset(6).padToMinimum().build();
+    assertThat(frame.length).isEqualTo(60);
+    assertThat(reason(frame)).contains("TCP header of 24 bytes");
+  }
+
+  @Test
+  void tcpOptionsWithinThePacketAreParsed() {
+    PacketHeaders h = headers(6, 40000, 443, 0);
+    byte[] frame = FrameBuilder.ipv4(h).tcpDataOffset(15).payload(new byte[40]).build();
+    assertThat(parser.parse(frame)).isEqualTo(new Ipv4Frame(h, frame.length, Fragment.NONE));
+  }
+
+  @Test
   void parsesTheReadableBytesOfABufferWithoutConsumingThem() {
     PacketHeaders h = headers(6, 40000, 80, 0);
     byte[] frame = FrameBuilder.ipv4(h).build();

@@ -340,7 +340,7 @@ class FlowModTranslatorTest {
   void readsCountersFromFlowStats(OFVersion version) {
     OFFactory f = factory(version);
     OFFlowStatsEntry entry = statsOf(f, translator(version).add(tcpFlow()));
-    assertThat(FlowCounters.from(entry)).isEqualTo(new FlowCounters(OURS, 5, 640, 42));
+    assertThat(FlowCounters.from(entry)).isEqualTo(new FlowCounters(OURS, UnsignedCount.of(5), UnsignedCount.of(640), 42));
   }
 
   @Test
@@ -374,7 +374,7 @@ class FlowModTranslatorTest {
     }
     OFFlowRemoved removed = throughTheWire(b.build());
     assertThat(t.keyOf(removed)).contains(flow.key());
-    assertThat(FlowCounters.from(removed)).isEqualTo(new FlowCounters(OURS, 12, 9000, 77));
+    assertThat(FlowCounters.from(removed)).isEqualTo(new FlowCounters(OURS, UnsignedCount.of(12), UnsignedCount.of(9000), 77));
   }
 
   @Test
