@@ -302,6 +302,16 @@ class CompileTraceAgreementIT {
     return out.toString();
   }
 
+  private static java.util.Set<String> meterIds(String text, String key) {
+    java.util.Set<String> ids = new java.util.TreeSet<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(key) + "(\\d+)")
+        .matcher(text);
+    while (m.find()) {
+      ids.add(m.group(1));
+    }
+    return ids;
+  }
+
   private void loadMeteredFlows(Host host, String br) throws Exception {
     Path meters = Files.createTempFile("nicflow-" + host.name() + "-", ".meters");
     Path flows = Files.createTempFile("nicflow-" + host.name() + "-", ".flows");
@@ -317,13 +327,12 @@ class CompileTraceAgreementIT {
       String dump = run(List.of("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", br)).out();
       long metered = dump.lines().filter(l -> l.contains("meter:")).count();
       long expected = text.lines().filter(l -> l.contains("meter:")).count();
-      java.util.Set<String> named = new java.util.TreeSet<>();
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("meter:(\\d+)").matcher(dump);
-      while (m.find()) {
-        named.add(m.group(1));
-      }
       assertThat(metered).as("flows naming a meter on %s", br).isEqualTo(expected).isPositive();
-      assertThat(named).as("meters the flows on %s name", br).hasSize(meterLines.size());
+      // Every meter a compiled flow names is on the bridge and named by its flows there. Not every
+      // meter is named in every mode: a VM's miss-budget meter sits only on flows that send its
+      // packets to the controller, and in proactive mode a VM whose rules never do has none.
+      assertThat(meterIds(dump, "meter:")).as("meters the flows on %s name", br)
+          .isEqualTo(meterIds(text, "meter:")).isSubsetOf(meterIds(String.join("\n", meterLines), "meter="));
     } finally {
       Files.deleteIfExists(meters);
       Files.deleteIfExists(flows);

@@ -157,7 +157,10 @@ class ControllerRestartIT {
 
   private int unifiedFlows(String containing) {
     return (int) harness.dumpFlows("nfh1").stream()
-        .filter(f -> f.table() == Pipeline.number(Pipeline.UNIFIED) && f.priority() > 0)
+        // connection flows only: the table's miss flows (host-wide, and per VM port with its miss
+        // budget's meter, each with its SYN twin) sit below the unified flows' priority
+        .filter(f -> f.table() == Pipeline.number(Pipeline.UNIFIED)
+            && f.priority() == org.nicflow.compiler.unified.UnifiedFlowBuilder.PRIORITY)
         .filter(f -> f.match().contains(containing))
         .count();
   }

@@ -583,10 +583,12 @@ public final class ReferenceEvaluator implements PacketEvaluator {
 
     /**
      * Whether the switch cannot carry this decision in an exact flow for every packet that flow
-     * would match: the packet is a request of a SNAT echo session (the controller must see every
-     * identifier that a public address carries, to give each its own), the decision rewrites an
-     * echo's query identifier, or an echo session it made or was admitted by shares its pair with
-     * sessions that are not alike ({@link EchoPairs}).
+     * would match: the packet is a request or reply of a SNAT echo session (the controller must see
+     * every identifier a public address carries, to give each its own; and a reply flow that
+     * served one VM would have to be replaced when a second shares the pair, which the switch's
+     * datapath cache does not honour at once), the decision rewrites an echo's query identifier,
+     * or an echo session it made or was admitted by shares its pair with sessions that are not
+     * alike ({@link EchoPairs}).
      */
     boolean controllerPath() {
       if (packet.icmpId() != arrived.icmpId()) {
@@ -595,7 +597,8 @@ public final class ReferenceEvaluator implements PacketEvaluator {
       if (admittedEcho.isEmpty() && created.stream().noneMatch(c -> c.original().isIcmpEcho())) {
         return false;
       }
-      if (created.stream().anyMatch(c -> c.original().isIcmpEcho() && c.kind() == Connection.Kind.SNAT)) {
+      if (created.stream().anyMatch(c -> c.original().isIcmpEcho() && c.kind() == Connection.Kind.SNAT)
+          || admittedEcho.stream().anyMatch(c -> c.kind() == Connection.Kind.SNAT)) {
         return true;
       }
       ConnectionLookup now = connections.with(created);

@@ -93,13 +93,14 @@ class EchoSessionTest {
   }
 
   @Test
-  void repliesOfAPairOneVmHoldsAloneStayInAnExactFlowUntilAnotherVmShares() {
+  void snatEchoRepliesTakeTheControllersPathAndAnUnknownIdentifierIsNobodysOnceThePairIsShared() {
     ReferenceEvaluator ev = new ReferenceEvaluator(SNAT);
     decideAndKeep(ev, port(SNAT, "web1"), request(SNAT, "web1", INTERNET.toString(), 5));
     decideAndKeep(ev, port(SNAT, "web1"), request(SNAT, "web1", INTERNET.toString(), 6));
-    assertThat(ev.evaluate(new Ingress.Uplink("host1"), reply(5), table).controllerPath()).isFalse();
+    assertThat(ev.evaluate(new Ingress.Uplink("host1"), reply(5), table).controllerPath()).isTrue();
     Decision stray = ev.evaluate(new Ingress.Uplink("host1"), reply(1234), table);
-    assertThat(stray.output().orElseThrow().port()).as("as the exact reply flow delivers it").isEqualTo("web1-eth0");
+    assertThat(stray.output().orElseThrow().port()).as("the pair's sessions are alike: web1's")
+        .isEqualTo("web1-eth0");
 
     decideAndKeep(ev, port(SNAT, "db1"), request(SNAT, "db1", INTERNET.toString(), 9));
     assertThat(ev.evaluate(new Ingress.Uplink("host1"), reply(5), table).controllerPath()).isTrue();
