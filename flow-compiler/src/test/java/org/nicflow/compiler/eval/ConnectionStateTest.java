@@ -162,34 +162,8 @@ class ConnectionStateTest {
     // Fill every port from db1's hashed start onwards a few steps: allocation probes upwards past them.
     PacketHeaders fromDb = tcpFrom(config, "db1", INTERNET.toString(), 40000, 443);
     int start = ev.evaluate(port(config, "db1"), fromDb, ConnectionLookup.NONE).packet().tpSrc();
-    ConnectionLookup crowded = new ConnectionLookup() {
-      @Override
-      public java.util.List<Connection> allByReplyKey(FlowTuple k) {
-        return java.util.List.of();
-      }
-
-      @Override
-      public java.util.List<Connection> allByOriginal(FlowTuple o) {
-        return java.util.List.of();
-      }
-
-      @Override
-      public java.util.List<Connection> allByReplyPair(FlowTuple k) {
-        return java.util.List.of();
-      }
-
-      @Override
-      public java.util.List<Connection> allByOriginalPair(FlowTuple o) {
-        return java.util.List.of();
-      }
-
-      @Override
-      public boolean translatedInUse(FlowTuple t) {
-        int p = t.srcPort();
-        int distance = Math.floorMod(p - start, 65535 - 1024 + 1);
-        return distance < 3;
-      }
-    };
+    ConnectionLookup crowded = EvalFixtures.takenTranslations(
+        t -> Math.floorMod(t.srcPort() - start, 65535 - 1024 + 1) < 3);
     int allocated = ev.evaluate(port(config, "db1"), fromDb, crowded).packet().tpSrc();
     assertThat(allocated).isEqualTo(start + 3 > 65535 ? start + 3 - 64512 : start + 3);
   }

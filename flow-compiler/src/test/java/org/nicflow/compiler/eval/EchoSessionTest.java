@@ -114,32 +114,7 @@ class EchoSessionTest {
         .rules("web1", layer("nat", DefaultAction.ALLOW, rule("snat", 10).out().snat(PUBLIC_IP.toString())))
         .build();
     ReferenceEvaluator ev = new ReferenceEvaluator(one);
-    ConnectionLookup full = new ConnectionLookup() {
-      @Override
-      public java.util.List<Connection> allByReplyKey(FlowTuple k) {
-        return java.util.List.of();
-      }
-
-      @Override
-      public java.util.List<Connection> allByOriginal(FlowTuple o) {
-        return java.util.List.of();
-      }
-
-      @Override
-      public java.util.List<Connection> allByReplyPair(FlowTuple k) {
-        return java.util.List.of();
-      }
-
-      @Override
-      public java.util.List<Connection> allByOriginalPair(FlowTuple o) {
-        return java.util.List.of();
-      }
-
-      @Override
-      public boolean translatedInUse(FlowTuple t) {
-        return true;
-      }
-    };
+    ConnectionLookup full = EvalFixtures.takenTranslations(t -> true);
     Decision d = ev.evaluate(port(one, "web1"), request(one, "web1", INTERNET.toString(), 1), full);
     assertThat(d.allowed()).isFalse();
     assertThat(d.dropReason().orElseThrow()).contains("no free ICMP query identifier on " + PUBLIC_IP);

@@ -120,6 +120,39 @@ public final class EvalFixtures {
     return new PacketHeaders(NEXT_HOP_1, GATEWAY, Protocol.IPPROTO_TCP, src, dst, sport, dport, 0);
   }
 
+  /**
+   * A lookup holding no connection, in which the translated tuples {@code taken} accepts are in use:
+   * for driving SNAT port and query-identifier allocation.
+   */
+  public static ConnectionLookup takenTranslations(java.util.function.Predicate<FlowTuple> taken) {
+    return new ConnectionLookup() {
+      @Override
+      public List<Connection> allByReplyKey(FlowTuple replyKey) {
+        return List.of();
+      }
+
+      @Override
+      public List<Connection> allByOriginal(FlowTuple original) {
+        return List.of();
+      }
+
+      @Override
+      public List<Connection> allByReplyPair(FlowTuple replyPair) {
+        return List.of();
+      }
+
+      @Override
+      public List<Connection> allByOriginalPair(FlowTuple originalPair) {
+        return List.of();
+      }
+
+      @Override
+      public boolean translatedInUse(FlowTuple translated) {
+        return taken.test(translated);
+      }
+    };
+  }
+
   public static Ingress.VmPort port(Config config, String vm) {
     return new Ingress.VmPort(vmOf(config, vm).host(), vm);
   }
