@@ -302,8 +302,7 @@ public final class HostPartition implements SwitchListener {
       // Every packet of such a session comes here: it is carried by the pair's flows, sent or held.
       counters.controllerPathPackets.increment();
       connectionFlows.carry(sw.dpid().getLong(), miss.carried(),
-          miss.flows().stream().map(FlowEntry::key).filter(k -> miss.flows().stream()
-              .anyMatch(f -> f.key().equals(k) && f.equals(state.unified.get(k)))).toList());
+          miss.flows().stream().filter(f -> f.equals(state.unified.get(f.key()))).map(FlowEntry::key).toList());
     }
     if (sent.isEmpty()) {
       if (!controllerPath) {
