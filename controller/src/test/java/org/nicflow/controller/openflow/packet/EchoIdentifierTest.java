@@ -9,6 +9,7 @@ import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.compiler.model.MacAddress;
 import org.nicflow.compiler.model.Protocol;
 import org.nicflow.compiler.packet.PacketHeaders;
+import org.nicflow.compiler.testing.PropertyRun;
 
 class EchoIdentifierTest {
 
@@ -26,7 +27,10 @@ class EchoIdentifierTest {
 
   @Test
   void rewritingKeepsTheIcmpChecksumValidForEveryIdentifier() {
-    Random random = new Random(5);
+    PropertyRun.of("echo identifier rewrite", 1).forEach((seed, random) -> rewriteRandomFrames(random));
+  }
+
+  private static void rewriteRandomFrames(Random random) {
     for (int i = 0; i < 2_000; i++) {
       int from = random.nextInt(65536);
       int to = random.nextInt(65536);
