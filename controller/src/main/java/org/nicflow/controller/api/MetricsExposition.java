@@ -84,6 +84,9 @@ final class MetricsExposition {
         g.identityRefusals());
     counter(out, "nicflow_openflow_read_pauses_total",
         "Times reading from a switch paused because its messages waited for the controller.", g.readPauses());
+    counter(out, "nicflow_openflow_packet_ins_shed_total",
+        "Packet-ins dropped on arrival because their port had its share of the switch's queue waiting.",
+        g.packetInsShed());
     counter(out, "nicflow_openflow_write_pauses_total",
         "Times reading from a switch paused because it did not read what was sent to it.", g.writePauses());
     counter(out, "nicflow_openflow_packet_outs_shed_total",

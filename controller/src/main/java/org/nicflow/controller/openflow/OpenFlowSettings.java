@@ -88,6 +88,15 @@ public record OpenFlowSettings(
     return outboundQueueBytes / 32;
   }
 
+  /**
+   * How many of a switch's waiting packet-ins may have come in on one port: a quarter of the
+   * inbound queue (1,024 by default), so that one port flooding misses cannot fill the queue and
+   * stop the controller reading the others' (see {@link PacketInRounds}).
+   */
+  static int portShare(int inboundQueueCapacity) {
+    return Math.max(1, inboundQueueCapacity / 4);
+  }
+
   public static OpenFlowSettings of(String host, int port) {
     return new OpenFlowSettings(host, port, DEFAULT_ECHO_INTERVAL, DEFAULT_IDLE_TIMEOUT);
   }

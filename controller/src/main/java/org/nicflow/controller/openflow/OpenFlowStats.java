@@ -32,7 +32,8 @@ public final class OpenFlowStats {
       long packetOutsShed,
       long outboundOverflowCloses,
       long dpidTakeovers,
-      long droppedAfterClose) {
+      long droppedAfterClose,
+      long packetInsShed) {
     public Counts {
       messagesIn = Map.copyOf(messagesIn);
       messagesOut = Map.copyOf(messagesOut);
@@ -142,6 +143,12 @@ public final class OpenFlowStats {
       target.writePauses.increment();
     }
 
+    /** A packet-in was dropped on arrival: its port had its share of the switch's queue waiting. */
+    void packetInShed() {
+      global.packetInsShed.increment();
+      target.packetInsShed.increment();
+    }
+
     /** A packet-out was dropped: the switch is not reading. */
     void packetOutShed() {
       global.packetOutsShed.increment();
@@ -179,6 +186,7 @@ public final class OpenFlowStats {
     private final LongAdder packetIns = new LongAdder();
     private final LongAdder listenerFailures = new LongAdder();
     private final LongAdder readPauses = new LongAdder();
+    private final LongAdder packetInsShed = new LongAdder();
     private final LongAdder tlsFailures = new LongAdder();
     private final LongAdder identityRefusals = new LongAdder();
     private final LongAdder writePauses = new LongAdder();
@@ -218,6 +226,7 @@ public final class OpenFlowStats {
       outboundOverflowCloses.add(other.outboundOverflowCloses.sum());
       dpidTakeovers.add(other.dpidTakeovers.sum());
       droppedAfterClose.add(other.droppedAfterClose.sum());
+      packetInsShed.add(other.packetInsShed.sum());
     }
 
     Counts counts() {
@@ -236,7 +245,8 @@ public final class OpenFlowStats {
           packetOutsShed.sum(),
           outboundOverflowCloses.sum(),
           dpidTakeovers.sum(),
-          droppedAfterClose.sum());
+          droppedAfterClose.sum(),
+          packetInsShed.sum());
     }
 
     private static Map<OFType, Long> nonZero(Map<OFType, LongAdder> adders) {

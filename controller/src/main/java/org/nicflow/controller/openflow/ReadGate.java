@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Whether Netty reads from one switch channel: reading is off while any {@link Reason} holds and
@@ -46,14 +47,27 @@ final class ReadGate {
   /** Stops reading for {@code reason}; false if it already held. */
   synchronized boolean pause(Reason reason) {
     boolean added = holding.add(reason);
-    channel.config().setAutoRead(false);
+    setAutoRead(false);
     return added;
   }
 
   /** {@code reason} no longer holds; reading resumes when no other does. */
   synchronized void resume(Reason reason) {
     if (holding.remove(reason) && holding.isEmpty()) {
-      channel.config().setAutoRead(true);
+      setAutoRead(true);
+    }
+  }
+
+  /**
+   * Turning reading back on asks the channel's event loop to read. Once the controller has stopped
+   * its event loops nothing is read any more, and the switch's thread, still running the callbacks
+   * it had queued, must not fail on that.
+   */
+  private void setAutoRead(boolean on) {
+    try {
+      channel.config().setAutoRead(on);
+    } catch (RejectedExecutionException stopped) {
+      // the event loop has stopped: the channel is read no more either way
     }
   }
 

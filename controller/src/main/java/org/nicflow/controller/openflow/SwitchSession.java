@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.nicflow.controller.openflow.packet.PacketOuts;
 import org.projectfloodlight.openflow.protocol.OFBarrierReply;
 import org.projectfloodlight.openflow.protocol.OFBundleAddMsg;
 import org.projectfloodlight.openflow.protocol.OFBundleCtrlMsg;
@@ -65,6 +66,7 @@ final class SwitchSession implements SwitchConnection {
   private final OpenFlowStats.ChannelCounters counters;
   private final ExecutorService executor;
   private final InboundBacklog backlog;
+  private final PacketInRounds packetIns;
   private final ThrottledLog throttled;
   /** Completes once this session no longer holds its dpid (or never will): a newer one may claim it. */
   private final CompletableFuture<Void> released = new CompletableFuture<>();
@@ -118,6 +120,7 @@ final class SwitchSession implements SwitchConnection {
     this.counters = counters;
     this.executor = lane;
     this.backlog = new InboundBacklog(channel, queueCapacity, counters::readPaused);
+    this.packetIns = new PacketInRounds(OpenFlowSettings.portShare(queueCapacity));
     this.throttled = throttled;
   }
 
@@ -375,8 +378,12 @@ final class SwitchSession implements SwitchConnection {
    * @return false when the message has no meaning in this state (the caller counts it illegal)
    */
   boolean handle(OFMessage message) {
-    switch (message.getType()) {
-      case PACKET_IN -> deliver(() -> packetIn((OFPacketIn) message), "packetIn");
+    OFType type = message.getType();
+    if (type != OFType.PACKET_IN && type != OFType.FLOW_REMOVED) {
+      packetIns.close();
+    }
+    switch (type) {
+      case PACKET_IN -> queuePacketIn((OFPacketIn) message);
       case FLOW_REMOVED ->
           deliver(() -> listener.flowRemoved(this, (OFFlowRemoved) message), "flowRemoved");
       case PORT_STATUS -> portStatus((OFPortStatus) message);
@@ -406,6 +413,26 @@ final class SwitchSession implements SwitchConnection {
     return status.getReason() == OFPortReason.DELETE
         ? before.without(desc.getName())
         : before.with(desc.getName(), desc.getPortNo());
+  }
+
+  /**
+   * Gives a packet-in a turn in its round ({@link PacketInRounds}), or sheds it when its port has
+   * its share waiting. Event loop.
+   */
+  private void queuePacketIn(OFPacketIn packetIn) {
+    OFPort port;
+    try {
+      port = PacketOuts.inPort(packetIn);
+    } catch (IllegalArgumentException noInPort) {
+      port = OFPort.ANY; // decided (and dropped) by the listener; its own queue here
+    }
+    Optional<PacketInRounds.Round> round = packetIns.offer(port, packetIn);
+    if (round.isEmpty()) {
+      counters.packetInShed();
+      return;
+    }
+    PacketInRounds.Round r = round.get();
+    deliver(() -> packetIn(packetIns.take(r)), "packetIn");
   }
 
   /** A miss of a connection that has since closed cannot be answered on it: skipped. */

@@ -18,6 +18,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.OFPort;
 
 class InboundBacklogTest {
 
@@ -113,8 +115,18 @@ class InboundBacklogTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  /**
+   * Packet-in number {@code n}, from one of {@link #PORTS} ports in turn: a switch that outruns
+   * its listener with misses of many ports, none over its share of the queue (a flood of one port
+   * is shed at its share before the queue fills: {@link PacketInRoundsTest}).
+   */
   private static OFPacketIn numbered(FakeSwitch sw, int n) {
     var template = (OFPacketIn) SwitchHandshakeTest.packetIn(sw);
-    return template.createBuilder().setData(new byte[] {(byte) n, 2, 3, 4}).build();
+    return template.createBuilder()
+        .setMatch(sw.factory.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(1 + n % PORTS)).build())
+        .setData(new byte[] {(byte) n, 2, 3, 4})
+        .build();
   }
+
+  static final int PORTS = 16;
 }

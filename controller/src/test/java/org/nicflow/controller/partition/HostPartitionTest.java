@@ -329,6 +329,34 @@ class HostPartitionTest {
     assertThat(host1.sentOf(OFFlowMod.class)).hasSize(installed.size());
   }
 
+  /**
+   * The channel serves a bridge's packet-ins round-robin by port, and a packet-in may overtake a
+   * FLOW_REMOVED (PacketInRounds): a miss that crossed the expiry of its connection's flows in the
+   * switch is then handled while the controller still holds them. It is sent on; the removal that
+   * follows ends the connection as it would have, and the next packet installs the flows anew.
+   */
+  @Test
+  void aMissHandledBeforeTheRemovalOfItsExpiredFlowsLeavesNeitherFlowNorConnectionBehind() {
+    partition.switchConnected(host1);
+    host1.clearSent();
+    OFPacketIn miss = packetIn(1, webToDb(40005, 5432));
+    partition.packetIn(host1, miss);
+    List<OFFlowMod> installed = host1.sentOf(OFFlowMod.class);
+
+    partition.packetIn(host1, miss); // crossed the expiry: its removal is still queued
+    for (OFFlowMod mod : installed) {
+      partition.flowRemoved(host1, removal(host1, mod));
+    }
+
+    assertThat(host1.sentOf(OFFlowMod.class)).hasSize(installed.size());
+    assertThat(host1.sentOf(OFPacketOut.class)).hasSize(2);
+    assertThat(partition.connections().size()).isZero();
+    host1.clearSent();
+    partition.packetIn(host1, miss);
+    assertThat(host1.sentOf(OFFlowMod.class)).hasSize(installed.size());
+    assertThat(partition.connections().size()).isEqualTo(1);
+  }
+
   @Test
   void vanishedVmPortLosesItsFlowsAndReappearsProgrammed() {
     partition.switchConnected(host1);
