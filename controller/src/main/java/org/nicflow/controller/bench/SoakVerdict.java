@@ -8,9 +8,11 @@ import java.util.function.ToLongFunction;
 /**
  * What a soak's samples and its load generator's totals add up to, and whether the soak passed: no
  * controller or ovs-vswitchd process ended or was replaced, no request failed, the controller's
- * resident set grew by at most {@code maxRssGrowthKb} from the end of the warm-up to the end of the
- * load (and never rose above that either), and after the load the controller's connection entries
- * and the bridge's flows went back to what the bridge held before it.
+ * resident set rose by at most {@link SoakLimits#maxRssGrowthKb()} above its value at the end of the
+ * warm-up, its live heap after the drain is at most {@link SoakLimits#maxHeapGrowthKb()} above its
+ * live heap at the end of the warm-up (when it also held the connections of the moment), and after
+ * the load the controller's connection entries and the bridge's flows went back to what the bridge
+ * held before it.
  *
  * @param rssWarmKb the controller's RSS at the last sample of the warm-up
  * @param rssEndKb at the last sample under load
@@ -19,10 +21,11 @@ import java.util.function.ToLongFunction;
  * @param peakFlows the most flows seen in the bridge
  * @param drainedConnections the connection entries at the last sample of the drain
  * @param drainedFlows the bridge's flows at the last sample of the drain
+ * @param heap the controller's live heap at the end of the warm-up and after the drain
  * @param failures why the soak failed, empty when it passed
  */
 public record SoakVerdict(long rssWarmKb, long rssEndKb, long rssMaxKb, long peakConnections, long peakFlows,
-    long drainedConnections, long drainedFlows, List<String> failures) {
+    long drainedConnections, long drainedFlows, LiveHeap heap, List<String> failures) {
 
   public SoakVerdict {
     failures = List.copyOf(failures);
@@ -37,10 +40,10 @@ public record SoakVerdict(long rssWarmKb, long rssEndKb, long rssMaxKb, long pea
    * @param baseFlows the bridge's flows before the load: what it holds without connections
    */
   public static SoakVerdict judge(List<SoakSample> samples, double warmUpSeconds, Optional<WrkSummary> wrk,
-      long baseFlows, long maxRssGrowthKb) {
+      long baseFlows, LiveHeap heap, SoakLimits limits) {
     List<String> failures = new ArrayList<>();
     if (samples.isEmpty()) {
-      return new SoakVerdict(-1, -1, -1, -1, -1, -1, -1, List.of("no samples were taken"));
+      return new SoakVerdict(-1, -1, -1, -1, -1, -1, -1, heap, List.of("no samples were taken"));
     }
     SoakSample first = samples.get(0);
     for (SoakSample s : samples) {
@@ -73,9 +76,16 @@ public record SoakVerdict(long rssWarmKb, long rssEndKb, long rssMaxKb, long pea
     long max = max(afterWarmUp, SoakSample::controllerRssKb);
     if (warm < 0 || loaded.stream().noneMatch(s -> s.seconds() > warmUpSeconds)) {
       failures.add(String.format("no RSS samples both in the warm-up (%.0f s) and after it", warmUpSeconds));
-    } else if (max - warm > maxRssGrowthKb) {
+    } else if (max - warm > limits.maxRssGrowthKb()) {
       failures.add(String.format("the controller's RSS grew by %d KiB after the warm-up (%d -> %d, end %d), "
-          + "more than the %d KiB allowed", max - warm, warm, max, end, maxRssGrowthKb));
+          + "more than the %d KiB allowed", max - warm, warm, max, end, limits.maxRssGrowthKb()));
+    }
+    if (heap.warmKb().isEmpty() || heap.drainedKb().isEmpty()) {
+      failures.add("the controller's live heap was not measured (jcmd) both after the warm-up and after the drain");
+    } else if (heap.growthKb() > limits.maxHeapGrowthKb()) {
+      failures.add(String.format("the controller's live heap after the drain is %d KiB larger than at the end of "
+          + "the warm-up (%d -> %d KiB), more than the %d KiB allowed: state that outlives its connections",
+          heap.growthKb(), heap.warmKb().getAsLong(), heap.drainedKb().getAsLong(), limits.maxHeapGrowthKb()));
     }
     List<SoakSample> drain = samples.stream().filter(s -> !s.loaded()).toList();
     long drainedConnections = drain.isEmpty() ? -1 : drain.get(drain.size() - 1).connections();
@@ -87,7 +97,7 @@ public record SoakVerdict(long rssWarmKb, long rssEndKb, long rssMaxKb, long pea
           + "entries and the bridge %d flows (%d before the load)", drainedConnections, drainedFlows, baseFlows));
     }
     return new SoakVerdict(warm, end, max, max(samples, SoakSample::connections),
-        max(samples, SoakSample::bridgeFlows), drainedConnections, drainedFlows, failures);
+        max(samples, SoakSample::bridgeFlows), drainedConnections, drainedFlows, heap, failures);
   }
 
   private static long max(List<SoakSample> samples, ToLongFunction<SoakSample> f) {

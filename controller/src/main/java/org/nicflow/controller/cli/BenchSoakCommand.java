@@ -15,12 +15,15 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.nicflow.compiler.config.ConfigLoader;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Vm;
+import org.nicflow.controller.bench.LiveHeap;
 import org.nicflow.controller.bench.NginxSite;
+import org.nicflow.controller.bench.SoakLimits;
 import org.nicflow.controller.bench.SoakReadings;
 import org.nicflow.controller.bench.SoakSample;
 import org.nicflow.controller.bench.SoakVerdict;
@@ -81,7 +84,13 @@ final class BenchSoakCommand implements Callable<Integer> {
       + "more than this after the warm-up (default: ${DEFAULT-VALUE}).", defaultValue = "64")
   private int maxRssGrowthMib;
 
-  @Option(names = "--heap", description = "The controller's -Xmx (default: NICFLOW_HEAP, else 1g, as the launcher).")
+  @Option(names = "--max-heap-growth", paramLabel = "MIB", description = "Fail when the controller's live heap "
+      + "(after a full GC) is larger after the drain than at the end of the warm-up by more than this (default: "
+      + "${DEFAULT-VALUE}).", defaultValue = "4")
+  private int maxHeapGrowthMib;
+
+  @Option(names = "--heap", description = "The controller's heap, committed and touched at its start so that RSS "
+      + "shows what else grows (default: NICFLOW_HEAP, else 1g, as the launcher).")
   private String heap;
 
   @Option(names = "--verbose", description = "Show the network's log (stderr); the controller's log is kept in a "
@@ -97,9 +106,9 @@ final class BenchSoakCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     out = spec.commandLine().getOut();
-    if (seconds < 5 || inFlight < 1 || inFlight > 1000 || sampleEvery < 1 || maxRssGrowthMib < 0) {
+    if (seconds < 5 || inFlight < 1 || inFlight > 1000 || sampleEvery < 1 || maxRssGrowthMib < 0 || maxHeapGrowthMib < 0) {
       throw new BadInputException("--seconds must be at least 5, --in-flight 1-1000, --sample-every at least 1, "
-          + "--max-rss-growth not negative");
+          + "--max-rss-growth and --max-heap-growth not negative");
     }
     int warmUpSeconds = warmUp != null ? warmUp : Math.min(60, seconds / 5);
     if (warmUpSeconds < 0 || warmUpSeconds + sampleEvery > seconds) {
@@ -175,8 +184,13 @@ final class BenchSoakCommand implements Callable<Integer> {
       List<SoakSample> samples = new ArrayList<>();
       long start = System.nanoTime();
       long hardEnd = start + TimeUnit.SECONDS.toNanos(seconds + 60L);
+      OptionalLong heapWarm = OptionalLong.empty();
       while (harness.output(wrk).exit() == -1 && System.nanoTime() < hardEnd) {
-        samples.add(sample(harness, controller, metrics, bridge, start, true));
+        SoakSample s = sample(harness, controller, metrics, bridge, start, true);
+        samples.add(s);
+        if (heapWarm.isEmpty() && s.seconds() > warmUpSeconds) {
+          heapWarm = liveHeapKb(controller, dir.resolve("histogram-warm.txt"));
+        }
         Thread.sleep(sampleEvery * 1000L);
       }
       Optional<WrkSummary> summary = WrkSummary.parse(harness.kill(wrk).output());
@@ -189,7 +203,9 @@ final class BenchSoakCommand implements Callable<Integer> {
         }
         Thread.sleep(1000);
       }
-      SoakVerdict verdict = SoakVerdict.judge(samples, warmUpSeconds, summary, baseFlows, maxRssGrowthMib * 1024L);
+      LiveHeap heap = new LiveHeap(heapWarm, liveHeapKb(controller, dir.resolve("histogram-drained.txt")));
+      SoakVerdict verdict = SoakVerdict.judge(samples, warmUpSeconds, summary, baseFlows, heap,
+          new SoakLimits(maxRssGrowthMib * 1024L, maxHeapGrowthMib * 1024L));
       report(samples, summary, verdict, vswitchd, baseFlows, dir.resolve("controller.log"));
       return verdict;
     } finally {
@@ -222,14 +238,17 @@ final class BenchSoakCommand implements Callable<Integer> {
           w.seconds(), w.perSecond(), w.latencyP50Ms(), w.latencyP99Ms());
       out.printf("failed: %d (connect %d, read %d, write %d, timeout %d, non-2xx/3xx %d)%n", w.failed(),
           w.connectErrors(), w.readErrors(), w.writeErrors(), w.timeouts(), w.badStatus());
-      if (lastLoaded.packetIns() > 0) {
-        out.printf("packet-ins: %,d (%.2f per request)%n", lastLoaded.packetIns(),
-            (double) lastLoaded.packetIns() / Math.max(1, w.requests()));
+      if (last.packetIns() > 0) {
+        out.printf("packet-ins: %,d (%.2f per request)%n", last.packetIns(),
+            (double) last.packetIns() / Math.max(1, w.requests()));
       }
     });
     out.printf("controller RSS: %.1f MiB at the end of the warm-up, %.1f MiB at the end of the load, %.1f MiB at "
         + "most after the warm-up (growth %+.1f MiB, allowed %d)%n", v.rssWarmKb() / 1024.0, v.rssEndKb() / 1024.0,
         v.rssMaxKb() / 1024.0, (v.rssMaxKb() - v.rssWarmKb()) / 1024.0, maxRssGrowthMib);
+    out.printf("controller live heap (after a full GC): %.1f MiB at the end of the warm-up, %.1f MiB after the "
+        + "drain (allowed growth %d MiB)%n", v.heap().warmKb().orElse(-1) / 1024.0,
+        v.heap().drainedKb().orElse(-1) / 1024.0, maxHeapGrowthMib);
     out.printf("ovs-vswitchd: pid %d at the start, %d at the end%n", vswitchd, last.vswitchdPid());
     out.printf("connection entries: %,d at most, %,d after the drain; bridge flows: %,d before the load, %,d at "
         + "most, %,d after the drain (%.0f s after the load)%n", v.peakConnections(), v.drainedConnections(),
@@ -245,7 +264,12 @@ final class BenchSoakCommand implements Callable<Integer> {
   private Process startController(Path file, Path dir, int openflowPort, int apiPort) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String xmx = heap != null ? heap : Optional.ofNullable(System.getenv("NICFLOW_HEAP")).orElse("1g");
-    List<String> cmd = List.of(java, "-Xmx" + xmx, "-XX:+ExitOnOutOfMemoryError", "-cp",
+    // As the launcher (bounded heap, exit on out-of-memory), plus the heap committed and touched at
+    // once: otherwise RSS grows for minutes as the collector first uses pages it had reserved, which
+    // hides what RSS is watched for (threads, buffers, code outside the heap); the heap's own growth
+    // is measured as its live size after a full GC.
+    List<String> cmd = List.of(java, "-Xms" + xmx, "-Xmx" + xmx, "-XX:+AlwaysPreTouch", "-XX:+ExitOnOutOfMemoryError",
+        "-cp",
         System.getProperty("java.class.path"), NicflowCli.class.getName(), "run", "-c", file.toString(),
         "--mode", "reactive", "--openflow", "127.0.0.1:" + openflowPort, "--api", "127.0.0.1:" + apiPort,
         "--state-dir", dir.resolve("state").toString());
@@ -320,6 +344,37 @@ final class BenchSoakCommand implements Callable<Integer> {
 
   private static long bridgeFlows(MininetHarness harness, String bridge) {
     return SoakReadings.flowCount(harness.ofctl("dump-aggregate", bridge).output()).orElse(-1);
+  }
+
+  /**
+   * The controller's live heap in KiB: what its heap holds right after the full collection that
+   * {@code jcmd PID GC.class_histogram} makes; the histogram is kept in {@code histogram} for a look.
+   * Empty when the JDK's jcmd is not there or the JVM does not answer.
+   */
+  private static OptionalLong liveHeapKb(Process controller, Path histogram) {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    if (!controller.isAlive() || !Files.isExecutable(jcmd)) {
+      return OptionalLong.empty();
+    }
+    try {
+      String text = run(List.of(jcmd.toString(), Long.toString(controller.pid()), "GC.class_histogram"));
+      Files.writeString(histogram, text);
+      return SoakReadings.histogramTotalKb(text);
+    } catch (IOException e) {
+      return OptionalLong.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OptionalLong.empty();
+    }
+  }
+
+  private static String run(List<String> command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(30, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+    }
+    return text;
   }
 
   private static long readRss(long pid) {
