@@ -219,11 +219,14 @@ final class BenchSoakCommand implements Callable<Integer> {
     boolean alive = controller.isAlive();
     long rss = alive ? readRss(controller.pid()) : -1;
     String exposition = alive ? scrape(metrics) : "";
-    SoakSample s = new SoakSample(at, loaded, alive ? controller.pid() : -1, rss, vswitchdPid(),
+    long vswitchd = vswitchdPid();
+    SoakSample s = new SoakSample(at, loaded, alive ? controller.pid() : -1, rss, vswitchd,
+        vswitchd < 0 ? -1 : readRss(vswitchd),
         SoakReadings.metric(exposition, "nicflow_packet_ins_total").orElse(-1),
         SoakReadings.metric(exposition, "nicflow_connections").orElse(-1), bridgeFlows(harness, bridge));
-    out.printf("  %5.0f s %-5s controller RSS %6.1f MiB, ovs-vswitchd pid %d, %,d packet-ins, %,d connection "
-        + "entries, %,d flows%n", at, loaded ? "load" : "drain", rss / 1024.0, s.vswitchdPid(), s.packetIns(),
+    out.printf("  %5.0f s %-5s controller RSS %6.1f MiB, ovs-vswitchd pid %d RSS %.1f MiB, %,d packet-ins, %,d "
+        + "connection entries, %,d flows%n", at, loaded ? "load" : "drain", rss / 1024.0, s.vswitchdPid(),
+        s.vswitchdRssKb() / 1024.0, s.packetIns(),
         s.connections(), s.bridgeFlows());
     out.flush();
     return s;
@@ -249,7 +252,10 @@ final class BenchSoakCommand implements Callable<Integer> {
     out.printf("controller live heap (after a full GC): %.1f MiB at the end of the warm-up, %.1f MiB after the "
         + "drain (allowed growth %d MiB)%n", v.heap().warmKb().orElse(-1) / 1024.0,
         v.heap().drainedKb().orElse(-1) / 1024.0, maxHeapGrowthMib);
-    out.printf("ovs-vswitchd: pid %d at the start, %d at the end%n", vswitchd, last.vswitchdPid());
+    SoakSample first = samples.get(0);
+    out.printf("ovs-vswitchd: pid %d at the start, %d at the end; RSS %.1f MiB at the start of the load, %.1f MiB "
+        + "at its end, %.1f MiB after the drain%n", vswitchd, last.vswitchdPid(), first.vswitchdRssKb() / 1024.0,
+        lastLoaded.vswitchdRssKb() / 1024.0, last.vswitchdRssKb() / 1024.0);
     out.printf("connection entries: %,d at most, %,d after the drain; bridge flows: %,d before the load, %,d at "
         + "most, %,d after the drain (%.0f s after the load)%n", v.peakConnections(), v.drainedConnections(),
         baseFlows, v.peakFlows(), v.drainedFlows(), last.seconds() - lastLoaded.seconds());
