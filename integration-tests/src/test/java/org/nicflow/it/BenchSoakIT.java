@@ -21,12 +21,12 @@ import org.nicflow.controller.cli.NicflowCli;
  * and touched at its start, so what its RSS gains after the 15 s warm-up lies outside the heap:
  * compiled code, the compilers' arenas, thread stacks, Netty's direct buffers. That measured +19 MiB
  * at most here (about 9,000 connections; the machine's load average about 20); {@value #RSS_MIB}
- * MiB leaves three times that, while one leaked 8 KiB buffer per connection would pass it. The heap
+ * MiB leaves three times that; one leaked 8 KiB buffer per connection would exceed it (about 70 MiB). The heap
  * is judged by what a full collection leaves: after the drain it holds no connection, at the end of
  * the warm-up it held some 2,000 and the switch session's last 4,096 messages (already full then), so
- * it should be smaller after the drain (measured: 21.2 then 17.8 MiB). {@value #HEAP_MIB} MiB of
- * growth is less than one flow-add message kept per connection (about 1.2 KiB each, from the class
- * histogram) over the run's connections.
+ * it should be smaller after the drain (measured: 21.2 then 17.8 MiB). One flow-add message kept
+ * per connection (about 1.2 KiB each, from the class histogram) would add some 10 MiB over the run's
+ * connections; {@value #HEAP_MIB} MiB is well below that.
  */
 @ExtendWith(RootOnly.class)
 class BenchSoakIT {
