@@ -127,5 +127,5 @@ say "versions:"
   mvn -B -v 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g' | awk 'NR == 1'
   iperf3 --version | awk 'NR == 1'
   nginx -v 2>&1 | awk 'NR == 1'
-  wrk -v 2>&1 | awk 'NR == 1'
+  { wrk -v 2>&1 || true; } | awk 'NR == 1'   # wrk -v exits 1 after printing its version
 } | sed 's/^/  /' >&2
