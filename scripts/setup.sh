@@ -15,12 +15,16 @@ PACKAGES=(
   iperf3
   openvswitch-testcontroller  # ovs-testcontroller, the baseline of `nicflow bench miss` and `bench cps`
   netcat-openbsd
+  nginx                # the web server of `nicflow bench soak` (started by the benchmark in a VM, not as a service)
+  wrk                  # the HTTP load generator of `nicflow bench soak`
   openjdk-17-jdk-headless
   maven
 )
 OVS_CTL=/usr/share/openvswitch/scripts/ovs-ctl
 # Where openvswitch-testcontroller's init script keeps the pid of the service its postinst may start.
 TESTCONTROLLER_PIDFILE=/var/run/openvswitch/ovs-testcontroller.pid
+# Where nginx's init script keeps the pid of the service its postinst may start.
+NGINX_PIDFILE=/run/nginx.pid
 
 say() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -55,6 +59,18 @@ stop_testcontroller_service() {
   rm -f "$TESTCONTROLLER_PIDFILE"
 }
 
+# nginx's postinst may start it as a system service on port 80; `bench soak` runs its own nginx
+# with its own config inside a VM's namespace and needs no service. Stop the one the install
+# started, by its pid file, only if that pid is nginx (called only right after installing).
+stop_nginx_service() {
+  local pid
+  pid="$(cat "$NGINX_PIDFILE" 2>/dev/null)" || return 0
+  if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = /usr/sbin/nginx ]; then
+    say "stopping the nginx service its package started (pid $pid)"
+    kill -QUIT "$pid" 2>/dev/null || true
+  fi
+}
+
 mapfile -t missing < <(missing_packages)
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -82,6 +98,7 @@ else
       say "apt-get install reported an error; checking what actually got installed"
     }
     stop_testcontroller_service
+    case " ${missing[*]} " in *" nginx "*) stop_nginx_service ;; esac
     mapfile -t still < <(missing_packages)
     if [ ${#still[@]} -gt 0 ]; then
       say "still missing after apt-get: ${still[*]}"
@@ -109,4 +126,6 @@ say "versions:"
   java -version 2>&1 | awk 'NR == 1'
   mvn -B -v 2>/dev/null | sed 's/\x1b\[[0-9;]*m//g' | awk 'NR == 1'
   iperf3 --version | awk 'NR == 1'
+  nginx -v 2>&1 | awk 'NR == 1'
+  { wrk -v 2>&1 || true; } | awk 'NR == 1'   # wrk -v exits 1 after printing its version
 } | sed 's/^/  /' >&2
