@@ -64,7 +64,7 @@ final class RandomEdits {
 
   /**
    * A valid edit of {@code config}: of the first kind of {@code wanted} that applies to it, else of
-   * a kind drawn from {@code rnd} (a run passes the kinds it has not had yet, to cover them all).
+   * a kind drawn from {@code rnd} (a run passes the kind it is to cover).
    */
   Edit next(Config config, Random rnd, Set<Kind> wanted) {
     for (Kind kind : KINDS) {
@@ -94,20 +94,28 @@ final class RandomEdits {
     }
   }
 
+  /** Whether {@code config} has what an edit of {@code kind} needs: a rule, a second host, a second VM. */
+  static boolean canMake(Kind kind, Config config) {
+    return switch (kind) {
+      case RULE_ADDED, VM_ADDED -> true;
+      case RULE_REMOVED, RULE_REPRIORITISED -> !rules(config).isEmpty();
+      case VM_MOVED -> config.hosts().size() >= 2;
+      case VM_DELETED -> config.vms().size() >= 2;
+    };
+  }
+
   private Optional<Edit> draw(Kind kind, Config config, Random rnd) {
-    if (kind == Kind.VM_DELETED && config.vms().size() < 2) {
+    if (!canMake(kind, config)) {
       return Optional.empty();
     }
-    List<RuleAt> rules = rules(config);
-    return switch (kind) {
-      case RULE_ADDED -> Optional.of(addRule(config, rnd));
-      case RULE_REMOVED -> rules.isEmpty() ? Optional.empty() : Optional.of(removeRule(config, pick(rules, rnd)));
-      case RULE_REPRIORITISED -> rules.isEmpty() ? Optional.empty()
-          : Optional.of(reprioritise(config, pick(rules, rnd), rnd));
-      case VM_ADDED -> Optional.of(addVm(config, rnd));
-      case VM_MOVED -> config.hosts().size() < 2 ? Optional.empty() : Optional.of(moveVm(config, rnd));
-      case VM_DELETED -> Optional.of(deleteVm(config, rnd));
-    };
+    return Optional.of(switch (kind) {
+      case RULE_ADDED -> addRule(config, rnd);
+      case RULE_REMOVED -> removeRule(config, pick(rules(config), rnd));
+      case RULE_REPRIORITISED -> reprioritise(config, pick(rules(config), rnd), rnd);
+      case VM_ADDED -> addVm(config, rnd);
+      case VM_MOVED -> moveVm(config, rnd);
+      case VM_DELETED -> deleteVm(config, rnd);
+    });
   }
 
   private static Edit addRule(Config config, Random rnd) {
