@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.controller.openflow.ThrottledLog;
 import org.nicflow.controller.tls.TlsRefusal;
 import org.slf4j.Logger;

@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.controller.openflow.ThrottledLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

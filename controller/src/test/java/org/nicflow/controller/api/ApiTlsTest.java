@@ -25,6 +25,7 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.controller.policy.FakeLivePolicy;
 import org.nicflow.controller.tls.ThrowawayPki;
 import org.nicflow.controller.tls.TlsKeys;

@@ -30,6 +30,7 @@ import org.nicflow.compiler.diff.FlowDiffer;
 import org.nicflow.compiler.eval.Connection;
 import org.nicflow.compiler.eval.ConnectionTable;
 import org.nicflow.compiler.eval.FlowTuple;
+import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.controller.openflow.OpenFlowStats;
@@ -183,8 +184,7 @@ class ApiUnderLoadTest {
   @Test
   void aRequestFindingEveryWorkerBusyAndNoPlaceInTheQueueIs503AtOnceAndCounted() throws Exception {
     ApiLimits d = ApiLimits.DEFAULTS;
-    start(new ApiLimits(d.workers(), 0, d.requestTimeout(), d.idleTimeout(), d.maxConnections(),
-        d.flowStatsInFlight(), d.defaultPageSize(), d.maxPageSize()), Duration.ofSeconds(5));
+    start(d.withWorkers(d.workers(), 0), Duration.ofSeconds(5));
     policy.holdEnforcement();
     long before = policy.latestRevision();
     for (int i = 0; i < d.workers(); i++) {
