@@ -33,7 +33,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.controller.openflow.ThrottledLog;
-import org.nicflow.controller.tls.TlsRefusal;
+import org.nicflow.controller.openflow.TlsRefusal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

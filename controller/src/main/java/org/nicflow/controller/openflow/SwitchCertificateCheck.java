@@ -13,7 +13,6 @@ import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.nicflow.compiler.model.ControllerTls.SwitchIdentity;
-import org.nicflow.controller.tls.TlsRefusal;
 import org.projectfloodlight.openflow.protocol.OFFeaturesReply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,4 +1,4 @@
-package org.nicflow.controller.tls;
+package org.nicflow.controller.openflow;
 
 import io.netty.handler.ssl.NotSslRecordException;
 import java.nio.channels.ClosedChannelException;
@@ -7,7 +7,8 @@ import java.nio.channels.ClosedChannelException;
  * Why a TLS handshake failed, for one log line: {@code reason} is what the TLS layer objected to
  * (its innermost message, one line, at most {@link #MAX_REASON} characters); {@code cause} is the
  * same without what varies from one connection to the next (the bytes of a record that is not
- * TLS), so that repeats of one failure are counted as one cause.
+ * TLS), so that repeats of one failure are counted as one cause. Used by both TLS edges, the
+ * switches' and the API's.
  */
 public record TlsRefusal(String cause, String reason) {
 
