@@ -208,18 +208,23 @@ final class PolicyWrites {
       return CompletableFuture.completedFuture(
           new Answer(200, plan(policy.plan(writer.numbered(prepared.next()))), prepared.base().revision()));
     }
+    boolean created = prepared.edit().created() && accepted.changed();
+    if (!waiting) {
+      return CompletableFuture.completedFuture(written(accepted, created, false));
+    }
+    PolicyWriter.Accepted done = accepted;
+    return enforced(done, options.waitSeconds().getAsInt()).thenApply(v -> written(done, created, true));
+  }
+
+  /** The answer to a committed write; {@code enforced} says whether the request waited for it. */
+  private static Answer written(PolicyWriter.Accepted accepted, boolean created, boolean enforced) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("revision", accepted.revision());
     body.put("changed", accepted.changed());
-    boolean created = prepared.edit().created() && accepted.changed();
-    Answer answer = new Answer(created ? 201 : 200, body, accepted.revision());
-    if (!waiting) {
-      return CompletableFuture.completedFuture(answer);
-    }
-    return enforced(accepted, options.waitSeconds().getAsInt()).thenApply(v -> {
+    if (enforced) {
       body.put("enforced", true);
-      return answer;
-    });
+    }
+    return new Answer(created ? 201 : 200, body, accepted.revision());
   }
 
   /** A validated edit of {@code base}. */
