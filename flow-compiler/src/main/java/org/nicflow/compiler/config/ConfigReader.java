@@ -194,7 +194,7 @@ final class ConfigReader {
     return Fields.of(node, path, log, API_LIMIT_KEYS).flatMap(a -> {
       ApiLimits d = ApiLimits.DEFAULTS;
       int max = ApiLimits.MAX_COUNT;
-      int workers = count(a, "workers", 1, max, d.workers());
+      int workers = count(a, "workers", 1, ApiLimits.MAX_WORKERS, d.workers());
       int queue = count(a, "queue", 0, max, d.queue());
       int request = count(a, "request_timeout_s", 1, ApiLimits.MAX_TIMEOUT_S, (int) d.requestTimeout().toSeconds());
       int idle = count(a, "idle_timeout_s", 1, ApiLimits.MAX_TIMEOUT_S, (int) d.idleTimeout().toSeconds());

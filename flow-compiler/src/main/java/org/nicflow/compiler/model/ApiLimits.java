@@ -31,8 +31,10 @@ public record ApiLimits(
     int defaultPageSize,
     int maxPageSize) {
 
-  /** The largest count any of the limits may be (threads, queue places, connections, page entries). */
+  /** The largest count any of the other limits may be (queue places, connections, page entries). */
   public static final int MAX_COUNT = 1_000_000;
+  /** The most API worker threads. */
+  public static final int MAX_WORKERS = 1024;
   /** The longest request or idle timeout, in seconds (one day). */
   public static final int MAX_TIMEOUT_S = 86_400;
 
@@ -46,8 +48,11 @@ public record ApiLimits(
       throw new IllegalArgumentException("workers, max_connections, flow_stats_in_flight and enforce_waits must be "
           + "at least 1, the queue at least 0");
     }
-    if (Math.max(Math.max(workers, queue), Math.max(maxConnections, Math.max(flowStatsInFlight,
-        Math.max(enforceWaits, maxPageSize)))) > MAX_COUNT) {
+    if (workers > MAX_WORKERS) {
+      throw new IllegalArgumentException("workers " + workers + " is more than " + MAX_WORKERS);
+    }
+    if (Math.max(queue, Math.max(maxConnections, Math.max(flowStatsInFlight, Math.max(enforceWaits, maxPageSize))))
+        > MAX_COUNT) {
       throw new IllegalArgumentException("API limits may be at most " + MAX_COUNT);
     }
     if (requestTimeout.isNegative() || requestTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {

@@ -58,7 +58,7 @@ class ControllerLimitsConfigTest {
     assertThat(errorsOf("{api_limits: {workers: 0, queue: -1, request_timeout_s: many, idle_timeout_s: 86401, "
         + "max_conections: 3}}")).containsExactlyInAnyOrder(
         "controller.api_limits.max_conections: unknown key 'max_conections' (did you mean 'max_connections'?)",
-        "controller.api_limits.workers: 0 is outside 1-1000000",
+        "controller.api_limits.workers: 0 is outside 1-1024",
         "controller.api_limits.queue: -1 is outside 0-1000000",
         "controller.api_limits.request_timeout_s: wrong type: expected a whole number, got string 'many'",
         "controller.api_limits.idle_timeout_s: 86401 is outside 1-86400");
