@@ -15,6 +15,8 @@ final class ApiCounters {
   final LongAdder refusedConnections = new LongAdder();
   /** Flow listings answered 503 at once: too many flow-statistics requests waiting for switches. */
   final LongAdder flowStatsRefused = new LongAdder();
+  /** Writes with {@code ?wait=enforced} answered 503 at once: too many already waiting for switches. */
+  final LongAdder enforceWaitsRefused = new LongAdder();
   /** Flow-statistics requests a switch did not answer in time. */
   final LongAdder flowStatsTimeouts = new LongAdder();
 }

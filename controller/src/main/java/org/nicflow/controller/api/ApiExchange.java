@@ -31,6 +31,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import org.nicflow.compiler.model.ApiLimits;
+import org.nicflow.controller.openflow.ThrottledLog;
+import org.nicflow.controller.openflow.TlsRefusal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +54,7 @@ final class ApiExchange extends ChannelInboundHandlerAdapter {
 
   /** What every connection of one server shares. */
   record Lanes(ApiRouter router, BearerToken token, Executor workers, Executor metrics, ApiCounters counters,
-      ApiLimits limits) {
+      ApiLimits limits, ThrottledLog throttled) {
 
     /** The request on {@code ctx}'s connection took too long to arrive (see {@link RequestClock}). */
     void requestTimedOut(ChannelHandlerContext ctx) {
@@ -100,12 +103,17 @@ final class ApiExchange extends ChannelInboundHandlerAdapter {
     ctx.fireChannelInactive();
   }
 
-  /** A TLS handshake that failed or ran out of time: the handler closes the connection; counted here. */
+  /**
+   * A TLS handshake that failed or ran out of time: the handler closes the connection; counted and
+   * logged here, one line per cause and interval.
+   */
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof SslHandshakeCompletionEvent handshake && !handshake.isSuccess()) {
       lanes.counters().tlsFailures.increment();
-      log.debug("API client {}: TLS handshake failed: {}", ctx.channel().remoteAddress(), handshake.cause().toString());
+      TlsRefusal refusal = TlsRefusal.of(handshake.cause());
+      lanes.throttled().warn(log, "API TLS refused: " + refusal.cause(), "Refusing API TLS connection from {}: {}",
+          ctx.channel().remoteAddress(), refusal.reason());
     }
     ctx.fireUserEventTriggered(evt);
   }

@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.controller.policy.PolicySnapshot;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +83,7 @@ public final class ApiRouter {
     SwitchFlowReader flows = new SwitchFlowReader(sources, limits, workers, counters);
     SwitchViews live = new SwitchViews(sources, flows);
     TraceResource trace = new TraceResource(mapper);
-    PolicyWrites writes = new PolicyWrites(sources.policy(), sources.writer());
+    PolicyWrites writes = new PolicyWrites(sources.policy(), sources.writer(), limits, counters);
     MetricsExposition metrics = new MetricsExposition(sources, counters);
 
     get("/api/v1/config", (p, s) -> configDocument(s));
@@ -116,11 +117,11 @@ public final class ApiRouter {
       PolicySnapshot snapshot = sources.policy().current();
       return ApiResponse.json(200, trace.trace(snapshot, r.body()) + "\n").withRevision(snapshot.revision());
     });
-    route("PUT", "/api/v1/config", (p, r) -> answer(writes.putConfig(r)));
+    later("PUT", "/api/v1/config", (p, r) -> writes.putConfig(r).thenApply(this::answer));
     for (PolicyWrites.Kind kind : PolicyWrites.Kind.values()) {
       String path = "/api/v1/" + kind.key + "/{}";
-      route("PUT", path, (p, r) -> answer(writes.put(kind, p.get(0), r)));
-      route("DELETE", path, (p, r) -> answer(writes.delete(kind, p.get(0), r)));
+      later("PUT", path, (p, r) -> writes.put(kind, p.get(0), r).thenApply(this::answer));
+      later("DELETE", path, (p, r) -> writes.delete(kind, p.get(0), r).thenApply(this::answer));
     }
     route("GET", METRICS, (p, r) -> ApiResponse.text(ApiResponse.PROMETHEUS, metrics.render()));
   }

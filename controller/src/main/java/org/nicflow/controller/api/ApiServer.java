@@ -14,6 +14,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -23,6 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import org.nicflow.compiler.model.ApiLimits;
+import org.nicflow.controller.openflow.ThrottledLog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,17 +49,22 @@ public final class ApiServer implements AutoCloseable {
   /** Scrapes that may wait for the metrics thread; one more is answered 503. */
   private static final int METRICS_QUEUE = 8;
   private static final int STOP_DELAY_SECONDS = 1;
+  /** Repeating log lines (TLS refusals) are logged once per cause and this long. */
+  static final Duration LOG_INTERVAL = Duration.ofSeconds(60);
 
   private final Channel listener;
   private final EventLoopGroup io;
   private final ThreadPoolExecutor workers;
   private final ThreadPoolExecutor metrics;
+  private final ThrottledLog throttled;
 
-  private ApiServer(Channel listener, EventLoopGroup io, ThreadPoolExecutor workers, ThreadPoolExecutor metrics) {
+  private ApiServer(Channel listener, EventLoopGroup io, ThreadPoolExecutor workers, ThreadPoolExecutor metrics,
+      ThrottledLog throttled) {
     this.listener = listener;
     this.io = io;
     this.workers = workers;
     this.metrics = metrics;
+    this.throttled = throttled;
   }
 
   /** As {@link #start(String, int, ApiSources, ApiLimits)} with {@link ApiLimits#DEFAULTS}. */
@@ -100,7 +108,8 @@ public final class ApiServer implements AutoCloseable {
     ThreadPoolExecutor workers = pool("nicflow-api-", limits.workers(), limits.queue());
     ThreadPoolExecutor metrics = pool("nicflow-api-metrics-", 1, METRICS_QUEUE);
     ApiRouter router = new ApiRouter(sources, limits, workers, counters);
-    ApiExchange.Lanes lanes = new ApiExchange.Lanes(router, token, workers, metrics, counters, limits);
+    ThrottledLog throttled = new ThrottledLog(LOG_INTERVAL, System::nanoTime);
+    ApiExchange.Lanes lanes = new ApiExchange.Lanes(router, token, workers, metrics, counters, limits, throttled);
     EventLoopGroup io = new NioEventLoopGroup(1, daemons("nicflow-api-io-"));
     AtomicInteger open = new AtomicInteger();
     ChannelFuture bound = new ServerBootstrap()
@@ -135,7 +144,7 @@ public final class ApiServer implements AutoCloseable {
       metrics.shutdownNow();
       throw new IOException(String.valueOf(bound.cause().getMessage()), bound.cause());
     }
-    ApiServer api = new ApiServer(bound.channel(), io, workers, metrics);
+    ApiServer api = new ApiServer(bound.channel(), io, workers, metrics, throttled);
     log.info("nicflow API listening on {}://{}:{}/api/v1{}", tls.isPresent() ? "https" : "http", host, api.port(),
         token.required() ? " (bearer token required)" : "");
     return api;
@@ -192,6 +201,7 @@ public final class ApiServer implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    throttled.flush();
     log.info("nicflow API stopped");
   }
 }

@@ -114,6 +114,9 @@ final class MetricsExposition {
         api.flowStatsRefused.sum());
     counter(out, "nicflow_api_flow_stats_timeouts_total",
         "Flow statistics requests a switch did not answer within the switch timeout.", api.flowStatsTimeouts.sum());
+    counter(out, "nicflow_api_enforce_waits_refused_total",
+        "Writes with wait=enforced answered 503 at once, unwritten: too many already waiting for switches.",
+        api.enforceWaitsRefused.sum());
 
     rules(out);
     return out.toString();

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.nicflow.compiler.model.ApiLimits;
 
 /**
  * Which page of a listing a request asks for ({@code ?limit=N&after=CURSOR}, docs/api.md,

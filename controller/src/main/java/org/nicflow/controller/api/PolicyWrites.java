@@ -18,13 +18,16 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.nicflow.compiler.config.ConfigError;
 import org.nicflow.compiler.config.ConfigException;
 import org.nicflow.compiler.config.ConfigLoader;
+import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.LoadBalancer;
 import org.nicflow.compiler.model.Vm;
@@ -39,7 +42,10 @@ import org.nicflow.controller.policy.UpdatePlan;
  * balancer, and {@code PUT /api/v1/config}. Each write edits the JSON document of the newest
  * revision, validates the whole edited document exactly like a config file and hands it to the
  * {@link PolicyWriter}; on any error nothing is committed. Writes run one at a time, so an
- * {@code If-Match} check and the commit it guards see the same revision.
+ * {@code If-Match} check and the commit it guards see the same revision. A write with {@code
+ * ?wait=enforced} is answered when the switches confirm it, or at its timeout, from the future of
+ * its enforcement — it holds no thread meanwhile; at most {@link ApiLimits#enforceWaits()} such
+ * writes wait at once, and one more is refused (503) before anything is written.
  */
 final class PolicyWrites {
 
@@ -86,10 +92,16 @@ final class PolicyWrites {
   private final ObjectMapper mapper;
   private final ConfigLoader loader = new ConfigLoader();
   private final Object writeLock = new Object();
+  private final Semaphore waits;
+  private final int waitLimit;
+  private final ApiCounters counters;
 
-  PolicyWrites(LivePolicy policy, PolicyWriter writer) {
+  PolicyWrites(LivePolicy policy, PolicyWriter writer, ApiLimits limits, ApiCounters counters) {
     this.policy = Objects.requireNonNull(policy, "policy");
     this.writer = Objects.requireNonNull(writer, "writer");
+    this.waitLimit = limits.enforceWaits();
+    this.waits = new Semaphore(waitLimit);
+    this.counters = Objects.requireNonNull(counters, "counters");
     this.mapper = new ObjectMapper()
         .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -99,7 +111,7 @@ final class PolicyWrites {
   record Answer(int status, Object body, long revision) {}
 
   /** {@code PUT /api/v1/{kind}/{name}}: creates or replaces one element. */
-  Answer put(Kind kind, String name, ApiRequest request) {
+  CompletableFuture<Answer> put(Kind kind, String name, ApiRequest request) {
     Options options = options(request);
     ObjectNode element = element(kind, name, parseObject(request.body(), "the " + kind.noun));
     return apply(options, base -> {
@@ -119,7 +131,7 @@ final class PolicyWrites {
   }
 
   /** {@code DELETE /api/v1/{kind}/{name}}: removes one element; 404 when there is none. */
-  Answer delete(Kind kind, String name, ApiRequest request) {
+  CompletableFuture<Answer> delete(Kind kind, String name, ApiRequest request) {
     Options options = options(request);
     return apply(options, base -> {
       ObjectNode doc = ConfigDocument.of(base.config());
@@ -140,7 +152,7 @@ final class PolicyWrites {
    * {@code PUT /api/v1/config}: replaces the whole config. A top-level {@code revision} (as
    * {@code GET /api/v1/config} answers) is taken out and acts as {@code If-Match}.
    */
-  Answer putConfig(ApiRequest request) {
+  CompletableFuture<Answer> putConfig(ApiRequest request) {
     Options options = options(request);
     ObjectNode doc = parseObject(request.body(), "the config");
     JsonNode revision = doc.remove("revision");
@@ -162,27 +174,56 @@ final class PolicyWrites {
 
   // ---------------------------------------------------------------- the write
 
-  private Answer apply(Options options, Function<Base, Edit> edit) {
+  /**
+   * Validates and commits (or plans) the edit; the answer is complete at once unless the request
+   * waits for enforcement.
+   *
+   * @throws ApiException 503 when {@link ApiLimits#enforceWaits()} writes already wait (nothing is
+   *     written), or what validating or committing the edit gave
+   */
+  private CompletableFuture<Answer> apply(Options options, Function<Base, Edit> edit) {
+    boolean waiting = options.waitSeconds().isPresent();
+    if (waiting && !waits.tryAcquire()) {
+      counters.enforceWaitsRefused.increment();
+      throw ApiException.busy(waitLimit + " writes already wait for the switches to enforce them; nothing was "
+          + "written; try again, or write without wait=enforced");
+    }
     Prepared prepared;
     PolicyWriter.Accepted accepted = null;
-    synchronized (writeLock) {
-      prepared = prepare(options, edit);
-      if (!options.dryRun()) {
-        accepted = commit(prepared);
+    try {
+      synchronized (writeLock) {
+        prepared = prepare(options, edit);
+        if (!options.dryRun()) {
+          accepted = commit(prepared);
+        }
       }
+    } catch (RuntimeException e) {
+      if (waiting) {
+        waits.release();
+      }
+      throw e;
     }
-    // Outside the lock: a plan or an enforcement may wait for the switches; other writes need not.
+    // Outside the lock: a plan may wait for the switches; other writes need not.
     if (accepted == null) {
-      return new Answer(200, plan(policy.plan(writer.numbered(prepared.next()))), prepared.base().revision());
+      return CompletableFuture.completedFuture(
+          new Answer(200, plan(policy.plan(writer.numbered(prepared.next()))), prepared.base().revision()));
     }
+    boolean created = prepared.edit().created() && accepted.changed();
+    if (!waiting) {
+      return CompletableFuture.completedFuture(written(accepted, created, false));
+    }
+    PolicyWriter.Accepted done = accepted;
+    return enforced(done, options.waitSeconds().getAsInt()).thenApply(v -> written(done, created, true));
+  }
+
+  /** The answer to a committed write; {@code enforced} says whether the request waited for it. */
+  private static Answer written(PolicyWriter.Accepted accepted, boolean created, boolean enforced) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("revision", accepted.revision());
     body.put("changed", accepted.changed());
-    if (options.waitSeconds().isPresent()) {
-      awaitEnforced(accepted, options.waitSeconds().getAsInt());
+    if (enforced) {
       body.put("enforced", true);
     }
-    boolean created = prepared.edit().created() && accepted.changed();
     return new Answer(created ? 201 : 200, body, accepted.revision());
   }
 
@@ -290,26 +331,41 @@ final class PolicyWrites {
             + them + " first";
   }
 
-  private void awaitEnforced(PolicyWriter.Accepted accepted, int seconds) {
+  /**
+   * Completes when the accepted revision is enforced, or fails with a 504 {@link ApiException} when
+   * it is not within {@code seconds} or enforcing it failed; either way the wait's place is given
+   * back. Holds no thread while it waits.
+   */
+  private CompletableFuture<Void> enforced(PolicyWriter.Accepted accepted, int seconds) {
     long revision = accepted.revision();
-    String why;
+    CompletableFuture<Void> enforcement;
     try {
-      policy.enforced(revision).get(seconds, TimeUnit.SECONDS);
-      return;
-    } catch (TimeoutException e) {
-      why = "not every affected switch confirmed it within " + seconds + " s";
-    } catch (ExecutionException e) {
-      why = "enforcing it failed: " + e.getCause().getMessage();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      why = "the wait was interrupted";
+      // a copy: the timeout must not fail the policy's own future, which other waits share
+      enforcement = policy.enforced(revision).copy().orTimeout(seconds, TimeUnit.SECONDS);
+    } catch (RuntimeException e) {
+      waits.release();
+      throw e;
     }
-    Map<String, Object> details = new LinkedHashMap<>();
-    details.put("revision", revision);
-    details.put("changed", accepted.changed());
-    details.put("enforced", false);
-    throw new ApiException(504, "revision " + revision + " is accepted and durable, but " + why
-        + "; the controller keeps enforcing it", details, Map.of("ETag", Revisions.etag(revision)));
+    CompletableFuture<Void> answered = new CompletableFuture<>();
+    enforcement.whenComplete((v, failure) -> {
+      waits.release();
+      if (failure == null) {
+        answered.complete(null);
+        return;
+      }
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+          : failure;
+      String why = cause instanceof TimeoutException
+          ? "not every affected switch confirmed it within " + seconds + " s"
+          : "enforcing it failed: " + cause.getMessage();
+      Map<String, Object> details = new LinkedHashMap<>();
+      details.put("revision", revision);
+      details.put("changed", accepted.changed());
+      details.put("enforced", false);
+      answered.completeExceptionally(new ApiException(504, "revision " + revision + " is accepted and durable, but "
+          + why + "; the controller keeps enforcing it", details, Map.of("ETag", Revisions.etag(revision))));
+    });
+    return answered;
   }
 
   private static Map<String, Object> plan(UpdatePlan plan) {

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.nicflow.compiler.model.ApiLimits;
 
 /**
  * How long one API connection may take, on its event loop, in front of the HTTP decoder so that

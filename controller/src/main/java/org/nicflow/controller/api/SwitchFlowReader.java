@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.nicflow.compiler.flow.FlowEntry;
 import org.nicflow.compiler.flow.Pipeline;
+import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.compiler.proactive.OvsFlowRenderer;
 import org.nicflow.controller.openflow.SwitchConnection;
 import org.nicflow.controller.openflow.translate.FlowCounters;

@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -25,9 +27,11 @@ final class ApiClient {
   /** Longer than the API's longest wait for enforcement (300 s). */
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(330);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String API_PATH = "/api/v1/";
+  private static final Pattern NEXT_LINK = Pattern.compile("<([^>]*)>\\s*;\\s*rel=\"?next\"?");
 
-  /** A successful answer. */
-  record Reply(int status, String body) {
+  /** A successful answer; {@code next} is the path and query of a listing's next page, if any. */
+  record Reply(int status, String body, Optional<String> next) {
     JsonNode json() {
       try {
         return JSON.readTree(body);
@@ -71,6 +75,23 @@ final class ApiClient {
     return send("GET", path, null, Optional.empty(), OptionalLong.empty());
   }
 
+  /**
+   * One page of a listing: {@code pathAndQuery} as the API gives it in a {@code Link} header
+   * (path and query, already encoded), or as the first page's.
+   */
+  Reply page(String pathAndQuery) {
+    if (!pathAndQuery.startsWith(API_PATH)) {
+      throw new ApiFailureException("the API linked to '" + pathAndQuery + "', not to a path under " + API_PATH);
+    }
+    URI uri;
+    try {
+      uri = uri("/", null).resolve(new URI(pathAndQuery));
+    } catch (URISyntaxException e) {
+      throw new ApiFailureException("the API linked to '" + pathAndQuery + "', which is not a path: " + e.getMessage());
+    }
+    return send("GET", uri, Optional.empty(), OptionalLong.empty());
+  }
+
   Reply put(String path, String query, String json, OptionalLong ifMatch) {
     return send("PUT", path, query, Optional.of(json), ifMatch);
   }
@@ -80,7 +101,10 @@ final class ApiClient {
   }
 
   private Reply send(String method, String path, String query, Optional<String> body, OptionalLong ifMatch) {
-    URI uri = uri(path, query);
+    return send(method, uri(path, query), body, ifMatch);
+  }
+
+  private Reply send(String method, URI uri, Optional<String> body, OptionalLong ifMatch) {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
         .method(method, body.map(HttpRequest.BodyPublishers::ofString).orElse(HttpRequest.BodyPublishers.noBody()));
     body.ifPresent(b -> request.header("Content-Type", "application/json"));
@@ -97,13 +121,20 @@ final class ApiClient {
     }
     int status = response.statusCode();
     if (status >= 200 && status < 300) {
-      return new Reply(status, response.body());
+      return new Reply(status, response.body(),
+          response.headers().allValues("Link").stream().flatMap(ApiClient::nextLink).findFirst());
     }
     String message = method + " " + uri + ": " + status + ": " + describe(response.body());
     if (status >= 400 && status < 500) {
       throw new BadInputException(message);
     }
     throw new ApiFailureException(message);
+  }
+
+  /** The target of a {@code Link} header value's {@code rel="next"} link (RFC 8288), if it has one. */
+  private static java.util.stream.Stream<String> nextLink(String header) {
+    Matcher m = NEXT_LINK.matcher(header);
+    return m.find() ? java.util.stream.Stream.of(m.group(1)) : java.util.stream.Stream.empty();
   }
 
   /** Why a request failed: the first message along the causes (the HTTP client's often have none). */

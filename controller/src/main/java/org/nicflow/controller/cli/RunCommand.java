@@ -170,12 +170,13 @@ final class RunCommand implements Callable<Integer> {
   /** controller.openflow, or {@code --openflow [tcp:|ssl:]HOST:PORT}. */
   static OpenflowListener openflowListener(Config c, Optional<String> override) throws BadInputException {
     if (override.isEmpty()) {
-      return new OpenflowListener(OpenFlowSettings.of(c.controller().openflowHost(), c.controller().openflowPort()),
-          c.controller().openflowTls());
+      return new OpenflowListener(OpenFlowSettings.of(c.controller().openflowHost(), c.controller().openflowPort())
+          .withOutbound(c.controller().openflowOutbound()), c.controller().openflowTls());
     }
     OpenflowTarget target = OpenflowTarget.parse(override.get());
     InetSocketAddress bound = hostPort("--openflow", target.address());
-    return new OpenflowListener(OpenFlowSettings.of(bound.getHostString(), bound.getPort()), target.ssl());
+    return new OpenflowListener(OpenFlowSettings.of(bound.getHostString(), bound.getPort())
+        .withOutbound(c.controller().openflowOutbound()), target.ssl());
   }
 
   /** The TLS contexts of the listeners that use TLS, from the files of controller.tls. */

@@ -68,6 +68,6 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
             IDLE,
             new IdleStateHandler(settings.echoInterval().toNanos(), 0, 0, TimeUnit.NANOSECONDS))
         .addLast(SWITCH, new SwitchHandshake(registry, listener, settings, counters, throttled));
-    tls.ifPresent(t -> t.install(channel.pipeline(), registry, counters));
+    tls.ifPresent(t -> t.install(channel.pipeline(), registry, counters, throttled));
   }
 }

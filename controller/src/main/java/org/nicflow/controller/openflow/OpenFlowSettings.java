@@ -2,6 +2,7 @@ package org.nicflow.controller.openflow;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.nicflow.compiler.model.OpenflowOutbound;
 
 /**
  * Where the OpenFlow server listens and how it watches a quiet switch.
@@ -15,10 +16,9 @@ import java.util.Objects;
  *     the handshake.
  * @param inboundQueueCapacity how many received messages of one switch may wait for its executor
  *     before the controller stops reading from that switch (reading resumes at half); at least 2
- * @param outboundQueueBytes how many bytes sent to one switch may wait for it to read them: past
- *     {@link #outboundPauseBytes()} of them the controller stops reading from the switch and drops
- *     packet-outs for it; past this limit the connection is closed (the switch re-syncs when it
- *     connects again); at least 64 KiB
+ * @param outbound how many bytes sent to one switch may wait for it to read them: past the pause
+ *     mark the controller stops reading from the switch and drops packet-outs for it; past the
+ *     close limit the connection is closed (the switch re-syncs when it connects again)
  */
 public record OpenFlowSettings(
     String host,
@@ -26,18 +26,17 @@ public record OpenFlowSettings(
     Duration echoInterval,
     Duration idleTimeout,
     int inboundQueueCapacity,
-    int outboundQueueBytes) {
+    OpenflowOutbound outbound) {
 
   public static final Duration DEFAULT_ECHO_INTERVAL = Duration.ofSeconds(5);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(15);
   public static final int DEFAULT_INBOUND_QUEUE_CAPACITY = 4096;
-  public static final int DEFAULT_OUTBOUND_QUEUE_BYTES = 32 << 20;
-  static final int MIN_OUTBOUND_QUEUE_BYTES = 64 << 10;
 
   public OpenFlowSettings {
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(echoInterval, "echoInterval");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(outbound, "outbound");
     if (port < 0 || port > 0xffff) {
       throw new IllegalArgumentException("port out of range: " + port);
     }
@@ -52,16 +51,12 @@ public record OpenFlowSettings(
       throw new IllegalArgumentException(
           "inboundQueueCapacity must be at least 2: " + inboundQueueCapacity);
     }
-    if (outboundQueueBytes < MIN_OUTBOUND_QUEUE_BYTES) {
-      throw new IllegalArgumentException(
-          "outboundQueueBytes must be at least " + MIN_OUTBOUND_QUEUE_BYTES + ": " + outboundQueueBytes);
-    }
   }
 
   /** With the default outbound queue limit. */
   public OpenFlowSettings(
       String host, int port, Duration echoInterval, Duration idleTimeout, int inboundQueueCapacity) {
-    this(host, port, echoInterval, idleTimeout, inboundQueueCapacity, DEFAULT_OUTBOUND_QUEUE_BYTES);
+    this(host, port, echoInterval, idleTimeout, inboundQueueCapacity, OpenflowOutbound.DEFAULT);
   }
 
   /** With the default queue bounds. */
@@ -71,21 +66,30 @@ public record OpenFlowSettings(
 
   public OpenFlowSettings withInboundQueueCapacity(int capacity) {
     return new OpenFlowSettings(
-        host, port, echoInterval, idleTimeout, capacity, outboundQueueBytes);
+        host, port, echoInterval, idleTimeout, capacity, outbound);
   }
 
+  /** Closing at {@code bytes}, pausing at a 32nd of that. */
   public OpenFlowSettings withOutboundQueueBytes(int bytes) {
+    return withOutbound(OpenflowOutbound.closingAt(bytes));
+  }
+
+  public OpenFlowSettings withOutbound(OpenflowOutbound limits) {
     return new OpenFlowSettings(
-        host, port, echoInterval, idleTimeout, inboundQueueCapacity, bytes);
+        host, port, echoInterval, idleTimeout, inboundQueueCapacity, limits);
+  }
+
+  /** Bytes waiting for a switch past which its connection is closed. */
+  int outboundQueueBytes() {
+    return outbound.closeBytes();
   }
 
   /**
    * Bytes waiting for a switch at which the controller stops reading from it and drops its
-   * packet-outs (Netty's high water mark): 1/32 of {@link #outboundQueueBytes()}, 1 MiB by default;
-   * both resume once less than half of that waits.
+   * packet-outs (Netty's high water mark); both resume once less than half of that waits.
    */
   int outboundPauseBytes() {
-    return outboundQueueBytes / 32;
+    return outbound.pauseBytes();
   }
 
   /**

@@ -19,9 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The TLS side of a switch channel, after the {@link SslHandler}: a failed TLS handshake (no
- * certificate, one from another CA, plain TCP) is counted and logged in one line, without a stack
- * trace, and closes the channel; with {@link SwitchIdentity#HOST_NAME} a FEATURES_REPLY claiming a
- * configured host's dpid passes only when the certificate's subject CN is that host's name.
+ * certificate, one from another CA, plain TCP) is counted and closes the channel; with {@link
+ * SwitchIdentity#HOST_NAME} a FEATURES_REPLY claiming a configured host's dpid passes only when the
+ * certificate's subject CN is that host's name. Refusals are logged through the channel's {@link
+ * ThrottledLog}, without a stack trace: one line per cause (what TLS objected to; the host an
+ * impostor claimed) and interval, with the count of the others.
  */
 final class SwitchCertificateCheck extends ChannelInboundHandlerAdapter {
 
@@ -30,14 +32,19 @@ final class SwitchCertificateCheck extends ChannelInboundHandlerAdapter {
   private final SwitchIdentity identity;
   private final SwitchRegistry registry;
   private final OpenFlowStats.ChannelCounters counters;
+  private final ThrottledLog throttled;
   private Optional<String> commonName = Optional.empty();
   private boolean failed;
 
   SwitchCertificateCheck(
-      SwitchIdentity identity, SwitchRegistry registry, OpenFlowStats.ChannelCounters counters) {
+      SwitchIdentity identity,
+      SwitchRegistry registry,
+      OpenFlowStats.ChannelCounters counters,
+      ThrottledLog throttled) {
     this.identity = identity;
     this.registry = registry;
     this.counters = counters;
+    this.throttled = throttled;
   }
 
   @Override
@@ -68,7 +75,8 @@ final class SwitchCertificateCheck extends ChannelInboundHandlerAdapter {
       Optional<String> host = registry.host(features.getDatapathId());
       if (host.isPresent() && !host.equals(commonName)) {
         counters.identityRefusal();
-        log.warn("Refusing switch {} from {}: it claims host {} but its certificate names {} "
+        throttled.warn(log, "certificate does not name host " + host.get(),
+            "Refusing switch {} from {}: it claims host {} but its certificate names {} "
                 + "(controller.tls.switch_identity: host_name)", features.getDatapathId(),
             ctx.channel().remoteAddress(), host.get(), commonName.map(cn -> "'" + cn + "'").orElse("no CN"));
         failed = true;
@@ -84,7 +92,9 @@ final class SwitchCertificateCheck extends ChannelInboundHandlerAdapter {
     if (!failed) {
       failed = true;
       counters.tlsFailure();
-      log.warn("Refusing TLS connection from {}: {}", ctx.channel().remoteAddress(), reason(cause));
+      TlsRefusal refusal = TlsRefusal.of(cause);
+      throttled.warn(log, "TLS refused: " + refusal.cause(), "Refusing TLS connection from {}: {}",
+          ctx.channel().remoteAddress(), refusal.reason());
     }
     ctx.close();
   }
@@ -96,19 +106,6 @@ final class SwitchCertificateCheck extends ChannelInboundHandlerAdapter {
       }
     }
     return false;
-  }
-
-  /** The innermost message: what the TLS layer objected to, in one line. */
-  private static String reason(Throwable cause) {
-    if (cause instanceof java.nio.channels.ClosedChannelException) {
-      return "closed by the peer during the TLS handshake";
-    }
-    Throwable root = cause;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage();
-    return root.getClass().getSimpleName() + (message == null ? "" : ": " + message.lines().findFirst().orElse(""));
   }
 
   private static Optional<String> peerCommonName(ChannelHandlerContext ctx) {

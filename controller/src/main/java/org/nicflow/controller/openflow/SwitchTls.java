@@ -58,9 +58,10 @@ public final class SwitchTls {
    * Puts TLS first in a switch channel's pipeline and the certificate check just before the
    * handshake, where it sees the FEATURES_REPLY that tells the switch's dpid.
    */
-  void install(ChannelPipeline pipeline, SwitchRegistry registry, OpenFlowStats.ChannelCounters counters) {
+  void install(ChannelPipeline pipeline, SwitchRegistry registry, OpenFlowStats.ChannelCounters counters,
+      ThrottledLog throttled) {
     pipeline.addFirst(OfChannelInitializer.TLS, context.newHandler(pipeline.channel().alloc()));
     pipeline.addBefore(OfChannelInitializer.SWITCH, OfChannelInitializer.CERTIFICATE,
-        new SwitchCertificateCheck(identity, registry, counters));
+        new SwitchCertificateCheck(identity, registry, counters, throttled));
   }
 }

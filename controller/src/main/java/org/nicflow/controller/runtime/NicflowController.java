@@ -135,7 +135,8 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
     try {
       controller.api = api.isEmpty() ? Optional.empty() : Optional.of(ApiServer.start(api.get().getHostString(),
           api.get().getPort(), new ApiSources(controller, writer, partition, server::stats,
-              ApiSources.DEFAULT_SWITCH_TIMEOUT, apiToken), security.api()));
+              ApiSources.DEFAULT_SWITCH_TIMEOUT, apiToken),
+          config.controller().apiLimits(), security.api()));
     } catch (IOException e) {
       server.close();
       throw new UncheckedIOException("cannot serve the API on " + api.get().getHostString() + ":"

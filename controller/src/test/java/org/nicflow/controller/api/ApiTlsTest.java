@@ -2,7 +2,12 @@ package org.nicflow.controller.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -20,9 +25,11 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.controller.policy.FakeLivePolicy;
 import org.nicflow.controller.tls.ThrowawayPki;
 import org.nicflow.controller.tls.TlsKeys;
+import org.slf4j.LoggerFactory;
 
 /** The API over HTTPS ({@code controller.tls.api: true}). */
 class ApiTlsTest {
@@ -132,6 +139,41 @@ class ApiTlsTest {
 
     assertThat(vms.statusCode()).isEqualTo(200);
     assertThat(vms.body()).contains("web1");
+  }
+
+  @Test
+  void repeatedHandshakeFailuresMakeOneLineWithoutAStackTraceAndTheirCountAtClose() throws Exception {
+    int attempts = 6;
+    HttpClient distrusting = HttpClient.newBuilder()
+        .sslContext(ThrowawayPki.anonymousClientContext(ThrowawayPki.create("other-ca"))).build();
+    ListAppender<ILoggingEvent> logs = new ListAppender<>();
+    logs.start();
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.addAppender(logs);
+    try {
+      for (int i = 0; i < attempts; i++) {
+        assertThatThrownBy(() -> get(distrusting, "https", "/api/v1/vms")).isInstanceOf(IOException.class);
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> get(trusting(), "https", "/metrics").body().lines()
+          .anyMatch(("nicflow_api_tls_failures_total " + attempts)::equals));
+
+      List<ILoggingEvent> warnings = warnings(logs);
+      assertThat(warnings).extracting(ILoggingEvent::getFormattedMessage).singleElement().asString()
+          .startsWith("Refusing API TLS connection from /127.0.0.1:");
+      assertThat(warnings.get(0).getThrowableProxy()).as("stack trace").isNull();
+
+      server.close();
+      assertThat(warnings(logs)).extracting(ILoggingEvent::getFormattedMessage)
+          .filteredOn(m -> m.startsWith((attempts - 1) + " more of: API TLS refused: ")).hasSize(1);
+    } finally {
+      root.detachAppender(logs);
+    }
+  }
+
+  private static List<ILoggingEvent> warnings(ListAppender<ILoggingEvent> logs) {
+    synchronized (logs.list) {
+      return logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).toList();
+    }
   }
 
   @Test

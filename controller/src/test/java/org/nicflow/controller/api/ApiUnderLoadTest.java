@@ -19,7 +19,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -30,6 +32,7 @@ import org.nicflow.compiler.diff.FlowDiffer;
 import org.nicflow.compiler.eval.Connection;
 import org.nicflow.compiler.eval.ConnectionTable;
 import org.nicflow.compiler.eval.FlowTuple;
+import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.controller.openflow.OpenFlowStats;
@@ -39,7 +42,9 @@ import org.nicflow.controller.partition.FlowReconciler;
 import org.nicflow.controller.partition.HostPartition;
 import org.nicflow.controller.partition.RuleStatistics;
 import org.nicflow.controller.policy.FakeLivePolicy;
+import org.nicflow.controller.policy.LivePolicy;
 import org.nicflow.controller.policy.PolicySnapshot;
+import org.nicflow.controller.policy.UpdatePlan;
 
 /**
  * The API under clients that would hold it up: raw sockets on loopback that send part of a
@@ -63,6 +68,8 @@ class ApiUnderLoadTest {
   private HostPartition partition;
   private FakeBridge host1;
   private FakeLivePolicy policy;
+  /** What the API serves instead of {@link #policy}, when set. */
+  private LivePolicy live;
   private ApiServer server;
 
   @BeforeEach
@@ -183,23 +190,83 @@ class ApiUnderLoadTest {
   @Test
   void aRequestFindingEveryWorkerBusyAndNoPlaceInTheQueueIs503AtOnceAndCounted() throws Exception {
     ApiLimits d = ApiLimits.DEFAULTS;
-    start(new ApiLimits(d.workers(), 0, d.requestTimeout(), d.idleTimeout(), d.maxConnections(),
-        d.flowStatsInFlight(), d.defaultPageSize(), d.maxPageSize()), Duration.ofSeconds(5));
+    CountDownLatch plansGo = new CountDownLatch(1);
+    AtomicInteger planning = new AtomicInteger();
+    live = plansWaitingFor(plansGo, planning);
+    start(d.withWorkers(d.workers(), 0), Duration.ofSeconds(5));
+    try {
+      for (int i = 0; i < d.workers(); i++) {
+        putLater("/api/v1/rulesets/held" + i + "?dry_run=true", ruleset("held" + i));
+      }
+      await().atMost(SETUP).until(() -> planning.get() == d.workers());
+
+      HttpResponse<String> shed = get("/api/v1/vms");
+
+      assertThat(shed.statusCode()).isEqualTo(503);
+      assertThat(shed.headers().firstValue("Retry-After")).hasValue("1");
+      assertThat(error(shed)).isEqualTo("the API is busy: all 4 workers are taken and 0 requests wait; try again");
+      assertThat(get("/metrics").body().lines()).contains("nicflow_api_requests_shed_total 1");
+    } finally {
+      plansGo.countDown();
+    }
+  }
+
+  @Test
+  void writesWaitingForEnforcementHoldNoWorker() throws Exception {
+    ApiLimits d = ApiLimits.DEFAULTS;
+    start(d.withWorkers(d.workers(), 0), Duration.ofSeconds(5));
     policy.holdEnforcement();
     long before = policy.latestRevision();
+    List<CompletableFuture<HttpResponse<String>>> writes = new ArrayList<>();
     for (int i = 0; i < d.workers(); i++) {
-      client.sendAsync(request("/api/v1/rulesets/held" + i + "?wait=enforced&timeout_s=60")
-          .PUT(HttpRequest.BodyPublishers.ofString("{\"name\": \"held" + i + "\", \"layers\": [{\"name\": \"acl\", "
-              + "\"default\": \"deny\", \"rules\": []}]}")).build(), HttpResponse.BodyHandlers.ofString());
+      writes.add(putLater("/api/v1/rulesets/held" + i + "?wait=enforced&timeout_s=60", ruleset("held" + i)));
     }
     await().atMost(SETUP).until(() -> policy.latestRevision() == before + d.workers());
 
-    HttpResponse<String> shed = get("/api/v1/vms");
+    HttpResponse<String> vms = get("/api/v1/vms");
+    HttpResponse<String> metrics = get("/metrics");
 
-    assertThat(shed.statusCode()).isEqualTo(503);
-    assertThat(shed.headers().firstValue("Retry-After")).hasValue("1");
-    assertThat(error(shed)).isEqualTo("the API is busy: all 4 workers are taken and 0 requests wait; try again");
-    assertThat(get("/metrics").body().lines()).contains("nicflow_api_requests_shed_total 1");
+    assertThat(vms.statusCode()).isEqualTo(200);
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(writes).noneMatch(CompletableFuture::isDone);
+    policy.release(policy.latestRevision());
+    for (CompletableFuture<HttpResponse<String>> write : writes) {
+      HttpResponse<String> r = write.get(SETUP.toSeconds(), TimeUnit.SECONDS);
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+      assertThat(JSON.readTree(r.body()).get("enforced").asBoolean()).isTrue();
+    }
+  }
+
+  @Test
+  void aWriteBeyondTheEnforceWaitsIsRefused503UnwrittenAndAPlaceIsFreeAgainOnceAWaitEnds() throws Exception {
+    start(ApiLimits.DEFAULTS.withEnforceWaits(2), Duration.ofSeconds(5));
+    policy.holdEnforcement();
+    long before = policy.latestRevision();
+    List<CompletableFuture<HttpResponse<String>>> writes = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      writes.add(putLater("/api/v1/rulesets/held" + i + "?wait=enforced&timeout_s=60", ruleset("held" + i)));
+    }
+    await().atMost(SETUP).until(() -> policy.latestRevision() == before + 2);
+
+    HttpResponse<String> refused = client.send(request("/api/v1/rulesets/extra?wait=enforced")
+        .PUT(HttpRequest.BodyPublishers.ofString(ruleset("extra"))).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+    assertThat(error(refused)).isEqualTo("2 writes already wait for the switches to enforce them; nothing was "
+        + "written; try again, or write without wait=enforced");
+    assertThat(policy.latestRevision()).as("nothing written").isEqualTo(before + 2);
+    assertThat(get("/metrics").body().lines()).contains("nicflow_api_enforce_waits_refused_total 1");
+
+    policy.release(policy.latestRevision());
+    for (CompletableFuture<HttpResponse<String>> write : writes) {
+      assertThat(write.get(SETUP.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+    }
+    CompletableFuture<HttpResponse<String>> again = putLater("/api/v1/rulesets/extra?wait=enforced&timeout_s=60",
+        ruleset("extra"));
+    await().atMost(SETUP).until(() -> policy.latestRevision() == before + 3);
+    policy.release(policy.latestRevision());
+    assertThat(again.get(SETUP.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(201);
   }
 
   @Test
@@ -270,7 +337,7 @@ class ApiUnderLoadTest {
   // ---- helpers ----
 
   private void start(ApiLimits limits, Duration switchTimeout) throws IOException {
-    server = ApiServer.start("127.0.0.1", 0, new ApiSources(policy, policy.writer(), partition,
+    server = ApiServer.start("127.0.0.1", 0, new ApiSources(live == null ? policy : live, policy.writer(), partition,
         new OpenFlowStats()::snapshot, switchTimeout, Optional.empty()), limits);
   }
 
@@ -297,6 +364,44 @@ class ApiUnderLoadTest {
 
   private HttpResponse<String> get(String pathAndQuery) throws Exception {
     return client.send(request(pathAndQuery).GET().build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private CompletableFuture<HttpResponse<String>> putLater(String pathAndQuery, String json) {
+    return client.sendAsync(request(pathAndQuery).timeout(SETUP.multipliedBy(2))
+        .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String ruleset(String name) {
+    return "{\"name\": \"" + name + "\", \"layers\": [{\"name\": \"acl\", \"default\": \"deny\", \"rules\": []}]}";
+  }
+
+  /**
+   * The fake policy, except that a plan (what a dry run asks) waits for {@code go}: a handler that
+   * keeps its worker busy. {@code planning} counts the plans waiting.
+   */
+  private LivePolicy plansWaitingFor(CountDownLatch go, AtomicInteger planning) {
+    return new LivePolicy() {
+      @Override
+      public PolicySnapshot current() {
+        return policy.current();
+      }
+
+      @Override
+      public CompletableFuture<Void> enforced(long revision) {
+        return policy.enforced(revision);
+      }
+
+      @Override
+      public UpdatePlan plan(Config next) {
+        planning.incrementAndGet();
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return policy.plan(next);
+      }
+    };
   }
 
   private CompletableFuture<HttpResponse<String>> getLater(String pathAndQuery) {

@@ -12,6 +12,7 @@ import org.nicflow.compiler.config.ConfigException;
 import org.nicflow.compiler.config.ConfigLoader;
 import org.nicflow.compiler.diff.FlowDiffer;
 import org.nicflow.compiler.eval.ConnectionTable;
+import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.controller.openflow.OpenFlowStats;
 import org.nicflow.controller.openflow.packet.FrameParser;
@@ -51,9 +52,19 @@ public final class DemoApi implements AutoCloseable {
   }
 
   public static DemoApi start(String bind, int port, Optional<String> token) throws IOException, ConfigException {
+    return start(bind, port, token, ApiLimits.DEFAULTS);
+  }
+
+  /** On 127.0.0.1, no token, with {@code limits}. */
+  public static DemoApi start(ApiLimits limits) throws IOException, ConfigException {
+    return start("127.0.0.1", 0, Optional.empty(), limits);
+  }
+
+  private static DemoApi start(String bind, int port, Optional<String> token, ApiLimits limits)
+      throws IOException, ConfigException {
     FakeLivePolicy policy = new FakeLivePolicy(demo());
     ApiSources sources = sources(policy, token);
-    ApiServer server = ApiServer.start(bind, port, sources);
+    ApiServer server = ApiServer.start(bind, port, sources, limits);
     return new DemoApi(policy, sources.partition(), server, "127.0.0.1");
   }
 

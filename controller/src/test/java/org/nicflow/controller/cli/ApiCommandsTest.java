@@ -15,6 +15,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nicflow.compiler.eval.Connection;
+import org.nicflow.compiler.eval.FlowTuple;
+import org.nicflow.compiler.model.ApiLimits;
+import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.controller.api.DemoApi;
 
 /** {@code nicflow get}, {@code apply} and {@code delete} against a real API server. */
@@ -74,6 +78,47 @@ class ApiCommandsTest {
 
     assertThat(runAgainstApi("get", "hosts", "host2")).isEqualTo(NicflowCli.EXIT_OK);
     assertThat(JSON.readTree(out).get("connected").asBoolean()).isFalse();
+  }
+
+  @Test
+  void getConnectionsFollowsEveryPageIntoOneListAndLimitBoundsIt() throws Exception {
+    api.close();
+    api = DemoApi.start(ApiLimits.DEFAULTS.withPageSizes(2, 2));
+    addConnections(5);
+
+    assertThat(runAgainstApi("get", "connections")).as(err).isEqualTo(NicflowCli.EXIT_OK);
+    JsonNode all = JSON.readTree(out);
+    assertThat(all).extracting(c -> c.get("original").get("src_port").asInt()).containsExactly(1, 2, 3, 4, 5);
+    String firstPage = api.get("/api/v1/connections").body();
+    assertThat(out).as("the API's layout, the first page as the API wrote it")
+        .isEqualTo(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(all) + "\n")
+        .startsWith(firstPage.substring(0, firstPage.lastIndexOf(" ]")));
+
+    assertThat(runAgainstApi("get", "connections", "--limit", "3")).as(err).isEqualTo(NicflowCli.EXIT_OK);
+    assertThat(JSON.readTree(out)).extracting(c -> c.get("original").get("src_port").asInt())
+        .containsExactly(1, 2, 3);
+    assertThat(runAgainstApi("get", "connections", "--limit", "2")).isEqualTo(NicflowCli.EXIT_OK);
+    assertThat(JSON.readTree(out)).hasSize(2);
+  }
+
+  @Test
+  void getConnectionsOfAnEmptyTableIsAnEmptyListAndLimitGoesOnlyWithConnections() throws Exception {
+    assertThat(runAgainstApi("get", "connections")).isEqualTo(NicflowCli.EXIT_OK);
+    assertThat(out).isEqualTo("[ ]\n");
+
+    assertThat(runAgainstApi("get", "connections", "--limit", "0")).isEqualTo(NicflowCli.EXIT_BAD_INPUT);
+    assertThat(err).contains("--limit must be at least 1, got 0");
+    assertThat(runAgainstApi("get", "vms", "--limit", "3")).isEqualTo(NicflowCli.EXIT_BAD_INPUT);
+    assertThat(err).contains("--limit goes only with connections");
+  }
+
+  private void addConnections(int n) {
+    Ipv4 web1 = Ipv4.parse("10.1.0.11");
+    Ipv4 db1 = Ipv4.parse("10.1.0.21");
+    for (int port = 1; port <= n; port++) {
+      FlowTuple t = new FlowTuple(5001, 6, web1, port, db1, 5432);
+      api.partition().connections().add(new Connection(t, t, "web1", Connection.Kind.STATEFUL));
+    }
   }
 
   @Test

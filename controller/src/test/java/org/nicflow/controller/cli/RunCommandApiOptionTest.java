@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.nicflow.compiler.config.ConfigLoader;
 import org.nicflow.compiler.model.Config;
+import org.nicflow.compiler.model.OpenflowOutbound;
 
 class RunCommandApiOptionTest {
 
@@ -55,5 +56,17 @@ class RunCommandApiOptionTest {
         .isInstanceOf(BadInputException.class);
     assertThatThrownBy(() -> RunCommand.apiAddress(config, Optional.of("localhost:1"), true))
         .isInstanceOf(BadInputException.class).hasMessageContaining("--no-api");
+  }
+
+  @Test
+  void theOpenflowListenerBoundsWhatWaitsForASwitchAsTheConfigSays() throws Exception {
+    OpenflowOutbound outbound = new OpenflowOutbound(4096, 1 << 20);
+    Config limited = config.withController(config.controller().withOpenflowOutbound(outbound));
+
+    assertThat(RunCommand.openflowListener(limited, Optional.empty()).settings().outbound()).isEqualTo(outbound);
+    assertThat(RunCommand.openflowListener(limited, Optional.of("127.0.0.1:0")).settings().outbound())
+        .isEqualTo(outbound);
+    assertThat(RunCommand.openflowListener(config, Optional.empty()).settings().outbound())
+        .isEqualTo(OpenflowOutbound.DEFAULT);
   }
 }

@@ -157,6 +157,47 @@ class OpenFlowTlsTest {
     }
   }
 
+  @Test
+  void repeatedRefusalsMakeOneLinePerCauseWithoutAStackTraceAndTheirCountAtClose() throws Exception {
+    start(SwitchIdentity.HOST_NAME);
+    int attempts = 5;
+    SSLContext stranger = ThrowawayPki.create("another-ca").issue("host1").clientContext(controllerCa);
+    SSLContext impostor = switchCa.issue("host2").clientContext(controllerCa);
+
+    for (int i = 0; i < attempts; i++) {
+      try (var plain = new SocketSwitch(server.boundPort())) {
+        plain.send(plain.factory.buildHello().setXid(1).build());
+        assertClosedWithoutOpenFlow(plain.socket);
+      }
+      try (Socket socket = ThrowawayPki.connect(stranger, server.boundPort())) {
+        assertClosedWithoutOpenFlow(socket);
+      }
+      try (var sw = tlsSwitch(impostor)) {
+        sw.expect(OFType.HELLO);
+        sw.send(sw.factory.buildHello().setXid(1).build());
+        var features = sw.expect(OFType.FEATURES_REQUEST);
+        sw.send(sw.factory.buildFeaturesReply().setXid(features.getXid()).setDatapathId(HOST1).build());
+        assertClosedWithoutOpenFlow(sw.socket);
+      }
+    }
+    await().until(() -> server.stats().global().tlsFailures() == 2 * attempts
+        && server.stats().global().identityRefusals() == attempts);
+
+    List<ILoggingEvent> warnings = logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN)).toList();
+    assertThat(warnings).extracting(ILoggingEvent::getFormattedMessage).as("one line per cause")
+        .hasSize(3)
+        .anyMatch(m -> m.contains("not an SSL/TLS record"))
+        .anyMatch(m -> m.contains("unable to find valid certification path"))
+        .anyMatch(m -> m.contains("it claims host host1 but its certificate names 'host2'"));
+    assertThat(warnings).allMatch(e -> e.getThrowableProxy() == null, "without a stack trace");
+
+    server.close();
+    server = null;
+    assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage)
+        .filteredOn(m -> m.startsWith((attempts - 1) + " more of: "))
+        .hasSize(3);
+  }
+
   /**
    * The controller closes: reading ends (end of stream, a reset or a TLS alert) before any OpenFlow
    * message; the only bytes a plain socket may see are a TLS alert record (content type 21).

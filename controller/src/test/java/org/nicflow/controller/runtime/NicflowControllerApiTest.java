@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.nicflow.compiler.config.ConfigLoader;
+import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.controller.openflow.OpenFlowSettings;
 
@@ -38,6 +39,21 @@ class NicflowControllerApiTest {
     }
     try (java.net.Socket probe = new java.net.Socket()) {
       assertThat(canConnect(probe, port)).isFalse();
+    }
+  }
+
+  @Test
+  void theApiServesWithTheLimitsOfTheConfig() throws Exception {
+    Config demo = new ConfigLoader().load(Path.of("../examples/demo.yaml"));
+    Config config = demo.withController(demo.controller().withApiLimits(ApiLimits.DEFAULTS.withPageSizes(2, 3)));
+    try (NicflowController controller = NicflowController.start(config, OpenFlowSettings.of("127.0.0.1", 0),
+        Optional.of(InetSocketAddress.createUnresolved("127.0.0.1", 0)))) {
+      HttpResponse<String> tooMany = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+          + controller.apiPort().getAsInt() + "/api/v1/connections?limit=4")).build(),
+          HttpResponse.BodyHandlers.ofString());
+
+      assertThat(tooMany.statusCode()).isEqualTo(400);
+      assertThat(tooMany.body()).contains("limit must be a whole number 1-3, got '4'");
     }
   }
 

@@ -3,6 +3,7 @@ package org.nicflow.compiler.config;
 import static org.nicflow.compiler.config.ErrorLog.at;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.compiler.model.Backend;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.ControllerSettings;
@@ -29,6 +31,7 @@ import org.nicflow.compiler.model.LoadBalancer;
 import org.nicflow.compiler.model.MacAddress;
 import org.nicflow.compiler.model.MissBudget;
 import org.nicflow.compiler.model.OffloadMode;
+import org.nicflow.compiler.model.OpenflowOutbound;
 import org.nicflow.compiler.model.PortRange;
 import org.nicflow.compiler.model.Protocol;
 import org.nicflow.compiler.model.Rule;
@@ -46,7 +49,10 @@ final class ConfigReader {
   static final Set<String> TOP_KEYS = Set.of("controller", "hosts", "vnets", "vms", "rulesets", "load_balancers");
   static final Set<String> CONTROLLER_KEYS =
       Set.of("openflow", "api", "mode", "idle_timeout_s", "state_dir", "gateway_mac", "learn_state",
-          "miss_rate_pps", "miss_burst", "tls");
+          "miss_rate_pps", "miss_burst", "tls", "api_limits", "openflow_outbound_pause_bytes",
+          "openflow_outbound_close_bytes");
+  static final Set<String> API_LIMIT_KEYS = Set.of("workers", "queue", "request_timeout_s", "idle_timeout_s",
+      "max_connections", "flow_stats_in_flight", "enforce_waits", "page_size", "max_page_size");
   static final Set<String> TLS_KEYS = Set.of("private_key", "certificate", "ca_certificate", "api", "switch_identity");
   static final Set<String> HOST_KEYS = Set.of("name", "dpid", "uplink", "underlay_ip", "next_hop_mac");
   static final Set<String> VNET_KEYS = Set.of("name", "vni", "prefix", "gateway");
@@ -175,9 +181,59 @@ final class ConfigReader {
     OptionalLong missRate = optionalCount(o, "miss_rate_pps");
     OptionalLong missBurst = optionalCount(o, "miss_burst");
     MissBudget missBudget = MissBudget.of(missRate, missBurst, d.missBudget());
+    ApiLimits apiLimits = o.value("api_limits", false).flatMap(n -> apiLimits(n, o.at("api_limits")))
+        .orElse(d.apiLimits());
+    OpenflowOutbound outbound = openflowOutbound(o, d.openflowOutbound());
     return build(path, () -> new ControllerSettings(openflow.host(), openflow.port(), api.host(), api.port(),
-        mode, idle, stateDir, gatewayMac, o.bool("learn_state").orElse(d.learnState()), missBudget, tls))
-        .orElse(d);
+        mode, idle, stateDir, gatewayMac, o.bool("learn_state").orElse(d.learnState()), missBudget, tls, apiLimits,
+        outbound)).orElse(d);
+  }
+
+  /** The {@code api_limits} block: each key absent keeps its default. */
+  private Optional<ApiLimits> apiLimits(JsonNode node, String path) {
+    return Fields.of(node, path, log, API_LIMIT_KEYS).flatMap(a -> {
+      ApiLimits d = ApiLimits.DEFAULTS;
+      int max = ApiLimits.MAX_COUNT;
+      int workers = count(a, "workers", 1, ApiLimits.MAX_WORKERS, d.workers());
+      int queue = count(a, "queue", 0, max, d.queue());
+      int request = count(a, "request_timeout_s", 1, ApiLimits.MAX_TIMEOUT_S, (int) d.requestTimeout().toSeconds());
+      int idle = count(a, "idle_timeout_s", 1, ApiLimits.MAX_TIMEOUT_S, (int) d.idleTimeout().toSeconds());
+      int connections = count(a, "max_connections", 1, max, d.maxConnections());
+      int flowStats = count(a, "flow_stats_in_flight", 1, max, d.flowStatsInFlight());
+      int enforceWaits = count(a, "enforce_waits", 1, max, d.enforceWaits());
+      int maxPage = count(a, "max_page_size", 1, max, d.maxPageSize());
+      int page = count(a, "page_size", 1, max, Math.min(d.defaultPageSize(), maxPage));
+      if (page > maxPage) {
+        log.add(a.at("page_size"), "page_size " + page + " is larger than max_page_size " + maxPage);
+        return Optional.empty();
+      }
+      return build(path, () -> new ApiLimits(workers, queue, Duration.ofSeconds(request), Duration.ofSeconds(idle),
+          connections, flowStats, enforceWaits, page, maxPage));
+    });
+  }
+
+  /** A whole number {@code lo}-{@code hi}, or {@code otherwise} when absent or wrong (an error then). */
+  private static int count(Fields o, String key, int lo, int hi, int otherwise) {
+    return o.integer(key, false, lo, hi).map(Long::intValue).orElse(otherwise);
+  }
+
+  /** {@code openflow_outbound_pause_bytes} and {@code _close_bytes}; the pause defaults to a 32nd of the close. */
+  private OpenflowOutbound openflowOutbound(Fields o, OpenflowOutbound d) {
+    String pauseKey = "openflow_outbound_pause_bytes";
+    OptionalInt close = o.integer("openflow_outbound_close_bytes", false, OpenflowOutbound.MIN_CLOSE_BYTES,
+        Integer.MAX_VALUE).map(n -> OptionalInt.of(n.intValue())).orElse(OptionalInt.empty());
+    OptionalInt pause = o.integer(pauseKey, false, OpenflowOutbound.MIN_PAUSE_BYTES, Integer.MAX_VALUE)
+        .map(n -> OptionalInt.of(n.intValue())).orElse(OptionalInt.empty());
+    if (pause.isEmpty()) {
+      return close.isPresent() ? OpenflowOutbound.closingAt(close.getAsInt()) : d;
+    }
+    int closeBytes = close.orElse(d.closeBytes());
+    if (pause.getAsInt() >= closeBytes) {
+      log.add(o.at(pauseKey), pause.getAsInt() + " is not below openflow_outbound_close_bytes (" + closeBytes
+          + (close.isPresent() ? "" : ", its default") + ")");
+      return d;
+    }
+    return new OpenflowOutbound(pause.getAsInt(), closeBytes);
   }
 
   /** The {@code tls} block; {@code ssl} says whether {@code openflow} asked for TLS. */

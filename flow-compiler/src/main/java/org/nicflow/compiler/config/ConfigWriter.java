@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.nicflow.compiler.model.ApiLimits;
 import org.nicflow.compiler.model.Backend;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.ControllerSettings;
@@ -14,6 +15,7 @@ import org.nicflow.compiler.model.Ipv4Prefix;
 import org.nicflow.compiler.model.Layer;
 import org.nicflow.compiler.model.LoadBalancer;
 import org.nicflow.compiler.model.MissBudget;
+import org.nicflow.compiler.model.OpenflowOutbound;
 import org.nicflow.compiler.model.PortRange;
 import org.nicflow.compiler.model.Protocol;
 import org.nicflow.compiler.model.Rule;
@@ -59,6 +61,21 @@ public final class ConfigWriter {
     if (!c.missBudget().equals(MissBudget.DEFAULT)) {
       out.append("  miss_rate_pps: ").append(c.missBudget().ratePps()).append('\n');
       out.append("  miss_burst: ").append(c.missBudget().burst()).append('\n');
+    }
+    if (!c.apiLimits().equals(ApiLimits.DEFAULTS)) {
+      ApiLimits a = c.apiLimits();
+      out.append("  api_limits: {workers: ").append(a.workers()).append(", queue: ").append(a.queue())
+          .append(", request_timeout_s: ").append(a.requestTimeout().toSeconds())
+          .append(", idle_timeout_s: ").append(a.idleTimeout().toSeconds())
+          .append(", max_connections: ").append(a.maxConnections())
+          .append(", flow_stats_in_flight: ").append(a.flowStatsInFlight())
+          .append(", enforce_waits: ").append(a.enforceWaits())
+          .append(", page_size: ").append(a.defaultPageSize())
+          .append(", max_page_size: ").append(a.maxPageSize()).append("}\n");
+    }
+    if (!c.openflowOutbound().equals(OpenflowOutbound.DEFAULT)) {
+      out.append("  openflow_outbound_pause_bytes: ").append(c.openflowOutbound().pauseBytes()).append('\n');
+      out.append("  openflow_outbound_close_bytes: ").append(c.openflowOutbound().closeBytes()).append('\n');
     }
     c.tls().ifPresent(tls -> {
       out.append("  tls:\n");
