@@ -13,6 +13,7 @@ import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.Ipv4Prefix;
 import org.nicflow.compiler.model.Layer;
 import org.nicflow.compiler.model.LoadBalancer;
+import org.nicflow.compiler.model.FlowLimits;
 import org.nicflow.compiler.model.MissBudget;
 import org.nicflow.compiler.model.PortRange;
 import org.nicflow.compiler.model.Protocol;
@@ -59,6 +60,10 @@ public final class ConfigWriter {
     if (!c.missBudget().equals(MissBudget.DEFAULT)) {
       out.append("  miss_rate_pps: ").append(c.missBudget().ratePps()).append('\n');
       out.append("  miss_burst: ").append(c.missBudget().burst()).append('\n');
+    }
+    if (!c.flowLimits().equals(FlowLimits.DEFAULT)) {
+      out.append("  max_flows: ").append(c.flowLimits().vmMaxFlows()).append('\n');
+      out.append("  host_max_flows: ").append(c.flowLimits().hostMaxFlows()).append('\n');
     }
     c.tls().ifPresent(tls -> {
       out.append("  tls:\n");
@@ -127,6 +132,7 @@ public final class ConfigWriter {
     v.meterKbps().ifPresent(k -> kv.add("meter_kbps: " + k));
     v.missRatePps().ifPresent(r -> kv.add("miss_rate_pps: " + r));
     v.missBurst().ifPresent(b -> kv.add("miss_burst: " + b));
+    v.maxFlows().ifPresent(n -> kv.add("max_flows: " + n));
     return flow(kv);
   }
 

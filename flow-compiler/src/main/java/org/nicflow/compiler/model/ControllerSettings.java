@@ -12,15 +12,25 @@ import java.util.Optional;
  * @param missBudget every VM's miss budget where the VM does not set its own ({@code miss_rate_pps},
  *     {@code miss_burst})
  * @param tls the {@code controller.tls} block, if any: key files and where TLS is used
+ * @param flowLimits how many connection flows a VM (where it sets none) and a bridge may hold
+ *     ({@code max_flows}, {@code host_max_flows})
  */
 public record ControllerSettings(
     String openflowHost, int openflowPort, String apiHost, int apiPort, OffloadMode mode,
     int idleTimeoutS, String stateDir, MacAddress gatewayMac, boolean learnState, MissBudget missBudget,
-    Optional<ControllerTls> tls) {
+    Optional<ControllerTls> tls, FlowLimits flowLimits) {
 
   public static final ControllerSettings DEFAULTS = new ControllerSettings(
       "127.0.0.1", 6653, "127.0.0.1", 8080, OffloadMode.REACTIVE, 10, "./state", MacAddress.DEFAULT_GATEWAY, false,
-      MissBudget.DEFAULT, Optional.empty());
+      MissBudget.DEFAULT, Optional.empty(), FlowLimits.DEFAULT);
+
+  /** Settings with the default flow limits. */
+  public ControllerSettings(String openflowHost, int openflowPort, String apiHost, int apiPort, OffloadMode mode,
+      int idleTimeoutS, String stateDir, MacAddress gatewayMac, boolean learnState, MissBudget missBudget,
+      Optional<ControllerTls> tls) {
+    this(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir, gatewayMac, learnState,
+        missBudget, tls, FlowLimits.DEFAULT);
+  }
 
   /** Settings with the default miss budget and without TLS. */
   public ControllerSettings(String openflowHost, int openflowPort, String apiHost, int apiPort, OffloadMode mode,
@@ -43,6 +53,7 @@ public record ControllerSettings(
     Objects.requireNonNull(gatewayMac, "gatewayMac");
     Objects.requireNonNull(missBudget, "missBudget");
     Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(flowLimits, "flowLimits");
     if (openflowPort < 0 || openflowPort > 65535 || apiPort < 0 || apiPort > 65535) {
       throw new IllegalArgumentException("controller port outside 0-65535");
     }
@@ -53,27 +64,32 @@ public record ControllerSettings(
 
   public ControllerSettings withOpenflowPort(int port) {
     return new ControllerSettings(openflowHost, port, apiHost, apiPort, mode, idleTimeoutS, stateDir, gatewayMac,
-        learnState, missBudget, tls);
+        learnState, missBudget, tls, flowLimits);
   }
 
   public ControllerSettings withMode(OffloadMode newMode) {
     return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, newMode, idleTimeoutS, stateDir,
-        gatewayMac, learnState, missBudget, tls);
+        gatewayMac, learnState, missBudget, tls, flowLimits);
   }
 
   public ControllerSettings withLearnState(boolean learn) {
     return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir,
-        gatewayMac, learn, missBudget, tls);
+        gatewayMac, learn, missBudget, tls, flowLimits);
   }
 
   public ControllerSettings withMissBudget(MissBudget budget) {
     return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir,
-        gatewayMac, learnState, budget, tls);
+        gatewayMac, learnState, budget, tls, flowLimits);
   }
 
   public ControllerSettings withTls(Optional<ControllerTls> newTls) {
     return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir,
-        gatewayMac, learnState, missBudget, newTls);
+        gatewayMac, learnState, missBudget, newTls, flowLimits);
+  }
+
+  public ControllerSettings withFlowLimits(FlowLimits limits) {
+    return new ControllerSettings(openflowHost, openflowPort, apiHost, apiPort, mode, idleTimeoutS, stateDir,
+        gatewayMac, learnState, missBudget, tls, limits);
   }
 
   /** Whether switches connect over TLS ({@code controller.openflow: ssl:HOST:PORT}). */
