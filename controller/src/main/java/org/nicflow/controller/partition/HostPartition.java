@@ -1023,8 +1023,12 @@ public final class HostPartition implements SwitchListener {
       return false;
     }
     Optional<FlowKey> key = new FlowModTranslator(sw.factory(), sw.ports()).keyOf(refused);
-    if (key.isEmpty() || !state.unified.containsKey(key.get())) {
+    if (key.isEmpty()) {
       return false;
+    }
+    Optional<FlowlessConnections.Mark> marked = state.flowless.find(List.of(key.get()));
+    if (!state.unified.containsKey(key.get())) {
+      return marked.isPresent(); // another flow of a connection already flowless
     }
     long now = clock.getAsLong();
     String charge = state.unified.chargeOf(key.get());
@@ -1032,8 +1036,14 @@ public final class HostPartition implements SwitchListener {
     state.unified.remove(key.get());
     List<Connection> carried = connectionFlows.carriedBy(sw.dpid().getLong(), key.get());
     connectionFlows.flowGone(sw.dpid().getLong(), key.get(), c -> true, now + idleNanos(state));
-    List<FlowKey> wanted = origin == null ? List.of(key.get())
-        : origin.flows().stream().map(FlowEntry::key).filter(k -> !state.unified.containsKey(k)).toList();
+    if (marked.isPresent()) {
+      state.flowless.touch(marked.get(), now); // the connection's other flow was refused first: counted then
+      connectionFlows.hold(carried, now + idleNanos(state));
+      return true;
+    }
+    // The whole connection is marked, the flows of it that got in included: its packets that still
+    // miss go on by packet-out, and those flows keep carrying the rest.
+    List<FlowKey> wanted = origin == null ? List.of(key.get()) : origin.flows().stream().map(FlowEntry::key).toList();
     refuse(sw, state, charge, FlowBudget.Reason.TABLE_FULL, wanted, carried, now);
     return true;
   }
