@@ -68,11 +68,11 @@ final class SwitchViews {
   /**
    * A VM's flow budget on its host's bridge (docs/controller.md, "Flow budget"): the connection
    * flows charged to it now and its {@code max_flows}, the bridge's flows and {@code host_max_flows},
-   * its flows evicted and its connections refused a flow since the controller started (by reason:
+   * its connections there with no flow now (sent on by packet-outs), its flows evicted and its connections refused a flow since the controller started (by reason:
    * {@code vm_limit}, {@code host_limit}, {@code table_full}; every reason listed).
    */
-  public record FlowBudgetCounts(long flows, long maxFlows, long hostFlows, long hostMaxFlows, long evicted,
-      Map<String, Long> refused) {}
+  public record FlowBudgetCounts(long flows, long maxFlows, long hostFlows, long hostMaxFlows, long flowless,
+      long evicted, Map<String, Long> refused) {}
 
   /** Packets and bytes are unsigned 64-bit; sums stop at 2^64-1 instead of wrapping. */
   public record LiveCounts(int flows, UnsignedCount packets, UnsignedCount bytes, List<RuleCounts> rules) {}
@@ -192,7 +192,8 @@ final class SwitchViews {
     for (String reason : HostPartition.FLOW_REFUSAL_REASONS) {
       refused.put(reason, view.refused().getOrDefault(reason, 0L));
     }
-    return new FlowBudgetCounts(view.flows(), view.maxFlows(), view.hostFlows(), view.hostMaxFlows(), view.evicted(),
+    return new FlowBudgetCounts(view.flows(), view.maxFlows(), view.hostFlows(), view.hostMaxFlows(), view.flowless(),
+        view.evicted(),
         java.util.Collections.unmodifiableMap(refused));
   }
 

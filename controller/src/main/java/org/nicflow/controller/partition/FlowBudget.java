@@ -102,8 +102,12 @@ final class FlowBudget {
     this.hostLimit = hostLimit;
   }
 
-  /** Whether {@code adding} new flows charged to {@code vm} fit {@code held}, and what to evict so that they do. */
-  Verdict admit(String vm, int adding, Holdings held) {
+  /**
+   * Whether {@code adding} new flows charged to {@code vm} fit {@code held}, and what to evict so
+   * that they do. A connection holding any of {@code wanted} (the keys of the flows being installed,
+   * held ones included) is never evicted for them.
+   */
+  Verdict admit(String vm, int adding, java.util.Collection<FlowKey> wanted, Holdings held) {
     if (adding <= 0) {
       return new Verdict.Admit(List.of());
     }
@@ -116,7 +120,7 @@ final class FlowBudget {
     if (held.count(vm) + adding <= vmLimit && held.total() + adding <= hostLimit) {
       return new Verdict.Admit(List.of());
     }
-    Plan plan = new Plan(held);
+    Plan plan = new Plan(held, Set.copyOf(wanted));
     while (plan.left(vm) + adding > vmLimit) {
       if (!plan.evictOneOf(vm)) {
         return new Verdict.Refuse(Reason.VM_LIMIT);
@@ -143,9 +147,11 @@ final class FlowBudget {
     final Set<FlowKey> chosen = new HashSet<>();
     final List<List<FlowKey>> evict = new ArrayList<>();
     final Map<String, Iterator<FlowKey>> cursors = new HashMap<>();
+    final Set<FlowKey> wanted;
 
-    Plan(Holdings held) {
+    Plan(Holdings held, Set<FlowKey> wanted) {
       this.held = held;
+      this.wanted = wanted;
       this.left = new HashMap<>(held.counts());
       this.total = held.total();
     }
@@ -159,10 +165,14 @@ final class FlowBudget {
       Iterator<FlowKey> cursor = cursors.computeIfAbsent(vm, held::leastRecentlySeen);
       while (cursor.hasNext()) {
         FlowKey key = cursor.next();
-        if (chosen.contains(key)) {
+        if (chosen.contains(key) || wanted.contains(key)) {
           continue;
         }
-        List<FlowKey> connection = held.connectionOf(key).stream().filter(chosen::add).toList();
+        List<FlowKey> whole = held.connectionOf(key);
+        if (whole.stream().anyMatch(wanted::contains)) {
+          continue;
+        }
+        List<FlowKey> connection = whole.stream().filter(chosen::add).toList();
         for (FlowKey k : connection) {
           left.computeIfPresent(held.chargeOf(k), (v, n) -> n - 1);
           total--;

@@ -33,6 +33,8 @@ final class FlowlessConnections {
   }
 
   private final Map<FlowKey, Mark> byKey = new HashMap<>();
+  /** Marks by VM charged: read by the API from any thread. */
+  private final Map<String, Integer> byVm = new java.util.concurrent.ConcurrentHashMap<>();
   /** Marks from least to most recently seen. */
   private final TreeMap<Long, Mark> recency = new TreeMap<>();
   private long next;
@@ -59,6 +61,7 @@ final class FlowlessConnections {
     }
     m.order = -1;
     touch(m, now);
+    byVm.merge(vm, 1, Integer::sum);
     return m;
   }
 
@@ -97,8 +100,15 @@ final class FlowlessConnections {
     return recency.size();
   }
 
+  /** Flowless connections charged to {@code vm} now. */
+  int count(String vm) {
+    return byVm.getOrDefault(vm, 0);
+  }
+
   private void drop(Mark m) {
-    recency.remove(m.order);
+    if (recency.remove(m.order) != null) {
+      byVm.computeIfPresent(m.vm, (v, n) -> n <= 1 ? null : n - 1);
+    }
     for (FlowKey k : m.keys) {
       byKey.remove(k, m);
     }

@@ -70,8 +70,12 @@ public final class HostPartition implements SwitchListener {
     final HeldFlows unified = new HeldFlows();
     /** Connections that could not get their flows here (docs/controller.md, "Flow budget"). */
     final FlowlessConnections flowless = new FlowlessConnections();
-    /** Flows an eviction deleted whose FLOW_REMOVED has not come yet: the switch's thread only. */
-    final Set<FlowKey> evicting = new java.util.HashSet<>();
+    /**
+     * Flows an eviction deleted whose FLOW_REMOVED has not come yet, with how many such deletes of
+     * the key are owed one (a key can be evicted, installed again and evicted again before the
+     * first answer): the switch's thread only.
+     */
+    final Map<FlowKey, Integer> evicting = new java.util.HashMap<>();
     final Map<FlowKey, FlowRedecider.Installed> origins = new ConcurrentHashMap<>();
     final java.util.Set<String> ports = ConcurrentHashMap.newKeySet();
     /** The policy this switch was last brought to. */
@@ -414,7 +418,8 @@ public final class HostPartition implements SwitchListener {
     List<FlowKey> adding = resolvable.stream().map(FlowEntry::key).filter(k -> !state.unified.containsKey(k))
         .distinct().toList();
     FlowBudget.Verdict verdict = budgetOf(state, charge)
-        .admit(charge, adding.size(), FlowBudget.of(state.unified, k -> connectionOf(state, k)));
+        .admit(charge, adding.size(), resolvable.stream().map(FlowEntry::key).toList(),
+            FlowBudget.of(state.unified, k -> connectionOf(state, k)));
     if (verdict instanceof FlowBudget.Verdict.Refuse refused) {
       refuse(sw, state, charge, refused.reason(), adding, connections, now);
       return List.of();
@@ -481,7 +486,13 @@ public final class HostPartition implements SwitchListener {
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
     translator.keyOf(removed).ifPresent(key -> {
       SwitchFlows state = switches.get(sw.dpid().getLong());
-      if (state != null && state.evicting.remove(key)) {
+      Integer owed = state == null ? null : state.evicting.get(key);
+      if (owed != null) {
+        if (owed <= 1) {
+          state.evicting.remove(key);
+        } else {
+          state.evicting.put(key, owed - 1);
+        }
         return; // the flow an eviction deleted, already forgotten: the key may hold a newer flow now
       }
       FlowEntry held = state == null ? null : state.unified.get(key);
@@ -857,8 +868,8 @@ public final class HostPartition implements SwitchListener {
       java.util.Arrays.stream(FlowBudget.Reason.values()).map(FlowBudget.Reason::label).toList();
 
   /** A VM's place in its bridge's flow budget, for {@code vms/{name}/stats}. */
-  public record FlowBudgetView(long flows, long maxFlows, long hostFlows, long hostMaxFlows, long evicted,
-      Map<String, Long> refused) {
+  public record FlowBudgetView(long flows, long maxFlows, long hostFlows, long hostMaxFlows, long flowless,
+      long evicted, Map<String, Long> refused) {
     public FlowBudgetView {
       refused = Map.copyOf(refused);
     }
@@ -866,7 +877,8 @@ public final class HostPartition implements SwitchListener {
 
   /**
    * The connection flows charged to VM {@code vm} on its host's bridge now (0 when that bridge is
-   * not connected), its limit, the bridge's flows and limit, and its evictions and refusals so far.
+   * not connected), its limit, the bridge's flows and limit, its connections there that have no flow
+   * now (sent on by packet-outs), and its evictions and refusals so far.
    */
   public Optional<FlowBudgetView> flowBudget(String vm) {
     Config config = policy.get().config();
@@ -874,7 +886,8 @@ public final class HostPartition implements SwitchListener {
       Optional<SwitchFlows> state = switches.values().stream().filter(s -> s.sw.host().equals(v.host())).findFirst();
       return new FlowBudgetView(state.map(s -> s.unified.count(vm)).orElse(0),
           config.maxFlowsOf(v), state.map(s -> s.unified.size()).orElse(0),
-          config.controller().flowLimits().hostMaxFlows(), counters.flowsEvicted().getOrDefault(vm, 0L),
+          config.controller().flowLimits().hostMaxFlows(), state.map(s -> s.flowless.count(vm)).orElse(0),
+          counters.flowsEvicted().getOrDefault(vm, 0L),
           counters.flowsRefused().getOrDefault(vm, Map.of()));
     });
   }
@@ -974,7 +987,7 @@ public final class HostPartition implements SwitchListener {
         if (f != null) {
           sw.send(translator.deleteStrict(f));
           counters.flowMods.increment();
-          state.evicting.add(key);
+          state.evicting.merge(key, 1, Integer::sum);
           counters.flowEvicted(charge);
           flows++;
         }
@@ -1027,8 +1040,19 @@ public final class HostPartition implements SwitchListener {
       return false;
     }
     Optional<FlowlessConnections.Mark> marked = state.flowless.find(List.of(key.get()));
-    if (!state.unified.containsKey(key.get())) {
-      return marked.isPresent(); // another flow of a connection already flowless
+    FlowEntry held = state.unified.get(key.get());
+    if (held == null || held.cookie() != refused.getCookie().getValue()) {
+      // A late answer: the controller forgot this flow (or sent another in its place) meanwhile.
+      // If an eviction deleted it, that delete found nothing and owes no FLOW_REMOVED.
+      Integer owed = state.evicting.get(key.get());
+      if (held == null && owed != null) {
+        if (owed <= 1) {
+          state.evicting.remove(key.get());
+        } else {
+          state.evicting.put(key.get(), owed - 1);
+        }
+      }
+      return true;
     }
     long now = clock.getAsLong();
     String charge = state.unified.chargeOf(key.get());

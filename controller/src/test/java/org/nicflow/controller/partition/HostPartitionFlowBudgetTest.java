@@ -224,9 +224,69 @@ class HostPartitionFlowBudgetTest {
     partition.packetIn(host1, webToDb(40060));
 
     assertThat(partition.flowBudget("web1").orElseThrow())
-        .isEqualTo(new HostPartition.FlowBudgetView(PER_CONNECTION, 100, PER_CONNECTION, 1000, 0, Map.of()));
+        .isEqualTo(new HostPartition.FlowBudgetView(PER_CONNECTION, 100, PER_CONNECTION, 1000, 0, 0, Map.of()));
     assertThat(partition.flowBudget("db1").orElseThrow().maxFlows()).isEqualTo(7);
     assertThat(partition.flowBudget("web2").orElseThrow().flows()).as("host2 is not connected").isZero();
+  }
+
+  /**
+   * Many connections of two VMs under random limits, with a random NIC table limit, random idle-outs,
+   * late answers from the switch and time passing: the limits hold at every step, the controller's
+   * count is the table's, and once every flow has idled out and the idle timeout has passed no
+   * connection and no flowless mark is left.
+   */
+  @Test
+  void manyConnectionsUnderRandomLimitsNeverLeakAConnectionEntry() throws Exception {
+    org.nicflow.compiler.testing.PropertyRun.of("flow budget: no leaked connection", 30).forEach((seed, rnd) -> {
+      setUp();
+      long web1Max = 1 + rnd.nextInt(8);
+      long db1Max = 1 + rnd.nextInt(8);
+      long hostMax = 2 + rnd.nextInt(14);
+      HostPartition partition = connected(new FlowLimits(FlowLimits.DEFAULT.vmMaxFlows(), hostMax),
+          Map.of("web1", web1Max, "db1", db1Max));
+      boolean tableLimited = rnd.nextBoolean();
+      if (tableLimited) {
+        host1.limitTable(UNIFIED, host1.flowsIn(UNIFIED).size() + 1 + rnd.nextInt(12));
+      }
+      for (int step = 0; step < 300; step++) {
+        int pick = rnd.nextInt(10);
+        if (pick < 4) {
+          partition.packetIn(host1, webToDb(41000 + rnd.nextInt(25)));
+        } else if (pick < 7) {
+          partition.packetIn(host1, dbToWeb(42000 + rnd.nextInt(25), 8000));
+        } else if (pick == 7) {
+          partition.packetIn(host1, dbToWeb(5432, 41000 + rnd.nextInt(25)));
+        } else if (pick == 8 && !connectionFlows().isEmpty()) {
+          List<OFFlowMod> held = connectionFlows();
+          partition.flowRemoved(host1, host1.idleOut(held.get(rnd.nextInt(held.size()))));
+        } else {
+          tick(rnd.nextInt(4));
+          partition.expireIdle();
+        }
+        if (rnd.nextInt(3) > 0) { // the switch's answers come late now and then
+          deliverRefusals(partition);
+          deliverRemovals(partition);
+          assertThat(partition.flowBudget("web1").orElseThrow().hostFlows()).as("seed %d step %d: the table's count",
+              seed, step).isEqualTo(connectionFlows().size());
+        }
+        assertThat(partition.flowBudget("web1").orElseThrow().flows()).as("seed %d: web1", seed)
+            .isLessThanOrEqualTo(web1Max);
+        assertThat(partition.flowBudget("db1").orElseThrow().flows()).as("seed %d: db1", seed)
+            .isLessThanOrEqualTo(db1Max);
+        assertThat(partition.flowBudget("web1").orElseThrow().hostFlows()).as("seed %d: host", seed)
+            .isLessThanOrEqualTo(hostMax);
+      }
+      deliverRefusals(partition);
+      deliverRemovals(partition);
+      connectionFlows().forEach(m -> partition.flowRemoved(host1, host1.idleOut(m)));
+      tick(demo.controller().idleTimeoutS());
+      partition.expireIdle();
+
+      assertThat(partition.connections().size()).as("seed %d: connections left", seed).isZero();
+      assertThat(partition.flowBudget("web1").orElseThrow().flowless()
+          + partition.flowBudget("db1").orElseThrow().flowless()).as("seed %d: flowless marks left", seed).isZero();
+      assertThat(partition.errors()).as("seed %d", seed).isEmpty();
+    });
   }
 
   // ---------------------------------------------------------------- helpers
