@@ -26,8 +26,8 @@ import org.nicflow.controller.mininet.MininetHarness.DumpedFlow;
  * succeeds, and the bridge never holds more than six connection flows (only va opens connections
  * here, so every connection flow is va's). Then OVS's own limit on the unified table
  * ({@code Flow_Table flow_limit}, {@code overflow_policy=refuse}) makes the switch answer
- * TABLE_FULL: vc's connections still all succeed (sent on by packet-outs), the refusals are
- * counted, and once idle nothing of them is left in the controller.
+ * TABLE_FULL (before va reaches its own limit): va's connections still all succeed (sent on by
+ * packet-outs), the refusals are counted, and once idle nothing of them is left in the controller.
  */
 class FlowBudgetIT extends OneHostScenario {
 
@@ -95,23 +95,27 @@ class FlowBudgetIT extends OneHostScenario {
     await().atMost(SHORT).until(() -> harness.output(server).output().contains("listening"));
     int connections = 12;
     try {
-      String churn = harness.popen("vc", "/usr/bin/python3 " + probe + " churn " + VB + " 8001 " + connections
+      String churn = harness.popen("va", "/usr/bin/python3 " + probe + " churn " + VB + " 8001 " + connections
           + " --in-flight 1 --timeout 5 --first-port 32000");
       await().atMost(Duration.ofSeconds(60)).until(() -> harness.output(churn).exit() >= 0);
       JsonNode result = lastJson(harness.output(churn).output());
       Map<String, Map<String, Long>> refused = controller.partition().flowsRefused();
-      System.out.printf("[figures] vc with the unified table limited to %d flows: %d of %d connections, refused %s, "
-          + "%d packet-outs, %d connections known right after%n", base + 2, result.get("ok").asInt(), connections,
-          refused, controller.partition().counters().packetOuts(), controller.partition().connections().size());
+      int known = controller.partition().connections().size();
+      long flowless = controller.partition().flowBudget("va").orElseThrow().flowless();
+      System.out.printf("[figures] va with the unified table limited to %d flows: %d of %d connections, refused %s, "
+          + "%d packet-outs, right after: %d connections known, %d flowless%n", base + 2, result.get("ok").asInt(),
+          connections, refused, controller.partition().counters().packetOuts(), known, flowless);
 
-      assertThat(result.get("ok").asInt()).as("vc's connections: %s", result).isEqualTo(connections);
+      assertThat(result.get("ok").asInt()).as("va's connections: %s", result).isEqualTo(connections);
       assertThat(result.get("failed").asInt()).isZero();
-      assertThat(refused.getOrDefault("vc", Map.of()).getOrDefault("table_full", 0L)).as("refusals: %s", refused)
+      assertThat(refused.getOrDefault("va", Map.of()).getOrDefault("table_full", 0L)).as("refusals: %s", refused)
           .isPositive();
+      assertThat(flowless).as("va's connections left without a flow").isPositive();
+      assertThat(known).as("their entries, until idle").isPositive();
       assertThat(connectionFlows().size()).as("what the table took").isLessThanOrEqualTo(2);
       await().atMost(Duration.ofSeconds(3L * IDLE_S + 5)).untilAsserted(() -> {
         assertThat(controller.partition().connections().size()).as("connections after idle").isZero();
-        assertThat(controller.partition().flowBudget("vc").orElseThrow().flowless()).isZero();
+        assertThat(controller.partition().flowBudget("va").orElseThrow().flowless()).isZero();
       });
     } finally {
       harness.kill(server);
