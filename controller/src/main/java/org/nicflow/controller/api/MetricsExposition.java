@@ -60,6 +60,7 @@ final class MetricsExposition {
         "ICMP echo packets the controller rewrote and sent on, the switch being unable to tell their identifiers apart.",
         c.controllerPathPackets());
     missesOverBudget(out);
+    flowBudget(out);
 
     gauge(out, "nicflow_policy_revision", "The policy revision in force.", sources.policy().current().revision());
     gauge(out, "nicflow_configured_hosts", "Hosts in the config.", sources.config().hosts().size());
@@ -153,6 +154,24 @@ final class MetricsExposition {
     Map<String, Long> over = sources.partition().missesOverBudget();
     sources.config().vms().forEach(vm -> out.append(name).append("{vm=\"").append(label(vm.name())).append("\"} ")
         .append(over.getOrDefault(vm.name(), 0L)).append('\n'));
+  }
+
+  /**
+   * Connections refused a flow, by VM and reason, and connection flows evicted, by VM (docs/controller.md,
+   * "Flow budget"): a series appears with its first count ({@code vm=""}: flows charged to no VM).
+   */
+  private void flowBudget(StringBuilder out) {
+    String refused = "nicflow_vm_flows_refused_total";
+    header(out, refused, "Connections that got no flow and were served by packet-outs, by the VM charged and reason "
+        + "(vm_limit, host_limit, table_full).", "counter");
+    sources.partition().flowsRefused().forEach((vm, byReason) -> byReason.forEach((reason, n) ->
+        out.append(refused).append("{vm=\"").append(label(vm)).append("\",reason=\"").append(label(reason))
+            .append("\"} ").append(n).append('\n')));
+    String evicted = "nicflow_vm_flows_evicted_total";
+    header(out, evicted, "Connection flows evicted, least recently seen first, to keep within max_flows or "
+        + "host_max_flows, by the VM charged.", "counter");
+    sources.partition().flowsEvicted().forEach((vm, n) ->
+        out.append(evicted).append("{vm=\"").append(label(vm)).append("\"} ").append(n).append('\n'));
   }
 
   private static void messages(StringBuilder out, String name, String help, Map<OFType, Long> byType) {

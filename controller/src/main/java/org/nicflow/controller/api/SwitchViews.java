@@ -56,13 +56,23 @@ final class SwitchViews {
    * until one of its flows expires); {@code live} sums the VM's reactive flows on its switch now
    * ({@code null} when the host is not connected).
    */
-  public record VmStats(String vm, String host, List<RuleCounts> rules, LiveCounts live, MissBudgetCounts missBudget) {}
+  public record VmStats(String vm, String host, List<RuleCounts> rules, LiveCounts live, MissBudgetCounts missBudget,
+      FlowBudgetCounts flowBudget) {}
 
   /**
    * A VM's miss budget ({@code miss_rate_pps}, {@code miss_burst}) and the packet-ins dropped over it
    * since the controller started.
    */
   public record MissBudgetCounts(long ratePps, long burst, long overBudget) {}
+
+  /**
+   * A VM's flow budget on its host's bridge (docs/controller.md, "Flow budget"): the connection
+   * flows charged to it now and its {@code max_flows}, the bridge's flows and {@code host_max_flows},
+   * its connections there with no flow now (sent on by packet-outs), its flows evicted and its connections refused a flow since the controller started (by reason:
+   * {@code vm_limit}, {@code host_limit}, {@code table_full}; every reason listed).
+   */
+  public record FlowBudgetCounts(long flows, long maxFlows, long hostFlows, long hostMaxFlows, long flowless,
+      long evicted, Map<String, Long> refused) {}
 
   /** Packets and bytes are unsigned 64-bit; sums stop at 2^64-1 instead of wrapping. */
   public record LiveCounts(int flows, UnsignedCount packets, UnsignedCount bytes, List<RuleCounts> rules) {}
@@ -149,8 +159,9 @@ final class SwitchViews {
     org.nicflow.compiler.model.MissBudget budget = sources.config().missBudgetOf(vm);
     MissBudgetCounts misses = new MissBudgetCounts(budget.ratePps(), budget.burst(),
         sources.partition().missesOverBudget(vm.name()));
+    FlowBudgetCounts budgetCounts = flowBudget(vm.name());
     if (sources.partition().switchOf(vm.host()).isEmpty()) {
-      return CompletableFuture.completedFuture(new VmStats(vm.name(), vm.host(), rules, null, misses));
+      return CompletableFuture.completedFuture(new VmStats(vm.name(), vm.host(), rules, null, misses, budgetCounts));
     }
     CompletableFuture<List<SwitchFlowReader.SwitchFlow>> read;
     try {
@@ -162,9 +173,9 @@ final class SwitchViews {
       if (failure != null) {
         // The switch did not answer in time, went away or waits for too many: the folded counts still stand.
         log.debug("VM {}: no live counters: {}", vm.name(), failure.getMessage());
-        return new VmStats(vm.name(), vm.host(), rules, null, misses);
+        return new VmStats(vm.name(), vm.host(), rules, null, misses, budgetCounts);
       }
-      return new VmStats(vm.name(), vm.host(), rules, live(vm, list), misses);
+      return new VmStats(vm.name(), vm.host(), rules, live(vm, list), misses, budgetCounts);
     });
   }
 
@@ -173,6 +184,17 @@ final class SwitchViews {
     RuleStatistics.Counts c = folded.get(new RuleStatistics.RuleKey(vm, layer, rule));
     return c == null ? new RuleCounts(layer, rule, UnsignedCount.ZERO, UnsignedCount.ZERO, 0)
         : new RuleCounts(layer, rule, c.packets(), c.bytes(), c.flows());
+  }
+
+  private FlowBudgetCounts flowBudget(String vm) {
+    HostPartition.FlowBudgetView view = sources.partition().flowBudget(vm).orElseThrow();
+    Map<String, Long> refused = new java.util.TreeMap<>();
+    for (String reason : HostPartition.FLOW_REFUSAL_REASONS) {
+      refused.put(reason, view.refused().getOrDefault(reason, 0L));
+    }
+    return new FlowBudgetCounts(view.flows(), view.maxFlows(), view.hostFlows(), view.hostMaxFlows(), view.flowless(),
+        view.evicted(),
+        java.util.Collections.unmodifiableMap(refused));
   }
 
   /** The VM's reactive flows (unified, reverse, denied) on its switch now, by deciding rule. */

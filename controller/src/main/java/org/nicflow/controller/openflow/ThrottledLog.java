@@ -14,8 +14,8 @@ import org.slf4j.event.Level;
  * failures), at most one per cause and interval: the first occurrence of a cause is logged, the
  * next ones in the same interval are only counted, and the count is appended to the cause's next
  * line ("… (41 more like this since the last such line)") or logged by {@link #flush()}. Thread-safe; owned by
- * one server — the {@link OpenFlowServer}, or the API's — (no static state). A stack trace, when
- * given, goes with the logged line only.
+ * one owner — the {@link OpenFlowServer}, the API's server, or one host partition — (no static
+ * state). A stack trace, when given, goes with the logged line only.
  */
 public final class ThrottledLog {
 

@@ -94,6 +94,31 @@ final class ConnectionFlows {
     }
   }
 
+  /**
+   * Keeps {@code connections}, which no flow carries, in the table until {@code deadline} (the
+   * partition's clock), or later if they already wait longer: connections the controller serves
+   * by sending their packets on itself because they could not get a flow. A connection that a flow
+   * carries is not touched; it lives while its flows do.
+   */
+  synchronized void hold(List<Connection> connections, long deadline) {
+    for (Connection c : connections) {
+      if (!liveFlows.containsKey(c)) {
+        table.add(c);
+        waiting.merge(c, deadline, (a, b) -> b - a > 0 ? b : a);
+      }
+    }
+  }
+
+  /** The connections the flow {@code key} of switch {@code dpid} carries; a copy. */
+  synchronized List<Connection> carriedBy(long dpid, FlowKey key) {
+    return List.copyOf(byFlow.getOrDefault(new SwitchFlow(dpid, key), List.of()));
+  }
+
+  /** How many connections no flow carries wait in the table for their deadline. */
+  synchronized int waitingCount() {
+    return waiting.size();
+  }
+
   /** A flow left the switch; returns the connections that ended with it. */
   synchronized List<Connection> flowGone(long dpid, FlowKey key) {
     return flowGone(dpid, key, c -> false, 0);

@@ -24,6 +24,7 @@ import org.nicflow.compiler.flow.MeterSpec;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.proactive.OvsFlowRenderer;
 import org.nicflow.controller.openflow.SwitchConnection;
+import org.nicflow.controller.openflow.ThrottledLog;
 import org.nicflow.controller.policy.PolicySnapshot;
 import org.nicflow.controller.policy.UpdatePlan;
 import org.nicflow.controller.openflow.SwitchListener;
@@ -41,6 +42,8 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFMeterMod;
 import org.projectfloodlight.openflow.protocol.OFMeterModCommand;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
+import org.projectfloodlight.openflow.protocol.OFFlowModFailedCode;
+import org.projectfloodlight.openflow.protocol.errormsg.OFFlowModFailedErrorMsg;
 import org.projectfloodlight.openflow.protocol.errormsg.OFMeterModFailedErrorMsg;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +67,15 @@ public final class HostPartition implements SwitchListener {
    * ports exist.
    */
   private static final class SwitchFlows {
-    final Map<FlowKey, FlowEntry> unified = new ConcurrentHashMap<>();
+    final HeldFlows unified = new HeldFlows();
+    /** Connections that could not get their flows here (docs/controller.md, "Flow budget"). */
+    final FlowlessConnections flowless = new FlowlessConnections();
+    /**
+     * Flows an eviction deleted whose FLOW_REMOVED has not come yet, with how many such deletes of
+     * the key are owed one (a key can be evicted, installed again and evicted again before the
+     * first answer): the switch's thread only.
+     */
+    final Map<FlowKey, Integer> evicting = new java.util.HashMap<>();
     final Map<FlowKey, FlowRedecider.Installed> origins = new ConcurrentHashMap<>();
     final java.util.Set<String> ports = ConcurrentHashMap.newKeySet();
     /** The policy this switch was last brought to. */
@@ -111,8 +122,10 @@ public final class HostPartition implements SwitchListener {
   private final Map<Long, SwitchFlows> switches = new ConcurrentHashMap<>();
   private final List<SwitchError> errors = new CopyOnWriteArrayList<>();
   private final Map<String, SwitchConnection> connected = new ConcurrentHashMap<>();
-  /** Monotonic nanoseconds for the miss budgets. */
+  /** Monotonic nanoseconds for the miss budgets, the flow budget's recency and the idle clock of flowless connections. */
   private final java.util.function.LongSupplier clock;
+  /** One line per cause and minute for connections refused flows and evictions. */
+  private final ThrottledLog budgetLog;
 
   public HostPartition(
       PolicySnapshot initial,
@@ -132,6 +145,7 @@ public final class HostPartition implements SwitchListener {
       RuleStatistics statistics,
       java.util.function.LongSupplier clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.budgetLog = new ThrottledLog(java.time.Duration.ofMinutes(1), clock);
     this.policy = new AtomicReference<>(Objects.requireNonNull(initial, "initial"));
     this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
     this.frames = Objects.requireNonNull(frames, "frames");
@@ -226,7 +240,7 @@ public final class HostPartition implements SwitchListener {
     log.info("host {}: port {} {}", sw.host(), portName, added ? "appeared" : "disappeared");
     if (!added) {
       state.ports.remove(portName);
-      state.unified.values().removeIf(f -> FlowPorts.refersTo(f, portName));
+      state.unified.removeIf(f -> FlowPorts.refersTo(f, portName));
       Config config = state.policy.config();
       config.vmsOnHost(sw.host()).stream()
           .filter(vm -> vm.port().equals(portName))
@@ -296,7 +310,20 @@ public final class HostPartition implements SwitchListener {
 
   private void offload(SwitchConnection sw, SwitchFlows state, Miss.Offload miss, OptionalLong tunnelId,
       OFPacketIn packetIn) {
-    List<FlowEntry> sent = install(sw, state, miss.flows(), miss.carried());
+    long now = clock.getAsLong();
+    List<FlowKey> keys = miss.flows().stream().map(FlowEntry::key).toList();
+    String charge = chargeOf(state.policy.config(), miss);
+    Optional<FlowlessConnections.Mark> flowless = state.flowless.find(keys);
+    List<FlowEntry> sent;
+    if (flowless.isPresent()) {
+      // A connection that could not get its flows: its packets go on by packet-out until room is made.
+      state.flowless.touch(flowless.get(), now);
+      connectionFlows.hold(miss.carried(), now + idleNanos(state));
+      sent = List.of();
+    } else {
+      sent = install(sw, state, miss.flows(), miss.carried(), charge, now);
+    }
+    state.unified.touch(keys, now);
     boolean controllerPath = miss.decision().controllerPath();
     if (controllerPath) {
       // Every packet of such a session comes here: it is carried by the pair's flows, sent or held.
@@ -305,7 +332,7 @@ public final class HostPartition implements SwitchListener {
           miss.flows().stream().filter(f -> f.equals(state.unified.get(f.key()))).map(FlowEntry::key).toList());
     }
     if (sent.isEmpty()) {
-      if (!controllerPath) {
+      if (!controllerPath && flowless.isEmpty() && state.flowless.find(keys).isEmpty()) {
         counters.duplicateMisses.increment();
       }
       connectionFlows.release(miss.carried());
@@ -359,7 +386,8 @@ public final class HostPartition implements SwitchListener {
         other.executor().execute(() -> {
           SwitchFlows state = switches.get(other.dpid().getLong());
           if (state != null) {
-            List<FlowEntry> sent = install(other, state, flows, miss.decision().newConnections());
+            List<FlowEntry> sent = install(other, state, flows, miss.decision().newConnections(),
+                chargeOf(state.policy.config(), miss), clock.getAsLong());
             FlowRedecider.Installed here = origin.with(flows, sent);
             sent.forEach(f -> state.origins.put(f.key(), here));
           }
@@ -370,19 +398,41 @@ public final class HostPartition implements SwitchListener {
 
   /**
    * Sends the unified flows of {@code flows} that this switch has not been sent yet (and that name
-   * only ports it has), and ties {@code connections} to them. Returns the flows it sent.
+   * only ports it has), charged to {@code charge}, and ties {@code connections} to them; first
+   * evicts what the flow budget says must go to make room ({@link FlowBudget}). Returns the flows it
+   * sent: none when the budget refuses them, and then the connections are served by packet-outs
+   * ({@link #refuse}).
    */
   private List<FlowEntry> install(SwitchConnection sw, SwitchFlows state, List<FlowEntry> flows,
-      List<Connection> connections) {
-    FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
-    List<FlowEntry.FlowKey> fresh = new ArrayList<>();
-    List<FlowEntry> sent = new ArrayList<>();
+      List<Connection> connections, String charge, long now) {
+    List<FlowEntry> resolvable = new ArrayList<>();
     for (FlowEntry f : flows) {
       if (!FlowPorts.resolvable(f, sw.ports())) {
         counters.unresolvedPorts.increment();
         log.warn("host {}: flow refers to a port the bridge lacks ({}), not installed", sw.host(),
             FlowPorts.names(f));
-      } else if (state.unified.putIfAbsent(f.key(), f) == null || replacesHeld(state, f)) {
+      } else {
+        resolvable.add(f);
+      }
+    }
+    List<FlowKey> adding = resolvable.stream().map(FlowEntry::key).filter(k -> !state.unified.containsKey(k))
+        .distinct().toList();
+    FlowBudget.Verdict verdict = budgetOf(state, charge)
+        .admit(charge, adding.size(), resolvable.stream().map(FlowEntry::key).toList(),
+            FlowBudget.of(state.unified, k -> connectionOf(state, k)));
+    if (verdict instanceof FlowBudget.Verdict.Refuse refused) {
+      refuse(sw, state, charge, refused.reason(), adding, connections, now);
+      return List.of();
+    }
+    FlowBudget.Verdict.Admit admit = (FlowBudget.Verdict.Admit) verdict;
+    if (!admit.evict().isEmpty()) {
+      evict(sw, state, admit.evict(), adding.size());
+    }
+    FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
+    List<FlowEntry.FlowKey> fresh = new ArrayList<>();
+    List<FlowEntry> sent = new ArrayList<>();
+    for (FlowEntry f : resolvable) {
+      if (state.unified.add(f, charge, now) || replacesHeld(state, f)) {
         sw.send(translator.add(f));
         counters.flowMods.increment();
         fresh.add(f.key());
@@ -412,7 +462,7 @@ public final class HostPartition implements SwitchListener {
     if (!isDenied(held) && !pathChanged) {
       return false;
     }
-    state.unified.put(f.key(), f);
+    state.unified.replace(f, HeldFlows.NO_VM, 0);
     state.origins.remove(f.key());
     return true;
   }
@@ -436,12 +486,23 @@ public final class HostPartition implements SwitchListener {
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
     translator.keyOf(removed).ifPresent(key -> {
       SwitchFlows state = switches.get(sw.dpid().getLong());
+      Integer owed = state == null ? null : state.evicting.get(key);
+      if (owed != null) {
+        if (owed <= 1) {
+          state.evicting.remove(key);
+        } else {
+          state.evicting.put(key, owed - 1);
+        }
+        return; // the flow an eviction deleted, already forgotten: the key may hold a newer flow now
+      }
       FlowEntry held = state == null ? null : state.unified.get(key);
       if (held != null && !isDenied(held) && isDenied(removed.getCookie().getValue())) {
         return; // the drop flow a connection's flow replaced: the flow now under this key lives on
       }
       if (state != null) {
-        state.unified.remove(key);
+        if (state.unified.remove(key) != null) {
+          roomMade(state, 1);
+        }
         state.origins.remove(key);
       }
       List<Connection> ended = connectionFlows.flowGone(sw.dpid().getLong(), key);
@@ -458,6 +519,11 @@ public final class HostPartition implements SwitchListener {
         && meterMod.getCommand() == OFMeterModCommand.ADD
         && meterError.getCode() == org.projectfloodlight.openflow.protocol.OFMeterModFailedCode.METER_EXISTS) {
       sw.send(meterMod.createBuilder().setCommand(OFMeterModCommand.MODIFY).setXid(0).build());
+      return;
+    }
+    if (error instanceof OFFlowModFailedErrorMsg failed && failed.getCode() == OFFlowModFailedCode.TABLE_FULL
+        && request.orElse(null) instanceof OFFlowMod mod && mod.getCommand() == OFFlowModCommand.ADD
+        && tableFull(sw, mod)) {
       return;
     }
     counters.switchErrors.increment();
@@ -507,7 +573,7 @@ public final class HostPartition implements SwitchListener {
    * the repairs took.
    */
   public CompletableFuture<Integer> audit() {
-    connectionFlows.expireWaiting(System.nanoTime());
+    connectionFlows.expireWaiting(clock.getAsLong());
     List<CompletableFuture<Integer>> audits = new ArrayList<>();
     for (SwitchFlows state : switches.values()) {
       CompletableFuture<Integer> done = new CompletableFuture<>();
@@ -633,11 +699,11 @@ public final class HostPartition implements SwitchListener {
     }
     state.policy = next;
     state.budgets = state.budgets.next(next.config(), sw.host(), clock.getAsLong());
-    connectionFlows.expireWaiting(System.nanoTime());
+    connectionFlows.expireWaiting(clock.getAsLong());
     // The connections of a VM that moved to another host keep their state: their flows here go,
     // and the VM's next packets miss on its new host and are decided with them.
     Set<String> moved = movedVms(previous.config(), next.config());
-    long keepUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(next.config().controller().idleTimeoutS());
+    long keepUntil = clock.getAsLong() + TimeUnit.SECONDS.toNanos(next.config().controller().idleTimeoutS());
     // Re-decide until no connection ends: a miss admitted by a connection that another miss's
     // re-decision ended in this same update must be decided again without it.
     FlowRedecider redecider = new FlowRedecider(next.missHandler());
@@ -648,7 +714,7 @@ public final class HostPartition implements SwitchListener {
     for (int pass = 0; pass < REDECIDE_PASSES; pass++) {
       FlowRedecider.Outcome outcome = redecider.redecide(sw.host(), state.live(), connections);
       for (FlowEntry f : outcome.rewrite()) {
-        state.unified.put(f.key(), f);
+        state.unified.replace(f, HeldFlows.NO_VM, clock.getAsLong());
         rewrite.put(f.key(), f);
       }
       for (FlowRedecider.Installed k : outcome.kept()) {
@@ -657,7 +723,9 @@ public final class HostPartition implements SwitchListener {
       kept = outcome.kept().size();
       int endedNow = 0;
       for (FlowEntry f : outcome.delete()) {
-        state.unified.remove(f.key());
+        if (state.unified.remove(f.key()) != null) {
+          roomMade(state, 1);
+        }
         state.origins.remove(f.key());
         rewrite.remove(f.key());
         delete.add(f);
@@ -751,8 +819,9 @@ public final class HostPartition implements SwitchListener {
         continue;
       }
       List<FlowKey> keys = new ArrayList<>();
+      String charge = chargeOf(state.policy.config(), a.origin());
       for (FlowEntry f : a.origin().flows()) {
-        state.unified.put(f.key(), f);
+        state.unified.replace(f, charge, clock.getAsLong());
         state.origins.put(f.key(), a.origin());
         keys.add(f.key());
         if (rewrite.contains(f.key())) {
@@ -785,10 +854,222 @@ public final class HostPartition implements SwitchListener {
       FlowEntry flow = state.unified.remove(orphan.key());
       state.origins.remove(orphan.key());
       if (flow != null) {
+        roomMade(state, 1);
         state.sw.send(new FlowModTranslator(state.sw.factory(), state.sw.ports()).deleteStrict(flow));
         counters.flowMods.increment();
       }
     });
+  }
+
+  // ---------------------------------------------------------------- flow budget (docs/controller.md)
+
+  /** Why a connection got no flow: the labels of {@code nicflow_vm_flows_refused_total}, in order. */
+  public static final List<String> FLOW_REFUSAL_REASONS =
+      java.util.Arrays.stream(FlowBudget.Reason.values()).map(FlowBudget.Reason::label).toList();
+
+  /** A VM's place in its bridge's flow budget, for {@code vms/{name}/stats}. */
+  public record FlowBudgetView(long flows, long maxFlows, long hostFlows, long hostMaxFlows, long flowless,
+      long evicted, Map<String, Long> refused) {
+    public FlowBudgetView {
+      refused = Map.copyOf(refused);
+    }
+  }
+
+  /**
+   * The connection flows charged to VM {@code vm} on its host's bridge now (0 when that bridge is
+   * not connected), its limit, the bridge's flows and limit, its connections there that have no flow
+   * now (sent on by packet-outs), and its evictions and refusals so far.
+   */
+  public Optional<FlowBudgetView> flowBudget(String vm) {
+    Config config = policy.get().config();
+    return config.vm(vm).map(v -> {
+      Optional<SwitchFlows> state = switches.values().stream().filter(s -> s.sw.host().equals(v.host())).findFirst();
+      return new FlowBudgetView(state.map(s -> s.unified.count(vm)).orElse(0),
+          config.maxFlowsOf(v), state.map(s -> s.unified.size()).orElse(0),
+          config.controller().flowLimits().hostMaxFlows(), state.map(s -> s.flowless.count(vm)).orElse(0),
+          counters.flowsEvicted().getOrDefault(vm, 0L),
+          counters.flowsRefused().getOrDefault(vm, Map.of()));
+    });
+  }
+
+  /** Connections refused flows so far, by VM ({@code ""}: charged to none) and reason ({@code vm_limit}, ...). */
+  public Map<String, Map<String, Long>> flowsRefused() {
+    return counters.flowsRefused();
+  }
+
+  /** Connection flows evicted so far, by the VM they were charged to. */
+  public Map<String, Long> flowsEvicted() {
+    return counters.flowsEvicted();
+  }
+
+  /**
+   * Ends what the controller's own idle clock says is over: connections no flow carries (flowless,
+   * evicted, or of a VM that moved) not seen for the idle timeout, and the flowless marks of every
+   * bridge (each on its switch's thread). The runtime calls it every second.
+   */
+  public void expireIdle() {
+    long now = clock.getAsLong();
+    connectionFlows.expireWaiting(now);
+    for (SwitchFlows state : switches.values()) {
+      state.sw.executor().execute(() -> state.flowless.expire(now, idleNanos(state)));
+    }
+  }
+
+  private static long idleNanos(SwitchFlows state) {
+    return TimeUnit.SECONDS.toNanos(state.policy.config().controller().idleTimeoutS());
+  }
+
+  /**
+   * Whom a miss's flows are charged to: the VM that sent its first packet, or, for a packet from
+   * the uplink or a tunnel, the VM whose rules decided it (its cookie's); none when neither.
+   */
+  private static String chargeOf(Config config, Miss.Offload miss) {
+    if (miss.ingress() instanceof org.nicflow.compiler.eval.Ingress.VmPort port) {
+      return port.vm();
+    }
+    return cookieVm(config, miss.flows());
+  }
+
+  /** As {@link #chargeOf(Config, Miss.Offload)}, for the flows of a miss taken back from a switch. */
+  private static String chargeOf(Config config, FlowRedecider.Installed origin) {
+    return config.vmsOnHost(origin.host()).stream().filter(vm -> vm.port().equals(origin.inPort()))
+        .map(org.nicflow.compiler.model.Vm::name).findFirst().orElseGet(() -> cookieVm(config, origin.flows()));
+  }
+
+  private static String cookieVm(Config config, List<FlowEntry> flows) {
+    for (FlowEntry f : flows) {
+      Cookie c = Cookie.decode(f.cookie());
+      if (c.hasVm()) {
+        return config.ids().vmName(c.vmIndex()).orElse(HeldFlows.NO_VM);
+      }
+    }
+    return HeldFlows.NO_VM;
+  }
+
+  private static FlowBudget budgetOf(SwitchFlows state, String charge) {
+    Config config = state.policy.config();
+    long vmLimit = charge.equals(HeldFlows.NO_VM) ? Long.MAX_VALUE
+        : config.vm(charge).map(config::maxFlowsOf).orElse(config.controller().flowLimits().vmMaxFlows());
+    return new FlowBudget(vmLimit, config.controller().flowLimits().hostMaxFlows());
+  }
+
+  /** Every flow the switch holds of the connection whose flow is {@code key}: those its miss installed here. */
+  private static List<FlowKey> connectionOf(SwitchFlows state, FlowKey key) {
+    FlowRedecider.Installed origin = state.origins.get(key);
+    if (origin == null) {
+      return List.of(key);
+    }
+    List<FlowKey> keys = new ArrayList<>();
+    keys.add(key);
+    origin.flows().stream().map(FlowEntry::key)
+        .filter(k -> !k.equals(key) && state.unified.containsKey(k) && state.origins.get(k) == origin)
+        .forEach(keys::add);
+    return keys;
+  }
+
+  /**
+   * Deletes the connections {@code evict} names (each flow strict), on the switch's thread. Their
+   * connections stay known, carried by nothing, until the idle timeout after the controller last
+   * saw them; their next packet misses and is decided with them. Room beyond the {@code adding}
+   * flows the eviction was for goes to flowless connections.
+   */
+  private void evict(SwitchConnection sw, SwitchFlows state, List<List<FlowKey>> evict, int adding) {
+    FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
+    long idle = idleNanos(state);
+    int flows = 0;
+    String first = state.unified.chargeOf(evict.get(0).get(0));
+    for (List<FlowKey> connection : evict) {
+      long seen = connection.stream().mapToLong(state.unified::lastSeen).max().orElse(clock.getAsLong());
+      for (FlowKey key : connection) {
+        String charge = state.unified.chargeOf(key);
+        FlowEntry f = state.unified.remove(key);
+        state.origins.remove(key);
+        if (f != null) {
+          sw.send(translator.deleteStrict(f));
+          counters.flowMods.increment();
+          state.evicting.merge(key, 1, Integer::sum);
+          counters.flowEvicted(charge);
+          flows++;
+        }
+        connectionFlows.flowGone(sw.dpid().getLong(), key, c -> true, seen + idle);
+      }
+    }
+    budgetLog.warn(log, "evicted on " + sw.host(),
+        "host {}: {} connection flows of {} evicted, least recently seen first, to stay within the flow budget",
+        sw.host(), flows, first.isEmpty() ? "no VM" : "VM " + first);
+    roomMade(state, flows - adding);
+  }
+
+  /**
+   * Room for {@code flows} connection flows was made on a bridge (a flow left it): as many flowless
+   * connections, most recently seen first, try to install again at their next packet.
+   */
+  private static void roomMade(SwitchFlows state, int flows) {
+    if (flows > 0) {
+      state.flowless.lift(flows);
+    }
+  }
+
+  /**
+   * Serves a connection whose flows cannot be had (refused by the budget or the switch) by
+   * packet-outs: marks it flowless on this bridge and keeps its connections known for the idle
+   * timeout after the controller last sees them. Counted and logged once a minute per cause.
+   */
+  private void refuse(SwitchConnection sw, SwitchFlows state, String charge, FlowBudget.Reason reason,
+      List<FlowKey> keys, List<Connection> connections, long now) {
+    state.flowless.mark(charge, reason, keys, now);
+    connectionFlows.hold(connections, now + idleNanos(state));
+    counters.flowsRefused(charge, reason);
+    budgetLog.warn(log, "refused on " + sw.host() + ": " + reason.label(),
+        "host {}: a connection of {} got no flow ({}): its packets go on by packet-out until room is made",
+        sw.host(), charge.isEmpty() ? "no VM" : "VM " + charge, reason.label());
+  }
+
+  /**
+   * A connection flow the switch refused because its table is full: it is not there, so it is
+   * forgotten and its connection goes flowless ({@link #refuse}) until room is made. False when the
+   * flow is not one the partition holds (handled as any other error).
+   */
+  private boolean tableFull(SwitchConnection sw, OFFlowMod refused) {
+    SwitchFlows state = switches.get(sw.dpid().getLong());
+    if (state == null || !Cookie.isOurs(refused.getCookie().getValue())) {
+      return false;
+    }
+    Optional<FlowKey> key = new FlowModTranslator(sw.factory(), sw.ports()).keyOf(refused);
+    if (key.isEmpty()) {
+      return false;
+    }
+    Optional<FlowlessConnections.Mark> marked = state.flowless.find(List.of(key.get()));
+    FlowEntry held = state.unified.get(key.get());
+    if (held == null || held.cookie() != refused.getCookie().getValue()) {
+      // A late answer: the controller forgot this flow (or sent another in its place) meanwhile.
+      // If an eviction deleted it, that delete found nothing and owes no FLOW_REMOVED.
+      Integer owed = state.evicting.get(key.get());
+      if (held == null && owed != null) {
+        if (owed <= 1) {
+          state.evicting.remove(key.get());
+        } else {
+          state.evicting.put(key.get(), owed - 1);
+        }
+      }
+      return true;
+    }
+    long now = clock.getAsLong();
+    String charge = state.unified.chargeOf(key.get());
+    FlowRedecider.Installed origin = state.origins.remove(key.get());
+    state.unified.remove(key.get());
+    List<Connection> carried = connectionFlows.carriedBy(sw.dpid().getLong(), key.get());
+    connectionFlows.flowGone(sw.dpid().getLong(), key.get(), c -> true, now + idleNanos(state));
+    if (marked.isPresent()) {
+      state.flowless.touch(marked.get(), now); // the connection's other flow was refused first: counted then
+      connectionFlows.hold(carried, now + idleNanos(state));
+      return true;
+    }
+    // The whole connection is marked, the flows of it that got in included: its packets that still
+    // miss go on by packet-out, and those flows keep carrying the rest.
+    List<FlowKey> wanted = origin == null ? List.of(key.get()) : origin.flows().stream().map(FlowEntry::key).toList();
+    refuse(sw, state, charge, FlowBudget.Reason.TABLE_FULL, wanted, carried, now);
+    return true;
   }
 
   private void programMeters(SwitchConnection sw, PolicySnapshot snapshot) {

@@ -76,6 +76,38 @@ public final class PartitionCounters {
     return n == null ? 0 : n.sum();
   }
 
+  /** Connections that could not get flows, by VM and then by {@link FlowBudget.Reason#label}. */
+  private final Map<String, Map<String, LongAdder>> flowsRefused = new ConcurrentHashMap<>();
+  /** Connection flows evicted to keep a VM or a bridge within its flow budget, by the VM they were charged to. */
+  private final Map<String, LongAdder> flowsEvicted = new ConcurrentHashMap<>();
+
+  void flowsRefused(String vm, FlowBudget.Reason reason) {
+    flowsRefused.computeIfAbsent(vm, v -> new ConcurrentHashMap<>())
+        .computeIfAbsent(reason.label(), r -> new LongAdder()).increment();
+  }
+
+  void flowEvicted(String vm) {
+    flowsEvicted.computeIfAbsent(vm, v -> new LongAdder()).increment();
+  }
+
+  /** Connections refused flows so far, by VM ({@code ""}: charged to none) and reason; those with none are absent. */
+  Map<String, Map<String, Long>> flowsRefused() {
+    Map<String, Map<String, Long>> out = new TreeMap<>();
+    flowsRefused.forEach((vm, byReason) -> {
+      Map<String, Long> reasons = new TreeMap<>();
+      byReason.forEach((r, n) -> reasons.put(r, n.sum()));
+      out.put(vm, java.util.Collections.unmodifiableMap(reasons));
+    });
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /** Connection flows evicted so far, by the VM they were charged to; VMs with none are absent. */
+  Map<String, Long> flowsEvicted() {
+    Map<String, Long> out = new TreeMap<>();
+    flowsEvicted.forEach((vm, n) -> out.put(vm, n.sum()));
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
   public Snapshot snapshot() {
     return new Snapshot(packetIns.sum(), offloads.sum(), duplicateMisses.sum(), malformedFrames.sum(),
         unsupportedFrames.sum(), ignoredMisses.sum(), deniedMisses.sum(), flowMods.sum(), packetOuts.sum(),

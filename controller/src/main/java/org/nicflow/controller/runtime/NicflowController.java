@@ -63,6 +63,13 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
   private volatile Optional<ApiServer> api = Optional.empty();
   private volatile PolicyStore.Watch watch;
   private volatile java.util.concurrent.ScheduledExecutorService audits;
+  /** Runs the partition's idle clock ({@link HostPartition#expireIdle}) every second. */
+  private final java.util.concurrent.ScheduledExecutorService idleClock =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "nicflow-idle-clock");
+        t.setDaemon(true);
+        return t;
+      });
 
   private NicflowController(PolicyStore store, PolicyWriter writer, HostPartition partition,
       long revision) {
@@ -70,6 +77,13 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
     this.writer = writer;
     this.partition = partition;
     this.enforcedRevision = new AtomicLong(revision);
+    idleClock.scheduleWithFixedDelay(() -> {
+      try {
+        partition.expireIdle();
+      } catch (RuntimeException e) {
+        log.error("the idle clock failed (it runs again in a second)", e);
+      }
+    }, 1, 1, TimeUnit.SECONDS);
   }
 
   /**
@@ -282,6 +296,7 @@ public final class NicflowController implements AutoCloseable, LivePolicy {
     if (audits != null) {
       audits.shutdownNow();
     }
+    idleClock.shutdownNow();
     api.ifPresent(ApiServer::close);
     server.close();
     store.close();

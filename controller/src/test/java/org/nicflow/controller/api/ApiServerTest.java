@@ -428,6 +428,37 @@ class ApiServerTest {
   }
 
   @Test
+  void aVmsFlowBudgetAndItsRefusalsShowInItsStatsAndInTheMetrics() throws Exception {
+    java.util.List<org.nicflow.compiler.model.Vm> vms = config.vms().stream().map(v -> !v.name().equals("web1") ? v
+        : new org.nicflow.compiler.model.Vm(v.name(), v.host(), v.port(), v.mac(), v.ip(), v.vnet(), v.ruleset(),
+            v.meterKbps(), v.missRatePps(), v.missBurst(), java.util.OptionalLong.of(1))).toList();
+    Config tight = new Config(config.controller(), config.hosts(), config.vnets(), vms, config.rulesets(),
+        config.loadBalancers(), config.ids());
+    HostPartition budgeted = new HostPartition(PolicySnapshot.of(0, tight),
+        new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
+        new RuleStatistics(), () -> 0L);
+    budgeted.switchConnected(host1);
+    server.close();
+    FakeLivePolicy tightPolicy = new FakeLivePolicy(tight);
+    server = ApiServer.start("127.0.0.1", 0,
+        new ApiSources(tightPolicy, tightPolicy.writer(), budgeted, new OpenFlowStats()::snapshot));
+    budgeted.packetIn(host1, packetIn(1, webToDb(41100, 5432))); // two flows, over web1's max_flows of 1
+
+    JsonNode web1 = getJson("/api/v1/vms/web1/stats", 200).get("flow_budget");
+    List<String> metrics = get("/metrics").body().lines().toList();
+
+    assertThat(web1.get("flows").asLong()).isZero();
+    assertThat(web1.get("max_flows").asLong()).isEqualTo(1);
+    assertThat(web1.get("host_max_flows").asLong()).isEqualTo(262144);
+    assertThat(web1.get("flowless").asLong()).isEqualTo(1);
+    assertThat(web1.get("refused").get("vm_limit").asLong()).isEqualTo(1);
+    assertThat(web1.get("refused").get("table_full").asLong()).isZero();
+    assertThat(metrics).contains("# TYPE nicflow_vm_flows_refused_total counter",
+        "nicflow_vm_flows_refused_total{vm=\"web1\",reason=\"vm_limit\"} 1",
+        "# TYPE nicflow_vm_flows_evicted_total counter");
+  }
+
+  @Test
   void labelValuesAreEscaped() {
     assertThat(MetricsExposition.label("a\"b\\c\nd")).isEqualTo("a\\\"b\\\\c\\nd");
   }

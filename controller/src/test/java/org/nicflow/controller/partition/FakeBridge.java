@@ -50,6 +50,11 @@ public final class FakeBridge implements SwitchConnection {
   final List<CompletableFuture<List<OFFlowStatsEntry>>> ignoredFlowStats = new ArrayList<>();
   private int barriers;
   private int commits;
+  /** Per table, how many flows it holds at most (OVS's Flow_Table flow_limit with overflow_policy=refuse). */
+  private final Map<Integer, Integer> tableLimits = new java.util.HashMap<>();
+  /** ADDs refused for a full table, in order, until taken by {@link #takeRefusals}. */
+  private final List<OFFlowMod> refused = new ArrayList<>();
+  private final List<org.projectfloodlight.openflow.protocol.OFFlowRemoved> removals = new ArrayList<>();
 
   public FakeBridge(String host, long dpid, Map<String, Integer> ports) {
     this.host = host;
@@ -138,6 +143,11 @@ public final class FakeBridge implements SwitchConnection {
     OFFlowModCommand command = mod.getCommand();
     switch (command) {
       case ADD -> {
+        Integer limit = tableLimits.get((int) mod.getTableId().getValue());
+        if (limit != null && !flows.containsKey(key) && flowsIn(mod.getTableId().getValue()).size() >= limit) {
+          refused.add(mod); // a full table takes no new flow; a flow over an existing key replaces it
+          return;
+        }
         flows.put(key, mod);
         if (resetCounts) {
           traffic.remove(key);
@@ -149,16 +159,34 @@ public final class FakeBridge implements SwitchConnection {
         }
       }
       case MODIFY -> selected(mod).forEach(k -> modify(k, mod, resetCounts));
-      case DELETE_STRICT -> {
-        flows.remove(key);
-        traffic.remove(key);
-      }
-      case DELETE -> selected(mod).forEach(k -> {
-        flows.remove(k);
-        traffic.remove(k);
-      });
+      case DELETE_STRICT -> deleted(key);
+      case DELETE -> selected(mod).forEach(this::deleted);
       default -> throw new IllegalStateException("fake bridge does not do " + command);
     }
+  }
+
+  /** Deletes a flow by flow-mod; one that asked for it owes a FLOW_REMOVED (reason DELETE), as OVS sends. */
+  private void deleted(Key key) {
+    OFFlowMod gone = flows.remove(key);
+    traffic.remove(key);
+    if (gone != null && gone.getFlags() != null && gone.getFlags().contains(OFFlowModFlags.SEND_FLOW_REM)) {
+      removals.add(removed(gone, org.projectfloodlight.openflow.protocol.OFFlowRemovedReason.DELETE));
+    }
+  }
+
+  private org.projectfloodlight.openflow.protocol.OFFlowRemoved removed(OFFlowMod mod,
+      org.projectfloodlight.openflow.protocol.OFFlowRemovedReason reason) {
+    return factory.buildFlowRemoved()
+        .setTableId(mod.getTableId()).setPriority(mod.getPriority()).setMatch(mod.getMatch())
+        .setCookie(mod.getCookie()).setReason(reason)
+        .setPacketCount(U64.of(1)).setByteCount(U64.of(100)).build();
+  }
+
+  /** The FLOW_REMOVED messages owed for flows deleted by flow-mod since last asked, in order. */
+  public synchronized List<org.projectfloodlight.openflow.protocol.OFFlowRemoved> takeRemovals() {
+    List<org.projectfloodlight.openflow.protocol.OFFlowRemoved> out = List.copyOf(removals);
+    removals.clear();
+    return out;
   }
 
   private void modify(Key key, OFFlowMod mod, boolean resetCounts) {
@@ -265,6 +293,36 @@ public final class FakeBridge implements SwitchConnection {
           .build());
     }
     return CompletableFuture.completedFuture(entries);
+  }
+
+  /** Table {@code table} holds at most {@code max} flows from now on; ADDs of new flows beyond are refused. */
+  public synchronized void limitTable(int table, int max) {
+    tableLimits.put(table, max);
+  }
+
+  /**
+   * The TABLE_FULL errors the bridge owes for the ADDs it refused since last asked, each with the
+   * refused request, as OVS sends them back.
+   */
+  public synchronized List<Map.Entry<org.projectfloodlight.openflow.protocol.OFErrorMsg, OFFlowMod>> takeRefusals() {
+    List<Map.Entry<org.projectfloodlight.openflow.protocol.OFErrorMsg, OFFlowMod>> out = new ArrayList<>();
+    for (OFFlowMod mod : refused) {
+      out.add(Map.entry(factory.errorMsgs().buildFlowModFailedErrorMsg()
+          .setCode(org.projectfloodlight.openflow.protocol.OFFlowModFailedCode.TABLE_FULL).build(), mod));
+    }
+    refused.clear();
+    return out;
+  }
+
+  /**
+   * Removes the flow {@code mod} added, as its idle timeout would, and returns the FLOW_REMOVED the
+   * bridge sends for it.
+   */
+  public synchronized org.projectfloodlight.openflow.protocol.OFFlowRemoved idleOut(OFFlowMod mod) {
+    Key key = new Key(mod.getTableId(), mod.getPriority(), mod.getMatch());
+    flows.remove(key);
+    traffic.remove(key);
+    return removed(mod, org.projectfloodlight.openflow.protocol.OFFlowRemovedReason.IDLE_TIMEOUT);
   }
 
   /** Runs tasks at once on the calling thread: the fake has no thread of its own. */

@@ -29,6 +29,7 @@ import org.nicflow.compiler.model.Ipv4Prefix;
 import org.nicflow.compiler.model.Layer;
 import org.nicflow.compiler.model.LoadBalancer;
 import org.nicflow.compiler.model.MacAddress;
+import org.nicflow.compiler.model.FlowLimits;
 import org.nicflow.compiler.model.MissBudget;
 import org.nicflow.compiler.model.OffloadMode;
 import org.nicflow.compiler.model.OpenflowOutbound;
@@ -50,14 +51,15 @@ final class ConfigReader {
   static final Set<String> CONTROLLER_KEYS =
       Set.of("openflow", "api", "mode", "idle_timeout_s", "state_dir", "gateway_mac", "learn_state",
           "miss_rate_pps", "miss_burst", "tls", "api_limits", "openflow_outbound_pause_bytes",
-          "openflow_outbound_close_bytes");
+          "openflow_outbound_close_bytes", "max_flows", "host_max_flows");
   static final Set<String> API_LIMIT_KEYS = Set.of("workers", "queue", "request_timeout_s", "idle_timeout_s",
       "max_connections", "flow_stats_in_flight", "enforce_waits", "page_size", "max_page_size");
   static final Set<String> TLS_KEYS = Set.of("private_key", "certificate", "ca_certificate", "api", "switch_identity");
   static final Set<String> HOST_KEYS = Set.of("name", "dpid", "uplink", "underlay_ip", "next_hop_mac");
   static final Set<String> VNET_KEYS = Set.of("name", "vni", "prefix", "gateway");
   static final Set<String> VM_KEYS =
-      Set.of("name", "host", "port", "mac", "ip", "vnet", "ruleset", "meter_kbps", "miss_rate_pps", "miss_burst");
+      Set.of("name", "host", "port", "mac", "ip", "vnet", "ruleset", "meter_kbps", "miss_rate_pps", "miss_burst",
+          "max_flows");
   static final Set<String> RULESET_KEYS = Set.of("name", "layers");
   static final Set<String> LAYER_KEYS = Set.of("name", "default", "rules");
   static final Set<String> RULE_KEYS = Set.of("id", "priority", "direction", "proto", "src", "dst",
@@ -88,7 +90,8 @@ final class ConfigReader {
   private record VnetDraft(String path, String name, Integer vni, Ipv4Prefix prefix, Ipv4 gateway) {}
 
   private record VmDraft(String path, String name, String host, String port, MacAddress mac, Ipv4 ip,
-      String vnet, String ruleset, OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst) {}
+      String vnet, String ruleset, OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst,
+      OptionalLong maxFlows) {}
 
   /** The whole config, or empty when the log holds errors. */
   Optional<Config> read(JsonNode root) {
@@ -143,7 +146,7 @@ final class ConfigReader {
       if (v.name != null && v.host != null && v.port != null && v.mac != null && v.ip != null
           && v.vnet != null && v.ruleset != null) {
         build(v.path, () -> new Vm(v.name, v.host, v.port, v.mac, v.ip, v.vnet, v.ruleset, v.meterKbps,
-            v.missRatePps, v.missBurst))
+            v.missRatePps, v.missBurst, v.maxFlows))
             .ifPresent(builtVms::add);
       }
     }
@@ -184,9 +187,12 @@ final class ConfigReader {
     ApiLimits apiLimits = o.value("api_limits", false).flatMap(n -> apiLimits(n, o.at("api_limits")))
         .orElse(d.apiLimits());
     OpenflowOutbound outbound = openflowOutbound(o, d.openflowOutbound());
+    FlowLimits flowLimits = new FlowLimits(
+        flowLimit(o, "max_flows").orElse(d.flowLimits().vmMaxFlows()),
+        flowLimit(o, "host_max_flows").orElse(d.flowLimits().hostMaxFlows()));
     return build(path, () -> new ControllerSettings(openflow.host(), openflow.port(), api.host(), api.port(),
         mode, idle, stateDir, gatewayMac, o.bool("learn_state").orElse(d.learnState()), missBudget, tls, apiLimits,
-        outbound)).orElse(d);
+        outbound, flowLimits)).orElse(d);
   }
 
   /** The {@code api_limits} block: each key absent keeps its default. */
@@ -288,7 +294,12 @@ final class ConfigReader {
         o.string("vnet", true).orElse(null),
         o.string("ruleset", true).orElse(null),
         o.integer("meter_kbps", false, 1, MAX_METER_KBPS).map(OptionalLong::of).orElse(OptionalLong.empty()),
-        optionalCount(o, "miss_rate_pps"), optionalCount(o, "miss_burst")));
+        optionalCount(o, "miss_rate_pps"), optionalCount(o, "miss_burst"), flowLimit(o, "max_flows")));
+  }
+
+  /** An optional flow limit, 1-{@link FlowLimits#MAX}. */
+  private static OptionalLong flowLimit(Fields o, String key) {
+    return o.integer(key, false, 1, FlowLimits.MAX).map(OptionalLong::of).orElse(OptionalLong.empty());
   }
 
   /** An optional whole number 1-{@link MissBudget#MAX}: a miss budget's rate or burst. */

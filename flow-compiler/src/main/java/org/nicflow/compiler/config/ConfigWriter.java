@@ -14,6 +14,7 @@ import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.Ipv4Prefix;
 import org.nicflow.compiler.model.Layer;
 import org.nicflow.compiler.model.LoadBalancer;
+import org.nicflow.compiler.model.FlowLimits;
 import org.nicflow.compiler.model.MissBudget;
 import org.nicflow.compiler.model.OpenflowOutbound;
 import org.nicflow.compiler.model.PortRange;
@@ -76,6 +77,10 @@ public final class ConfigWriter {
     if (!c.openflowOutbound().equals(OpenflowOutbound.DEFAULT)) {
       out.append("  openflow_outbound_pause_bytes: ").append(c.openflowOutbound().pauseBytes()).append('\n');
       out.append("  openflow_outbound_close_bytes: ").append(c.openflowOutbound().closeBytes()).append('\n');
+    }
+    if (!c.flowLimits().equals(FlowLimits.DEFAULT)) {
+      out.append("  max_flows: ").append(c.flowLimits().vmMaxFlows()).append('\n');
+      out.append("  host_max_flows: ").append(c.flowLimits().hostMaxFlows()).append('\n');
     }
     c.tls().ifPresent(tls -> {
       out.append("  tls:\n");
@@ -144,6 +149,7 @@ public final class ConfigWriter {
     v.meterKbps().ifPresent(k -> kv.add("meter_kbps: " + k));
     v.missRatePps().ifPresent(r -> kv.add("miss_rate_pps: " + r));
     v.missBurst().ifPresent(b -> kv.add("miss_burst: " + b));
+    v.maxFlows().ifPresent(n -> kv.add("max_flows: " + n));
     return flow(kv);
   }
 

@@ -163,4 +163,9 @@ public record Config(
   public MissBudget missBudgetOf(Vm vm) {
     return vm.missBudget(controller.missBudget());
   }
+
+  /** How many connection flows charged to VM {@code vm} one bridge may hold: its own {@code max_flows}, else the controller's. */
+  public long maxFlowsOf(Vm vm) {
+    return vm.maxFlows().orElse(controller.flowLimits().vmMaxFlows());
+  }
 }

@@ -9,15 +9,24 @@ import java.util.OptionalLong;
  * @param missRatePps the VM's own {@code miss_rate_pps}; empty: the controller's
  * @param missBurst the VM's own {@code miss_burst}; empty: its {@code miss_rate_pps} if it sets one, else the
  *     controller's {@code miss_burst}
+ * @param maxFlows the VM's own {@code max_flows}: how many connection flows charged to it one bridge
+ *     may hold; empty: the controller's
  */
 public record Vm(
     String name, String host, String port, MacAddress mac, Ipv4 ip, String vnet, String ruleset,
-    OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst) {
+    OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst, OptionalLong maxFlows) {
+
+  /** A VM with the controller's flow limit. */
+  public Vm(String name, String host, String port, MacAddress mac, Ipv4 ip, String vnet, String ruleset,
+      OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst) {
+    this(name, host, port, mac, ip, vnet, ruleset, meterKbps, missRatePps, missBurst, OptionalLong.empty());
+  }
 
   /** A VM with the controller's miss budget. */
   public Vm(String name, String host, String port, MacAddress mac, Ipv4 ip, String vnet, String ruleset,
       OptionalLong meterKbps) {
-    this(name, host, port, mac, ip, vnet, ruleset, meterKbps, OptionalLong.empty(), OptionalLong.empty());
+    this(name, host, port, mac, ip, vnet, ruleset, meterKbps, OptionalLong.empty(), OptionalLong.empty(),
+        OptionalLong.empty());
   }
 
   public Vm {
@@ -35,6 +44,8 @@ public record Vm(
     Objects.requireNonNull(missRatePps, "missRatePps");
     Objects.requireNonNull(missBurst, "missBurst");
     MissBudget.of(missRatePps, missBurst, MissBudget.DEFAULT); // checks the VM's own values
+    Objects.requireNonNull(maxFlows, "maxFlows");
+    maxFlows.ifPresent(n -> FlowLimits.check("max_flows", n));
   }
 
   /**

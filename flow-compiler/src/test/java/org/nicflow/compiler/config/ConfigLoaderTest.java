@@ -15,6 +15,7 @@ import org.nicflow.compiler.model.ControllerSettings;
 import org.nicflow.compiler.model.ControllerTls;
 import org.nicflow.compiler.model.Direction;
 import org.nicflow.compiler.model.Ipv4Prefix;
+import org.nicflow.compiler.model.FlowLimits;
 import org.nicflow.compiler.model.MissBudget;
 import org.nicflow.compiler.model.PortRange;
 import org.nicflow.compiler.model.Protocol;
@@ -561,6 +562,31 @@ class ConfigLoaderTest {
     assertSingleError(replacing("vnet: blue, ruleset: web}\n  - {name: web2",
         "vnet: blue, ruleset: web, miss_rate: 5}\n  - {name: web2"), "vms[0].miss_rate",
         "unknown key 'miss_rate'");
+  }
+
+  @Test
+  void flowLimitsDefaultToTheControllersAndEachVmMaySetItsOwn() throws ConfigException {
+    Config defaults = loader.parse(BASE, "test.yaml");
+    Config set = loader.parse("controller: {max_flows: 300, host_max_flows: 1000}\n"
+        + replacing("vnet: blue, ruleset: web}\n  - {name: web2", "vnet: blue, ruleset: web, max_flows: 8}\n"
+            + "  - {name: web2"), "test.yaml");
+
+    assertThat(defaults.controller().flowLimits()).isEqualTo(FlowLimits.DEFAULT);
+    assertThat(defaults.maxFlowsOf(defaults.vms().get(0))).isEqualTo(FlowLimits.DEFAULT.vmMaxFlows());
+    assertThat(set.controller().flowLimits()).isEqualTo(new FlowLimits(300, 1000));
+    assertThat(set.maxFlowsOf(set.vms().get(0))).as("its own").isEqualTo(8);
+    assertThat(set.maxFlowsOf(set.vms().get(1))).as("the controller's").isEqualTo(300);
+  }
+
+  @Test
+  void rejectsFlowLimitsOutsideRangeOrOfTheWrongType() {
+    assertSingleError("controller: {max_flows: 0}\n" + BASE, "controller.max_flows", "0 is outside 1-2147483647");
+    assertSingleError("controller: {host_max_flows: 2147483648}\n" + BASE, "controller.host_max_flows",
+        "2147483648 is outside 1-2147483647");
+    assertSingleError(replacing("vnet: blue, ruleset: web}\n  - {name: web2",
+        "vnet: blue, ruleset: web, max_flows: -1}\n  - {name: web2"), "vms[0].max_flows", "outside 1-2147483647");
+    assertSingleError(replacing("vnet: blue, ruleset: web}\n  - {name: web2",
+        "vnet: blue, ruleset: web, max_flows: many}\n  - {name: web2"), "vms[0].max_flows", "wrong type");
   }
 
   @Test

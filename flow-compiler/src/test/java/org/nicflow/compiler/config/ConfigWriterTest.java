@@ -15,6 +15,7 @@ import org.nicflow.compiler.model.Direction;
 import org.nicflow.compiler.model.Ipv4;
 import org.nicflow.compiler.model.Ipv4Prefix;
 import org.nicflow.compiler.model.Layer;
+import org.nicflow.compiler.model.FlowLimits;
 import org.nicflow.compiler.model.MissBudget;
 import org.nicflow.compiler.model.OffloadMode;
 import org.nicflow.compiler.model.PortRange;
@@ -130,6 +131,23 @@ class ConfigWriterTest {
     assertThat(yaml).contains("  miss_rate_pps: 700\n  miss_burst: 70\n", "miss_rate_pps: 25}", "miss_burst: 9}");
     assertThat(loader.parse(yaml, "x.yaml")).isEqualTo(config);
     assertThat(ConfigWriter.toYaml(base)).as("defaults are not written").doesNotContain("miss_");
+  }
+
+  @Test
+  void roundTripsFlowLimitsOfTheControllerAndOfVms() throws ConfigException {
+    Config base = LargeConfigGenerator.generate(0, 1);
+    Vm first = base.vms().get(0);
+    List<Vm> vms = new java.util.ArrayList<>(base.vms());
+    vms.set(0, new Vm(first.name(), first.host(), first.port(), first.mac(), first.ip(), first.vnet(), first.ruleset(),
+        first.meterKbps(), OptionalLong.empty(), OptionalLong.empty(), OptionalLong.of(12)));
+    Config config = new Config(base.controller().withFlowLimits(new FlowLimits(500, 4000)), base.hosts(),
+        base.vnets(), vms, base.rulesets(), base.loadBalancers());
+
+    String yaml = ConfigWriter.toYaml(config);
+
+    assertThat(yaml).contains("  max_flows: 500\n  host_max_flows: 4000\n", "max_flows: 12}");
+    assertThat(loader.parse(yaml, "x.yaml")).isEqualTo(config);
+    assertThat(ConfigWriter.toYaml(base)).as("defaults are not written").doesNotContain("max_flows");
   }
 
   @Test
