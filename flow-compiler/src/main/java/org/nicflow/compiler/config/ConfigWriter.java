@@ -127,6 +127,7 @@ public final class ConfigWriter {
     v.meterKbps().ifPresent(k -> kv.add("meter_kbps: " + k));
     v.missRatePps().ifPresent(r -> kv.add("miss_rate_pps: " + r));
     v.missBurst().ifPresent(b -> kv.add("miss_burst: " + b));
+    v.snatPorts().ifPresent(n -> kv.add("snat_ports: " + n));
     return flow(kv);
   }
 

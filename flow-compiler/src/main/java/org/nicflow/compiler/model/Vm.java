@@ -1,6 +1,7 @@
 package org.nicflow.compiler.model;
 
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -9,10 +10,18 @@ import java.util.OptionalLong;
  * @param missRatePps the VM's own {@code miss_rate_pps}; empty: the controller's
  * @param missBurst the VM's own {@code miss_burst}; empty: its {@code miss_rate_pps} if it sets one, else the
  *     controller's {@code miss_burst}
+ * @param snatPorts the VM's own {@code snat_ports}: how many ports of each public address it SNATs to
+ *     it may hold towards one destination; empty: an equal share ({@link SnatShares})
  */
 public record Vm(
     String name, String host, String port, MacAddress mac, Ipv4 ip, String vnet, String ruleset,
-    OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst) {
+    OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst, OptionalInt snatPorts) {
+
+  /** A VM with an equal share of the ports of the addresses it SNATs to. */
+  public Vm(String name, String host, String port, MacAddress mac, Ipv4 ip, String vnet, String ruleset,
+      OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst) {
+    this(name, host, port, mac, ip, vnet, ruleset, meterKbps, missRatePps, missBurst, OptionalInt.empty());
+  }
 
   /** A VM with the controller's miss budget. */
   public Vm(String name, String host, String port, MacAddress mac, Ipv4 ip, String vnet, String ruleset,
@@ -35,6 +44,11 @@ public record Vm(
     Objects.requireNonNull(missRatePps, "missRatePps");
     Objects.requireNonNull(missBurst, "missBurst");
     MissBudget.of(missRatePps, missBurst, MissBudget.DEFAULT); // checks the VM's own values
+    Objects.requireNonNull(snatPorts, "snatPorts");
+    if (snatPorts.isPresent() && (snatPorts.getAsInt() < 1 || snatPorts.getAsInt() > SnatShares.PORTS)) {
+      throw new IllegalArgumentException("vm " + name + ": snat_ports " + snatPorts.getAsInt() + " is outside 1-"
+          + SnatShares.PORTS);
+    }
   }
 
   /**
