@@ -14,10 +14,10 @@ import org.slf4j.event.Level;
  * failures), at most one per cause and interval: the first occurrence of a cause is logged, the
  * next ones in the same interval are only counted, and the count is appended to the cause's next
  * line ("… (41 more like this since the last such line)") or logged by {@link #flush()}. Thread-safe; owned by
- * one {@link OpenFlowServer} (no static state). A stack trace, when given, goes with the logged
- * line only.
+ * one {@link OpenFlowServer}, or by the host partition for its per-VM causes (no static state). A stack
+ * trace, when given, goes with the logged line only.
  */
-final class ThrottledLog {
+public final class ThrottledLog {
 
   /** Causes tracked at once; a further one is logged unthrottled (never silently lost). */
   static final int MAX_CAUSES = 256;
@@ -43,7 +43,7 @@ final class ThrottledLog {
    * @param interval how long after a logged line the same cause is only counted
    * @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime} outside tests)
    */
-  ThrottledLog(Duration interval, LongSupplier nanoClock) {
+  public ThrottledLog(Duration interval, LongSupplier nanoClock) {
     if (interval.isNegative() || interval.isZero()) {
       throw new IllegalArgumentException("interval must be positive: " + interval);
     }
@@ -51,7 +51,7 @@ final class ThrottledLog {
     this.nanoClock = nanoClock;
   }
 
-  void warn(Logger log, String cause, String format, Object... args) {
+  public void warn(Logger log, String cause, String format, Object... args) {
     log(log, Level.WARN, cause, format, args);
   }
 

@@ -124,6 +124,12 @@ public final class SnatShares {
     return Optional.ofNullable(byAddress.get(address)).map(m -> m.get(vm)).orElse(space);
   }
 
+  /** The addresses {@code vm} SNATs to, in address order. */
+  public List<Ipv4> addressesOf(String vm) {
+    return byAddress.entrySet().stream().filter(e -> e.getValue().containsKey(vm)).map(Map.Entry::getKey)
+        .sorted(Comparator.comparingLong(Ipv4::bits)).toList();
+  }
+
   /** Each public address SNAT rules name, with the VMs whose rule sets have such a rule, by name. */
   private static Map<Ipv4, List<Vm>> sharers(Config config) {
     Map<String, Set<Ipv4>> addressesByRuleset = new HashMap<>();
