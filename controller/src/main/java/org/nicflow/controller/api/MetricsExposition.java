@@ -61,6 +61,9 @@ final class MetricsExposition {
         c.controllerPathPackets());
     missesOverBudget(out);
     flowBudget(out);
+    byVm(out, "nicflow_vm_snat_exhausted_total",
+        "New connections dropped because their VM's SNAT share (snat_ports) towards their destination was used up, by VM.",
+        sources.partition().snatExhausted());
 
     gauge(out, "nicflow_policy_revision", "The policy revision in force.", sources.policy().current().revision());
     gauge(out, "nicflow_configured_hosts", "Hosts in the config.", sources.config().hosts().size());
@@ -148,12 +151,16 @@ final class MetricsExposition {
 
   /** Every configured VM's misses dropped over its miss budget (0 for those that never went over). */
   private void missesOverBudget(StringBuilder out) {
-    String name = "nicflow_vm_misses_over_budget_total";
-    header(out, name, "Packet-ins dropped over their VM's miss budget (miss_rate_pps), before evaluation, by VM.",
-        "counter");
-    Map<String, Long> over = sources.partition().missesOverBudget();
+    byVm(out, "nicflow_vm_misses_over_budget_total",
+        "Packet-ins dropped over their VM's miss budget (miss_rate_pps), before evaluation, by VM.",
+        sources.partition().missesOverBudget());
+  }
+
+  /** A counter with one series per configured VM (0 for VMs {@code counts} does not hold). */
+  private void byVm(StringBuilder out, String name, String help, Map<String, Long> counts) {
+    header(out, name, help, "counter");
     sources.config().vms().forEach(vm -> out.append(name).append("{vm=\"").append(label(vm.name())).append("\"} ")
-        .append(over.getOrDefault(vm.name(), 0L)).append('\n'));
+        .append(counts.getOrDefault(vm.name(), 0L)).append('\n'));
   }
 
   /**

@@ -13,9 +13,11 @@ import org.nicflow.compiler.eval.Connection;
 import org.nicflow.compiler.eval.ConnectionTable;
 import org.nicflow.compiler.eval.FlowTuple;
 import org.nicflow.compiler.flow.FlowKind;
+import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.Host;
 import org.nicflow.compiler.model.Layer;
 import org.nicflow.compiler.model.Rule;
+import org.nicflow.compiler.model.SnatShares;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.controller.openflow.OpenFlowStats;
 import org.nicflow.controller.openflow.SwitchConnection;
@@ -57,7 +59,18 @@ final class SwitchViews {
    * ({@code null} when the host is not connected).
    */
   public record VmStats(String vm, String host, List<RuleCounts> rules, LiveCounts live, MissBudgetCounts missBudget,
-      FlowBudgetCounts flowBudget) {}
+      FlowBudgetCounts flowBudget,
+      SnatCounts snat) {}
+
+  /**
+   * The VM's shares of the public addresses its rules SNAT to ({@code snat_ports}) and the new
+   * connections dropped since the controller started because a share was used up towards their
+   * destination.
+   */
+  public record SnatCounts(List<SnatShareView> shares, long exhausted) {}
+
+  /** The source ports and ICMP query identifiers of {@code address} that are the VM's, as {@code lo-hi}. */
+  public record SnatShareView(String address, String ports, String queryIds) {}
 
   /**
    * A VM's miss budget ({@code miss_rate_pps}, {@code miss_burst}) and the packet-ins dropped over it
@@ -145,6 +158,17 @@ final class SwitchViews {
     return out;
   }
 
+  /** The VM's SNAT shares under the config in force and its used-up-share drops. */
+  private SnatCounts snatCounts(Vm vm) {
+    Config config = sources.config();
+    SnatShares ports = SnatShares.of(config, SnatShares.PORT_SPACE);
+    SnatShares ids = SnatShares.of(config, SnatShares.QUERY_ID_SPACE);
+    List<SnatShareView> shares = ports.addressesOf(vm.name()).stream()
+        .map(a -> new SnatShareView(a.toString(), ports.of(vm.name(), a).toString(), ids.of(vm.name(), a).toString()))
+        .toList();
+    return new SnatCounts(shares, sources.partition().snatExhausted(vm.name()));
+  }
+
   /** The VM's statistics, with {@code live} from its switch when that answers (else null). */
   CompletableFuture<VmStats> vmStats(String name) {
     Vm vm = sources.config().vm(name).orElseThrow(() -> ApiException.notFound("no VM named '" + name + "'"));
@@ -160,8 +184,9 @@ final class SwitchViews {
     MissBudgetCounts misses = new MissBudgetCounts(budget.ratePps(), budget.burst(),
         sources.partition().missesOverBudget(vm.name()));
     FlowBudgetCounts budgetCounts = flowBudget(vm.name());
+    SnatCounts snat = snatCounts(vm);
     if (sources.partition().switchOf(vm.host()).isEmpty()) {
-      return CompletableFuture.completedFuture(new VmStats(vm.name(), vm.host(), rules, null, misses, budgetCounts));
+      return CompletableFuture.completedFuture(new VmStats(vm.name(), vm.host(), rules, null, misses, budgetCounts, snat));
     }
     CompletableFuture<List<SwitchFlowReader.SwitchFlow>> read;
     try {
@@ -173,9 +198,9 @@ final class SwitchViews {
       if (failure != null) {
         // The switch did not answer in time, went away or waits for too many: the folded counts still stand.
         log.debug("VM {}: no live counters: {}", vm.name(), failure.getMessage());
-        return new VmStats(vm.name(), vm.host(), rules, null, misses, budgetCounts);
+        return new VmStats(vm.name(), vm.host(), rules, null, misses, budgetCounts, snat);
       }
-      return new VmStats(vm.name(), vm.host(), rules, live(vm, list), misses, budgetCounts);
+      return new VmStats(vm.name(), vm.host(), rules, live(vm, list), misses, budgetCounts, snat);
     });
   }
 

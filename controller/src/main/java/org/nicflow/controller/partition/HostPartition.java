@@ -28,6 +28,7 @@ import org.nicflow.controller.openflow.ThrottledLog;
 import org.nicflow.controller.policy.PolicySnapshot;
 import org.nicflow.controller.policy.UpdatePlan;
 import org.nicflow.controller.openflow.SwitchListener;
+import org.nicflow.controller.openflow.ThrottledLog;
 import org.nicflow.controller.openflow.packet.FrameParser;
 import org.nicflow.controller.openflow.packet.PacketOuts;
 import org.nicflow.controller.openflow.packet.ParsedFrame;
@@ -111,6 +112,8 @@ public final class HostPartition implements SwitchListener {
   private static final int CLAIM_ATTEMPTS = 3;
   /** At most this many re-decision passes per update (each pass after the first ended a connection). */
   private static final int REDECIDE_PASSES = 8;
+  /** How often a VM's used-up SNAT share on one address is logged (each drop is counted). */
+  static final java.time.Duration SNAT_LOG_INTERVAL = java.time.Duration.ofSeconds(60);
 
   private final AtomicReference<PolicySnapshot> policy;
   private final FlowReconciler reconciler;
@@ -124,8 +127,8 @@ public final class HostPartition implements SwitchListener {
   private final Map<String, SwitchConnection> connected = new ConcurrentHashMap<>();
   /** Monotonic nanoseconds for the miss budgets, the flow budget's recency and the idle clock of flowless connections. */
   private final java.util.function.LongSupplier clock;
-  /** One line per cause and minute for connections refused flows and evictions. */
-  private final ThrottledLog budgetLog;
+  /** One line per cause and minute: connections refused flows, evictions, used-up SNAT shares. */
+  private final ThrottledLog throttled;
 
   public HostPartition(
       PolicySnapshot initial,
@@ -145,7 +148,7 @@ public final class HostPartition implements SwitchListener {
       RuleStatistics statistics,
       java.util.function.LongSupplier clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
-    this.budgetLog = new ThrottledLog(java.time.Duration.ofMinutes(1), clock);
+    this.throttled = new ThrottledLog(SNAT_LOG_INTERVAL, clock);
     this.policy = new AtomicReference<>(Objects.requireNonNull(initial, "initial"));
     this.reconciler = Objects.requireNonNull(reconciler, "reconciler");
     this.frames = Objects.requireNonNull(frames, "frames");
@@ -171,6 +174,19 @@ public final class HostPartition implements SwitchListener {
   /** Packet-ins dropped over the miss budget of VM {@code vm} so far. */
   public long missesOverBudget(String vm) {
     return counters.overBudgetOf(vm);
+  }
+
+  /**
+   * New connections dropped so far because their VM's SNAT share towards their destination was
+   * used up, by VM (VMs that never used one up are absent).
+   */
+  public Map<String, Long> snatExhausted() {
+    return counters.snatExhausted.all();
+  }
+
+  /** New connections of VM {@code vm} dropped so far because its SNAT share was used up. */
+  public long snatExhausted(String vm) {
+    return counters.snatExhausted.of(vm);
   }
 
   public List<SwitchError> errors() {
@@ -348,6 +364,12 @@ public final class HostPartition implements SwitchListener {
     }
     if (!miss.decision().allowed()) {
       counters.deniedMisses.increment();
+      miss.decision().snatExhaustion().ifPresent(used -> {
+        counters.snatExhausted.increment(used.vm());
+        throttled.warn(log, "snat " + used.vm() + " " + used.address() + (used.queryIds() ? " ids" : ""),
+            "host {}: {}; its new connections there are dropped until some end (snat_ports)", sw.host(),
+            miss.decision().dropReason().orElseThrow());
+      });
       return;
     }
     Optional<FlowEntry> forward = miss.forwardFlow();
@@ -994,7 +1016,7 @@ public final class HostPartition implements SwitchListener {
         connectionFlows.flowGone(sw.dpid().getLong(), key, c -> true, seen + idle);
       }
     }
-    budgetLog.warn(log, "evicted on " + sw.host(),
+    throttled.warn(log, "evicted on " + sw.host(),
         "host {}: {} connection flows of {} evicted, least recently seen first, to stay within the flow budget",
         sw.host(), flows, first.isEmpty() ? "no VM" : "VM " + first);
     roomMade(state, flows - adding);
@@ -1020,7 +1042,7 @@ public final class HostPartition implements SwitchListener {
     state.flowless.mark(charge, reason, keys, now);
     connectionFlows.hold(connections, now + idleNanos(state));
     counters.flowsRefused(charge, reason);
-    budgetLog.warn(log, "refused on " + sw.host() + ": " + reason.label(),
+    throttled.warn(log, "refused on " + sw.host() + ": " + reason.label(),
         "host {}: a connection of {} got no flow ({}): its packets go on by packet-out until room is made",
         sw.host(), charge.isEmpty() ? "no VM" : "VM " + charge, reason.label());
   }

@@ -57,23 +57,25 @@ public final class PartitionCounters {
   final LongAdder controllerPathPackets = new LongAdder();
 
   /** Misses dropped over their VM's miss budget before evaluation, by VM. */
-  private final Map<String, LongAdder> overBudget = new ConcurrentHashMap<>();
+  private final CountsByVm overBudget = new CountsByVm();
+  /**
+   * New connections dropped because their VM's share of a SNAT address's ports or query
+   * identifiers towards their destination was used up, by VM (docs/config.md, {@code snat_ports}).
+   */
+  final CountsByVm snatExhausted = new CountsByVm();
 
   void overBudget(String vm) {
-    overBudget.computeIfAbsent(vm, v -> new LongAdder()).increment();
+    overBudget.increment(vm);
   }
 
   /** Misses dropped over each VM's miss budget so far, by VM name (VMs with none are absent). */
   Map<String, Long> overBudgetByVm() {
-    Map<String, Long> out = new TreeMap<>();
-    overBudget.forEach((vm, n) -> out.put(vm, n.sum()));
-    return java.util.Collections.unmodifiableMap(out);
+    return overBudget.all();
   }
 
   /** Misses dropped over the miss budget of VM {@code vm} so far. */
   long overBudgetOf(String vm) {
-    LongAdder n = overBudget.get(vm);
-    return n == null ? 0 : n.sum();
+    return overBudget.of(vm);
   }
 
   /** Connections that could not get flows, by VM and then by {@link FlowBudget.Reason#label}. */

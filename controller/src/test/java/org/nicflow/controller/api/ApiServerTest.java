@@ -459,6 +459,44 @@ class ApiServerTest {
   }
 
   @Test
+  void aVmsUsedUpSnatShareShowsInItsStatsAndInTheMetricsByVm() throws Exception {
+    List<org.nicflow.compiler.model.Vm> vms = config.vms().stream().map(v -> !v.name().equals("web1") ? v
+        : new org.nicflow.compiler.model.Vm(v.name(), v.host(), v.port(), v.mac(), v.ip(), v.vnet(), v.ruleset(),
+            v.meterKbps(), v.missRatePps(), v.missBurst(), java.util.OptionalInt.of(1))).toList();
+    Config oneEach = new Config(config.controller(), config.hosts(), config.vnets(), vms, config.rulesets(),
+        config.loadBalancers());
+    HostPartition snat = new HostPartition(PolicySnapshot.of(0, oneEach),
+        new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
+        new RuleStatistics(), () -> 0L);
+    snat.switchConnected(host1);
+    server.close();
+    FakeLivePolicy policy = new FakeLivePolicy(oneEach);
+    server = ApiServer.start("127.0.0.1", 0,
+        new ApiSources(policy, policy.writer(), snat, new OpenFlowStats()::snapshot));
+    for (int i = 0; i < 3; i++) {
+      snat.packetIn(host1, packetIn(1, FrameBuilder.ipv4(PacketHeaders.tcp(WEB1_MAC, MacAddress.DEFAULT_GATEWAY,
+          Ipv4.parse("10.1.0.11"), Ipv4.parse("198.51.100.7"), 42000 + i, 443)).build()));
+    }
+
+    JsonNode web1 = getJson("/api/v1/vms/web1/stats", 200).get("snat");
+    JsonNode web2 = getJson("/api/v1/vms/web2/stats", 200).get("snat");
+    JsonNode db1 = getJson("/api/v1/vms/db1/stats", 200).get("snat");
+    List<String> metrics = get("/metrics").body().lines().toList();
+
+    assertThat(web1.get("exhausted").asLong()).as("one port: the second and third connections dropped").isEqualTo(2);
+    assertThat(web1.get("shares")).singleElement().satisfies(share -> {
+      assertThat(share.get("address").asText()).isEqualTo("203.0.113.10");
+      assertThat(share.get("ports").asText()).isEqualTo("1024-1024");
+      assertThat(share.get("query_ids").asText()).isEqualTo("0-0");
+    });
+    assertThat(web2.get("shares").get(0).get("ports").asText()).isEqualTo("1025-65535");
+    assertThat(web2.get("exhausted").asLong()).isZero();
+    assertThat(db1.get("shares")).as("db1 does not SNAT").isEmpty();
+    assertThat(metrics).contains("# TYPE nicflow_vm_snat_exhausted_total counter",
+        "nicflow_vm_snat_exhausted_total{vm=\"web1\"} 2", "nicflow_vm_snat_exhausted_total{vm=\"web2\"} 0");
+  }
+
+  @Test
   void labelValuesAreEscaped() {
     assertThat(MetricsExposition.label("a\"b\\c\nd")).isEqualTo("a\\\"b\\\\c\\nd");
   }

@@ -7,24 +7,24 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** Every log event of the process while open (logback's root logger), for assertions. */
-final class CapturedLogs implements AutoCloseable {
+public final class CapturedLogs implements AutoCloseable {
 
   private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-  CapturedLogs() {
+  public CapturedLogs() {
     appender.start();
     root.addAppender(appender);
   }
 
-  List<ILoggingEvent> events() {
+  public List<ILoggingEvent> events() {
     synchronized (appender.list) {
       return List.copyOf(appender.list);
     }
   }
 
   /** Events whose formatted message contains {@code text}. */
-  List<ILoggingEvent> containing(String text) {
+  public List<ILoggingEvent> containing(String text) {
     return events().stream().filter(e -> e.getFormattedMessage().contains(text)).toList();
   }
 

@@ -43,6 +43,11 @@ class HostPartitionEchoTest {
   private static final int WEB1_PORT = 1;
   private static final int DB1_PORT = 2;
   private static final int UPLINK = 4;
+  /**
+   * An identifier in web1's share of 203.0.113.10's identifiers: db1, web1 and web2 SNAT to it and,
+   * in the order of their names, have 0-21844, 21845-43689 and 43690-65534 (docs/semantics.md, "SNAT shares").
+   */
+  private static final int WEB1_ID = 30_000;
 
   private Config config;
   private HostPartition partition;
@@ -65,13 +70,13 @@ class HostPartitionEchoTest {
 
   @Test
   void twoVmsPingingOneHostThroughOneSnatAddressWithOneIdentifierEachGetTheirOwnReplies() {
-    OFPacketOut webOut = send(WEB1_PORT, request("web1", 77));
-    OFPacketOut dbOut = send(DB1_PORT, request("db1", 77));
+    OFPacketOut webOut = send(WEB1_PORT, request("web1", WEB1_ID));
+    OFPacketOut dbOut = send(DB1_PORT, request("db1", WEB1_ID));
 
     int webQueryId = echoIdOf(webOut);
     int dbQueryId = echoIdOf(dbOut);
-    assertThat(webQueryId).as("web1's identifier is free on the public address: kept").isEqualTo(77);
-    assertThat(dbQueryId).as("db1's is taken: translated").isNotEqualTo(77);
+    assertThat(webQueryId).as("web1's identifier is free and in its share: kept").isEqualTo(WEB1_ID);
+    assertThat(dbQueryId).as("db1's is taken, and not in its share: translated").isNotEqualTo(WEB1_ID);
     assertThat(outputOf(webOut)).isEqualTo(UPLINK);
     assertThat(webOut.getActions().toString()).contains("203.0.113.10");
     assertThat(dbOut.getActions().toString()).contains("203.0.113.10");
@@ -79,9 +84,9 @@ class HostPartitionEchoTest {
     OFPacketOut toDb = send(UPLINK, reply(dbQueryId));
     OFPacketOut toWeb = send(UPLINK, reply(webQueryId));
     assertThat(outputOf(toWeb)).isEqualTo(WEB1_PORT);
-    assertThat(echoIdOf(toWeb)).isEqualTo(77);
+    assertThat(echoIdOf(toWeb)).isEqualTo(WEB1_ID);
     assertThat(outputOf(toDb)).isEqualTo(DB1_PORT);
-    assertThat(echoIdOf(toDb)).as("db1's reply carries the identifier db1 sent").isEqualTo(77);
+    assertThat(echoIdOf(toDb)).as("db1's reply carries the identifier db1 sent").isEqualTo(WEB1_ID);
     assertThat(toDb.getActions().toString()).contains("10.1.0.21");
 
     assertThat(partition.connections().size()).isEqualTo(2);
@@ -95,13 +100,13 @@ class HostPartitionEchoTest {
 
   @Test
   void laterPacketsOfASessionOnTheControllersPathAddNoFlowsAndKeepTheirMapping() {
-    send(WEB1_PORT, request("web1", 77));
-    int dbQueryId = echoIdOf(send(DB1_PORT, request("db1", 77)));
+    send(WEB1_PORT, request("web1", WEB1_ID));
+    int dbQueryId = echoIdOf(send(DB1_PORT, request("db1", WEB1_ID)));
     int flowMods = host1.sentOf(OFFlowMod.class).size();
 
     for (int i = 0; i < 5; i++) {
-      assertThat(echoIdOf(send(DB1_PORT, request("db1", 77)))).isEqualTo(dbQueryId);
-      assertThat(echoIdOf(send(UPLINK, reply(dbQueryId)))).isEqualTo(77);
+      assertThat(echoIdOf(send(DB1_PORT, request("db1", WEB1_ID)))).isEqualTo(dbQueryId);
+      assertThat(echoIdOf(send(UPLINK, reply(dbQueryId)))).isEqualTo(WEB1_ID);
     }
 
     assertThat(host1.sentOf(OFFlowMod.class)).hasSize(flowMods);

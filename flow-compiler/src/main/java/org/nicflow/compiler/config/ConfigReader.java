@@ -38,6 +38,7 @@ import org.nicflow.compiler.model.Protocol;
 import org.nicflow.compiler.model.Rule;
 import org.nicflow.compiler.model.RuleAction;
 import org.nicflow.compiler.model.RuleSet;
+import org.nicflow.compiler.model.SnatShares;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.model.Vnet;
 
@@ -59,7 +60,7 @@ final class ConfigReader {
   static final Set<String> VNET_KEYS = Set.of("name", "vni", "prefix", "gateway");
   static final Set<String> VM_KEYS =
       Set.of("name", "host", "port", "mac", "ip", "vnet", "ruleset", "meter_kbps", "miss_rate_pps", "miss_burst",
-          "max_flows");
+          "max_flows", "snat_ports");
   static final Set<String> RULESET_KEYS = Set.of("name", "layers");
   static final Set<String> LAYER_KEYS = Set.of("name", "default", "rules");
   static final Set<String> RULE_KEYS = Set.of("id", "priority", "direction", "proto", "src", "dst",
@@ -91,7 +92,8 @@ final class ConfigReader {
 
   private record VmDraft(String path, String name, String host, String port, MacAddress mac, Ipv4 ip,
       String vnet, String ruleset, OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst,
-      OptionalLong maxFlows) {}
+      OptionalLong maxFlows,
+      OptionalInt snatPorts) {}
 
   /** The whole config, or empty when the log holds errors. */
   Optional<Config> read(JsonNode root) {
@@ -146,14 +148,24 @@ final class ConfigReader {
       if (v.name != null && v.host != null && v.port != null && v.mac != null && v.ip != null
           && v.vnet != null && v.ruleset != null) {
         build(v.path, () -> new Vm(v.name, v.host, v.port, v.mac, v.ip, v.vnet, v.ruleset, v.meterKbps,
-            v.missRatePps, v.missBurst, v.maxFlows))
+            v.missRatePps, v.missBurst, v.maxFlows, v.snatPorts))
             .ifPresent(builtVms::add);
       }
     }
     if (!log.isEmpty()) {
       return Optional.empty();
     }
-    return build("", () -> new Config(controller, builtHosts, builtVnets, builtVms, rulesets, lbs));
+    Optional<Config> config = build("", () -> new Config(controller, builtHosts, builtVnets, builtVms, rulesets, lbs));
+    config.ifPresent(c -> checkSnatShares(c, vms));
+    return log.isEmpty() ? config : Optional.empty();
+  }
+
+  /** Explicit {@code snat_ports} that ask for more ports than an address has: an error at the first of them. */
+  private void checkSnatShares(Config config, List<VmDraft> vms) {
+    for (SnatShares.Overbooking o : SnatShares.overbooked(config)) {
+      vms.stream().filter(v -> o.vms().contains(v.name) && v.snatPorts.isPresent()).findFirst()
+          .ifPresent(v -> log.add(v.path + ".snat_ports", o.message()));
+    }
   }
 
   // ---------------------------------------------------------------- sections
@@ -294,7 +306,9 @@ final class ConfigReader {
         o.string("vnet", true).orElse(null),
         o.string("ruleset", true).orElse(null),
         o.integer("meter_kbps", false, 1, MAX_METER_KBPS).map(OptionalLong::of).orElse(OptionalLong.empty()),
-        optionalCount(o, "miss_rate_pps"), optionalCount(o, "miss_burst"), flowLimit(o, "max_flows")));
+        optionalCount(o, "miss_rate_pps"), optionalCount(o, "miss_burst"), flowLimit(o, "max_flows"),
+        o.integer("snat_ports", false, 1, SnatShares.PORTS).map(n -> OptionalInt.of(n.intValue()))
+            .orElse(OptionalInt.empty())));
   }
 
   /** An optional flow limit, 1-{@link FlowLimits#MAX}. */

@@ -150,6 +150,7 @@ public final class ConfigWriter {
     v.missRatePps().ifPresent(r -> kv.add("miss_rate_pps: " + r));
     v.missBurst().ifPresent(b -> kv.add("miss_burst: " + b));
     v.maxFlows().ifPresent(n -> kv.add("max_flows: " + n));
+    v.snatPorts().ifPresent(n -> kv.add("snat_ports: " + n));
     return flow(kv);
   }
 

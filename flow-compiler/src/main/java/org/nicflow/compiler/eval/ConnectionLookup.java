@@ -2,6 +2,8 @@ package org.nicflow.compiler.eval;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.IntPredicate;
 
 /**
  * Read-only view of live connections that the evaluator consults. The controller owns the table and
@@ -49,6 +51,25 @@ public interface ConnectionLookup {
   boolean translatedInUse(FlowTuple translated);
 
   /**
+   * The first source port of {@code lo..hi}, at or after {@code translated}'s own and wrapping round
+   * to {@code lo}, that gives a translated tuple not in use; empty when every port of the range
+   * does. What SNAT gives a new connection within the VM's share of the public address. This
+   * default asks {@link #translatedInUse} port by port; {@link ConnectionTable} answers in constant
+   * time.
+   */
+  default OptionalInt freeSourcePort(FlowTuple translated, int lo, int hi) {
+    return firstFree(translated.srcPort(), lo, hi, n -> translatedInUse(translated.withSrcPort(n)));
+  }
+
+  /**
+   * As {@link #freeSourcePort}, for the query identifier of an ICMP echo tuple: the first of {@code
+   * lo..hi}, at or after {@code translated}'s own and wrapping round, not in use.
+   */
+  default OptionalInt freeQueryId(FlowTuple translated, int lo, int hi) {
+    return firstFree(translated.queryId(), lo, hi, n -> translatedInUse(translated.withQueryId(n)));
+  }
+
+  /**
    * Every ICMP echo session whose reply tuple, without its query identifier, is {@code replyPair}
    * ({@link FlowTuple#pair()}): the sessions one exact OpenFlow match of the reply would carry.
    */
@@ -87,6 +108,21 @@ public interface ConnectionLookup {
   /** The connection owned by {@code ownerVm} whose first packet had tuple {@code original}. */
   default Optional<Connection> byOriginal(FlowTuple original, String ownerVm) {
     return ownedBy(allByOriginal(original), ownerVm);
+  }
+
+  /**
+   * The first number of {@code lo..hi}, at or after {@code start} and wrapping round to {@code lo},
+   * for which {@code taken} is false: a probe, one call per taken number passed.
+   */
+  private static OptionalInt firstFree(int start, int lo, int hi, IntPredicate taken) {
+    int size = TakenNumbers.rangeSize(start, lo, hi);
+    for (int i = 0; i < size; i++) {
+      int n = lo + (start - lo + i) % size;
+      if (!taken.test(n)) {
+        return OptionalInt.of(n);
+      }
+    }
+    return OptionalInt.empty();
   }
 
   /** The first of {@code connections} that {@code ownerVm} owns (a loop: this runs per packet). */

@@ -3,9 +3,11 @@ package org.nicflow.compiler.eval;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * clock here: a connection lives until the
  * caller removes it (when its unified flows are removed after their idle timeout). Adding a
  * connection that is already present changes nothing. Lookups list connections in the order they
- * were added.
+ * were added. The translated tuples in {@code public} scope are also kept by destination (the tuple
+ * without its source port, and an echo tuple without its query identifier), so that SNAT finds a
+ * free port or identifier in constant time ({@link #freeSourcePort}, {@link #freeQueryId}).
  */
 public final class ConnectionTable implements ConnectionLookup {
 
@@ -28,6 +32,10 @@ public final class ConnectionTable implements ConnectionLookup {
   /** ICMP echo sessions only, by their tuples without the query identifier. */
   private final ConcurrentHashMap<FlowTuple, List<Connection>> byReplyPair = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<FlowTuple, List<Connection>> byOriginalPair = new ConcurrentHashMap<>();
+  /** Public translated tuples without their source port: the ports taken. Guarded by this. */
+  private final Map<FlowTuple, TakenNumbers> portsTaken = new HashMap<>();
+  /** Public translated echo tuples without their query identifier: the identifiers taken. Guarded by this. */
+  private final Map<FlowTuple, TakenNumbers> queryIdsTaken = new HashMap<>();
 
   public ConnectionTable() {}
 
@@ -51,6 +59,13 @@ public final class ConnectionTable implements ConnectionLookup {
       index(byReplyPair, connection.replyKey().pair(), connection);
       index(byOriginalPair, connection.original().pair(), connection);
     }
+    FlowTuple t = connection.translated();
+    if (t.scope() == FlowTuple.PUBLIC) {
+      portsTaken.computeIfAbsent(t.withSrcPort(0), k -> new TakenNumbers()).add(t.srcPort());
+      if (t.isIcmpEcho()) {
+        queryIdsTaken.computeIfAbsent(t.pair(), k -> new TakenNumbers()).add(t.queryId());
+      }
+    }
     return true;
   }
 
@@ -66,6 +81,13 @@ public final class ConnectionTable implements ConnectionLookup {
     if (connection.original().isIcmpEcho()) {
       unindex(byReplyPair, connection.replyKey().pair(), connection);
       unindex(byOriginalPair, connection.original().pair(), connection);
+    }
+    FlowTuple t = connection.translated();
+    if (t.scope() == FlowTuple.PUBLIC && !byTranslated.containsKey(t)) { // two connections may share it
+      free(portsTaken, t.withSrcPort(0), t.srcPort());
+      if (t.isIcmpEcho()) {
+        free(queryIdsTaken, t.pair(), t.queryId());
+      }
     }
     return true;
   }
@@ -125,6 +147,37 @@ public final class ConnectionTable implements ConnectionLookup {
   @Override
   public boolean translatedInUse(FlowTuple translated) {
     return byTranslated.containsKey(translated);
+  }
+
+  /** Constant time for a tuple in {@code public} scope, whatever the share of ports taken. */
+  @Override
+  public synchronized OptionalInt freeSourcePort(FlowTuple translated, int lo, int hi) {
+    if (translated.scope() != FlowTuple.PUBLIC) {
+      return ConnectionLookup.super.freeSourcePort(translated, lo, hi);
+    }
+    return firstFree(portsTaken.get(translated.withSrcPort(0)), translated.srcPort(), lo, hi);
+  }
+
+  /** Constant time for an echo tuple in {@code public} scope, whatever the share of identifiers taken. */
+  @Override
+  public synchronized OptionalInt freeQueryId(FlowTuple translated, int lo, int hi) {
+    if (translated.scope() != FlowTuple.PUBLIC || !translated.isIcmpEcho()) {
+      return ConnectionLookup.super.freeQueryId(translated, lo, hi);
+    }
+    return firstFree(queryIdsTaken.get(translated.pair()), translated.queryId(), lo, hi);
+  }
+
+  private static OptionalInt firstFree(TakenNumbers taken, int start, int lo, int hi) {
+    TakenNumbers.rangeSize(start, lo, hi);
+    int n = taken == null ? start : taken.firstFreeFrom(start, lo, hi);
+    return n < 0 ? OptionalInt.empty() : OptionalInt.of(n);
+  }
+
+  private static void free(Map<FlowTuple, TakenNumbers> index, FlowTuple key, int n) {
+    TakenNumbers taken = index.get(key);
+    if (taken != null && taken.remove(n) && taken.isEmpty()) {
+      index.remove(key);
+    }
   }
 
   @Override

@@ -18,6 +18,8 @@ import org.nicflow.compiler.packet.PacketHeaders;
  *     SNAT echo session, an ICMP echo whose query identifier is rewritten, or one whose pair is
  *     shared by sessions that are not alike ({@link EchoPairs}); such packets go through the
  *     controller, which rewrites them one by one
+ * @param snatExhaustion for a packet dropped because its VM's share of a SNAT address's ports (or
+ *     ICMP query identifiers) towards its destination is used up: which VM and address
  */
 public record Decision(
     Verdict verdict,
@@ -27,12 +29,19 @@ public record Decision(
     Optional<String> dropReason,
     OptionalLong meterId,
     List<Connection> newConnections,
-    boolean controllerPath) {
+    boolean controllerPath,
+    Optional<SnatExhaustion> snatExhaustion) {
 
   /** A decision the switch can carry in an exact flow. */
   public Decision(Verdict verdict, List<LayerDecision> layers, PacketHeaders packet, Optional<Output> output,
       Optional<String> dropReason, OptionalLong meterId, List<Connection> newConnections) {
     this(verdict, layers, packet, output, dropReason, meterId, newConnections, false);
+  }
+
+  /** A decision that is not a SNAT's exhaustion. */
+  public Decision(Verdict verdict, List<LayerDecision> layers, PacketHeaders packet, Optional<Output> output,
+      Optional<String> dropReason, OptionalLong meterId, List<Connection> newConnections, boolean controllerPath) {
+    this(verdict, layers, packet, output, dropReason, meterId, newConnections, controllerPath, Optional.empty());
   }
 
   public Decision {
@@ -48,6 +57,10 @@ public record Decision(
     }
     if ((verdict == Verdict.DROP) != dropReason.isPresent()) {
       throw new IllegalArgumentException("a dropped packet has a reason, an allowed one none");
+    }
+    Objects.requireNonNull(snatExhaustion, "snatExhaustion");
+    if (snatExhaustion.isPresent() && verdict != Verdict.DROP) {
+      throw new IllegalArgumentException("only a dropped packet can have found a SNAT share used up");
     }
     if (controllerPath && verdict == Verdict.DROP) {
       throw new IllegalArgumentException("a dropped packet needs no controller path");

@@ -62,6 +62,11 @@ public record FlowTuple(int scope, int proto, Ipv4 src, int srcPort, Ipv4 dst, i
     return id == queryId ? this : new FlowTuple(scope, proto, src, srcPort, dst, dstPort, id);
   }
 
+  /** This tuple with source port {@code port}. */
+  public FlowTuple withSrcPort(int port) {
+    return port == srcPort ? this : new FlowTuple(scope, proto, src, port, dst, dstPort, queryId);
+  }
+
   /**
    * The pair this tuple belongs to: the tuple without its query identifier. What an exact OpenFlow
    * match can tell apart, since OpenFlow has no field for the identifier.

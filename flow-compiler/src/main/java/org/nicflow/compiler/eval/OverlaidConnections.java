@@ -2,6 +2,9 @@ package org.nicflow.compiler.eval;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.function.IntFunction;
+import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 
 /**
@@ -19,6 +22,44 @@ record OverlaidConnections(ConnectionLookup base, List<Connection> extra) implem
   @Override
   public boolean translatedInUse(FlowTuple translated) {
     return base.translatedInUse(translated) || extra.stream().anyMatch(c -> c.translated().equals(translated));
+  }
+
+  @Override
+  public OptionalInt freeSourcePort(FlowTuple translated, int lo, int hi) {
+    return freeAvoidingExtra(translated.srcPort(), lo, hi, n -> base.freeSourcePort(translated.withSrcPort(n), lo, hi),
+        n -> extra.stream().anyMatch(c -> c.translated().equals(translated.withSrcPort(n))));
+  }
+
+  @Override
+  public OptionalInt freeQueryId(FlowTuple translated, int lo, int hi) {
+    return freeAvoidingExtra(translated.queryId(), lo, hi, n -> base.freeQueryId(translated.withQueryId(n), lo, hi),
+        n -> extra.stream().anyMatch(c -> c.translated().equals(translated.withQueryId(n))));
+  }
+
+  /**
+   * The first number of {@code lo..hi} from {@code start} (wrapping round) free in the base ({@code
+   * baseFree} searches it from a number) and not taken by an extra connection: each extra one in
+   * the way costs one more search of the base, so this stays as cheap as the base's search.
+   */
+  private static OptionalInt freeAvoidingExtra(int start, int lo, int hi, IntFunction<OptionalInt> baseFree,
+      IntPredicate takenByExtra) {
+    int size = TakenNumbers.rangeSize(start, lo, hi);
+    int travelled = 0;
+    while (travelled < size) {
+      OptionalInt n = baseFree.apply(lo + (start - lo + travelled) % size);
+      if (n.isEmpty()) {
+        return n;
+      }
+      int distance = Math.floorMod(n.getAsInt() - start, size);
+      if (distance < travelled) {
+        return OptionalInt.empty(); // wrapped round past start: what the base has free, the extra ones took
+      }
+      if (!takenByExtra.test(n.getAsInt())) {
+        return n;
+      }
+      travelled = distance + 1;
+    }
+    return OptionalInt.empty();
   }
 
   @Override

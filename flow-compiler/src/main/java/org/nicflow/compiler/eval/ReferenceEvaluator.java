@@ -22,6 +22,7 @@ import org.nicflow.compiler.model.LoadBalancer;
 import org.nicflow.compiler.model.MacAddress;
 import org.nicflow.compiler.model.Rule;
 import org.nicflow.compiler.model.RuleSet;
+import org.nicflow.compiler.model.SnatShares;
 import org.nicflow.compiler.model.Vm;
 import org.nicflow.compiler.model.Vnet;
 import org.nicflow.compiler.packet.PacketHeaders;
@@ -69,9 +70,6 @@ public final class ReferenceEvaluator implements PacketEvaluator {
   /** Layer name of a load balancer's VIP rewrite. */
   public static final String LOAD_BALANCER_LAYER = "load_balancer";
 
-  static final int SNAT_PORT_LO = 1024;
-  static final int SNAT_PORT_HI = 65535;
-  static final int QUERY_ID_HI = 65535;
 
   private final Config config;
   private final Set<String> unhealthyVms;
@@ -84,6 +82,8 @@ public final class ReferenceEvaluator implements PacketEvaluator {
   private final Map<String, Map<Ipv4, Vm>> vmsByVnetAddress = new HashMap<>();
   private final Map<String, RuleSetClassifiers> classifiers = new HashMap<>();
   private final Map<VipKey, LoadBalancer> vips = new HashMap<>();
+  private final SnatShares portShares;
+  private final SnatShares queryIdShares;
 
   public ReferenceEvaluator(Config config) {
     this(config, Set.of());
@@ -111,6 +111,8 @@ public final class ReferenceEvaluator implements PacketEvaluator {
     for (LoadBalancer lb : config.loadBalancers()) {
       vips.putIfAbsent(new VipKey(lb.vip(), lb.proto().number(), lb.port()), lb);
     }
+    portShares = SnatShares.of(config, SnatShares.PORT_SPACE);
+    queryIdShares = SnatShares.of(config, SnatShares.QUERY_ID_SPACE);
   }
 
   public Config config() {
@@ -346,8 +348,9 @@ public final class ReferenceEvaluator implements PacketEvaluator {
           if (walk.packet.isIcmpEcho()) {
             OptionalInt id = snatQueryId(walk, vm, to);
             if (id.isEmpty()) {
-              walk.reason = "no free ICMP query identifier on " + to + " towards " + walk.packet.nwDst()
-                  + " for rule " + rule.id() + " of " + vm.name();
+              walk.reason = "no free ICMP query identifier on " + to + " towards " + walk.packet.nwDst() + " in "
+                  + vm.name() + "'s share " + queryIdShares.of(vm.name(), to) + " for rule " + rule.id();
+              walk.snatExhausted = new SnatExhaustion(vm.name(), to, true);
               return Optional.empty();
             }
             walk.packet = walk.packet.withSource(to, walk.packet.tpSrc()).withIcmpId(id.getAsInt());
@@ -356,7 +359,9 @@ public final class ReferenceEvaluator implements PacketEvaluator {
           }
           OptionalInt sport = snatPort(walk, vm, to);
           if (sport.isEmpty()) {
-            walk.reason = "no free SNAT port on " + to + " for rule " + rule.id() + " of " + vm.name();
+            walk.reason = "no free SNAT port on " + to + " towards " + walk.packet.nwDst() + ":" + walk.packet.tpDst()
+                + " in " + vm.name() + "'s share " + portShares.of(vm.name(), to) + " for rule " + rule.id();
+            walk.snatExhausted = new SnatExhaustion(vm.name(), to, false);
             return Optional.empty();
           }
           walk.packet = walk.packet.withSource(to, sport.getAsInt());
@@ -374,9 +379,10 @@ public final class ReferenceEvaluator implements PacketEvaluator {
   /**
    * The query identifier a SNAT to {@code to} gives an ICMP echo request (RFC 5508, section 3.1):
    * the identifier of an existing mapping of the same session, else the packet's own identifier
-   * when no session holds it towards the same remote address (so that the switch need not rewrite
-   * it), else the first free identifier from a stable hash of the session, probing upwards through
-   * 0-65535 (wrapping).
+   * when it is in the VM's share of the address's identifiers and no session holds it towards the
+   * same remote address (so that the switch need not rewrite it), else the first free identifier
+   * of the share upwards from a stable hash of the session (wrapping round), which the connection
+   * lookup finds without a probe per identifier.
    */
   private OptionalInt snatQueryId(Walk walk, Vm vm, Ipv4 to) {
     PacketHeaders p = walk.packet;
@@ -386,18 +392,11 @@ public final class ReferenceEvaluator implements PacketEvaluator {
       }
     }
     FlowTuple own = FlowTuple.of(p.withSource(to, p.tpSrc()), FlowTuple.PUBLIC);
-    if (!walk.connections.translatedInUse(own)) {
+    SnatShares.Share share = queryIdShares.of(vm.name(), to);
+    if (share.contains(p.icmpId()) && !walk.connections.translatedInUse(own)) {
       return OptionalInt.of(p.icmpId());
     }
-    int span = QUERY_ID_HI + 1;
-    int start = Math.floorMod(hash(walk.origin), span);
-    for (int i = 0; i < span; i++) {
-      FlowTuple candidate = own.withQueryId((start + i) % span);
-      if (!walk.connections.translatedInUse(candidate)) {
-        return OptionalInt.of(candidate.queryId());
-      }
-    }
-    return OptionalInt.empty();
+    return walk.connections.freeQueryId(own.withQueryId(share.pick(hash(walk.origin))), share.lo(), share.hi());
   }
 
   /** The SNAT sessions of {@code sessions}. */
@@ -407,8 +406,9 @@ public final class ReferenceEvaluator implements PacketEvaluator {
 
   /**
    * The source port a SNAT to {@code to} gives the packet: the port of an existing mapping of the
-   * same original tuple, else the first free port from a stable hash of the original tuple, probing
-   * upwards through 1024-65535 (wrapping). ICMP and other protocols keep their fields.
+   * same original tuple, else the first free port of the VM's share of the address's ports upwards
+   * from a stable hash of the original tuple (wrapping round), which the connection lookup finds
+   * without a probe per port. ICMP and other protocols keep their fields.
    */
   private OptionalInt snatPort(Walk walk, Vm vm, Ipv4 to) {
     PacketHeaders p = walk.packet;
@@ -420,16 +420,10 @@ public final class ReferenceEvaluator implements PacketEvaluator {
         return OptionalInt.of(c.translated().srcPort());
       }
     }
-    int span = SNAT_PORT_HI - SNAT_PORT_LO + 1;
-    int start = Math.floorMod(hash(walk.origin), span);
-    for (int i = 0; i < span; i++) {
-      int port = SNAT_PORT_LO + (start + i) % span;
-      FlowTuple candidate = new FlowTuple(FlowTuple.PUBLIC, p.ipProto(), to, port, p.nwDst(), p.tpDst());
-      if (!walk.connections.translatedInUse(candidate)) {
-        return OptionalInt.of(port);
-      }
-    }
-    return OptionalInt.empty();
+    SnatShares.Share share = portShares.of(vm.name(), to);
+    FlowTuple first = new FlowTuple(FlowTuple.PUBLIC, p.ipProto(), to, share.pick(hash(walk.origin)), p.nwDst(),
+        p.tpDst());
+    return walk.connections.freeSourcePort(first, share.lo(), share.hi());
   }
 
   /**
@@ -530,6 +524,8 @@ public final class ReferenceEvaluator implements PacketEvaluator {
     FlowTuple origin;
     OptionalLong meter = OptionalLong.empty();
     String reason;
+    /** Set when a SNAT found its VM's share used up. */
+    SnatExhaustion snatExhausted;
 
     Walk(PacketHeaders packet, ConnectionLookup connections) {
       this.packet = packet;
@@ -637,7 +633,8 @@ public final class ReferenceEvaluator implements PacketEvaluator {
     }
 
     Decision dropped() {
-      return new Decision(Verdict.DROP, layers, packet, Optional.empty(), Optional.of(reason), meter, List.of());
+      return new Decision(Verdict.DROP, layers, packet, Optional.empty(), Optional.of(reason), meter, List.of(), false,
+          Optional.ofNullable(snatExhausted));
     }
 
     Decision allow(Output output) {

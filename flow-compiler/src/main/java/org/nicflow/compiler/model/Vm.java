@@ -1,6 +1,7 @@
 package org.nicflow.compiler.model;
 
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
@@ -11,15 +12,31 @@ import java.util.OptionalLong;
  *     controller's {@code miss_burst}
  * @param maxFlows the VM's own {@code max_flows}: how many connection flows charged to it one bridge
  *     may hold; empty: the controller's
+ * @param snatPorts the VM's own {@code snat_ports}: how many ports of each public address it SNATs to
+ *     it may hold towards one destination; empty: an equal share ({@link SnatShares})
  */
 public record Vm(
     String name, String host, String port, MacAddress mac, Ipv4 ip, String vnet, String ruleset,
-    OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst, OptionalLong maxFlows) {
+    OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst, OptionalLong maxFlows,
+    OptionalInt snatPorts) {
 
-  /** A VM with the controller's flow limit. */
+  /** A VM with the controller's flow limit and an equal share of the ports of the addresses it SNATs to. */
   public Vm(String name, String host, String port, MacAddress mac, Ipv4 ip, String vnet, String ruleset,
       OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst) {
-    this(name, host, port, mac, ip, vnet, ruleset, meterKbps, missRatePps, missBurst, OptionalLong.empty());
+    this(name, host, port, mac, ip, vnet, ruleset, meterKbps, missRatePps, missBurst, OptionalLong.empty(),
+        OptionalInt.empty());
+  }
+
+  /** A VM with its own flow limit and an equal SNAT share. */
+  public Vm(String name, String host, String port, MacAddress mac, Ipv4 ip, String vnet, String ruleset,
+      OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst, OptionalLong maxFlows) {
+    this(name, host, port, mac, ip, vnet, ruleset, meterKbps, missRatePps, missBurst, maxFlows, OptionalInt.empty());
+  }
+
+  /** A VM with the controller's flow limit and its own SNAT share. */
+  public Vm(String name, String host, String port, MacAddress mac, Ipv4 ip, String vnet, String ruleset,
+      OptionalLong meterKbps, OptionalLong missRatePps, OptionalLong missBurst, OptionalInt snatPorts) {
+    this(name, host, port, mac, ip, vnet, ruleset, meterKbps, missRatePps, missBurst, OptionalLong.empty(), snatPorts);
   }
 
   /** A VM with the controller's miss budget. */
@@ -46,6 +63,11 @@ public record Vm(
     MissBudget.of(missRatePps, missBurst, MissBudget.DEFAULT); // checks the VM's own values
     Objects.requireNonNull(maxFlows, "maxFlows");
     maxFlows.ifPresent(n -> FlowLimits.check("max_flows", n));
+    Objects.requireNonNull(snatPorts, "snatPorts");
+    if (snatPorts.isPresent() && (snatPorts.getAsInt() < 1 || snatPorts.getAsInt() > SnatShares.PORTS)) {
+      throw new IllegalArgumentException("vm " + name + ": snat_ports " + snatPorts.getAsInt() + " is outside 1-"
+          + SnatShares.PORTS);
+    }
   }
 
   /**

@@ -550,6 +550,24 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void snatPortsIsAVmsOwnShareAndExplicitSharesMustFitThePortsOfTheAddress() throws ConfigException {
+    String snat = "          - {id: nat, priority: 10, direction: out, action: snat, to: 203.0.113.10}\n";
+    Config set = loader.parse(replacing("vnet: blue, ruleset: web}\n  - {name: web2",
+        "vnet: blue, ruleset: web, snat_ports: 1000}\n  - {name: web2") + snat, "test.yaml");
+    assertThat(set.vms().get(0).snatPorts()).hasValue(1000);
+    assertThat(set.vms().get(1).snatPorts()).isEmpty();
+
+    assertSingleError(replacing("vnet: blue, ruleset: web}\n  - {name: web2",
+        "vnet: blue, ruleset: web, snat_ports: 0}\n  - {name: web2"), "vms[0].snat_ports", "0 is outside 1-64512");
+    assertSingleError(replacing("vnet: blue, ruleset: web}\n  - {name: web2",
+        "vnet: blue, ruleset: web, snat_ports: 64512}\n  - {name: web2") + snat, "vms[0].snat_ports",
+        "snat_ports of the VMs that SNAT to 203.0.113.10 (web1, web2) ask for 64513 ports");
+    assertThat(loader.parse(replacing("vnet: blue, ruleset: web}\n  - {name: web2",
+        "vnet: blue, ruleset: web, snat_ports: 64512}\n  - {name: web2"), "test.yaml").vms().get(0).snatPorts())
+        .as("no SNAT rule, nothing to share").hasValue(64512);
+  }
+
+  @Test
   void rejectsMissBudgetsOutsideRangeOrOfTheWrongType() {
     assertSingleError("controller: {miss_rate_pps: 0}\n" + BASE, "controller.miss_rate_pps",
         "0 is outside 1-4294967295");

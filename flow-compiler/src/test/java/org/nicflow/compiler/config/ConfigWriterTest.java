@@ -122,13 +122,13 @@ class ConfigWriterTest {
     vms.set(0, new Vm(first.name(), first.host(), first.port(), first.mac(), first.ip(), first.vnet(), first.ruleset(),
         first.meterKbps(), OptionalLong.of(25), OptionalLong.empty()));
     vms.set(1, new Vm(second.name(), second.host(), second.port(), second.mac(), second.ip(), second.vnet(),
-        second.ruleset(), second.meterKbps(), OptionalLong.empty(), OptionalLong.of(9)));
+        second.ruleset(), second.meterKbps(), OptionalLong.empty(), OptionalLong.of(9), OptionalInt.of(4000)));
     Config config = new Config(base.controller().withMissBudget(new MissBudget(700, 70)), base.hosts(), base.vnets(),
         vms, base.rulesets(), base.loadBalancers());
 
     String yaml = ConfigWriter.toYaml(config);
 
-    assertThat(yaml).contains("  miss_rate_pps: 700\n  miss_burst: 70\n", "miss_rate_pps: 25}", "miss_burst: 9}");
+    assertThat(yaml).contains("  miss_rate_pps: 700\n  miss_burst: 70\n", "miss_rate_pps: 25}", "miss_burst: 9, snat_ports: 4000}");
     assertThat(loader.parse(yaml, "x.yaml")).isEqualTo(config);
     assertThat(ConfigWriter.toYaml(base)).as("defaults are not written").doesNotContain("miss_");
   }

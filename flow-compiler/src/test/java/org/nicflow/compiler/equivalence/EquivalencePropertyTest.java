@@ -123,7 +123,8 @@ class EquivalencePropertyTest {
       }
       assertThat(reactive.toController()).as("unified flows miss: %s via %s, decision %s", reactive.outputs(),
           reactive.path(), decision).isFalse();
-      assertThat(reactive.disagreementWith(decision)).as("unified flows vs evaluator, decision %s", decision)
+      assertThat(reactive.disagreementWith(UnifiedFlowsAsSentOn.asSimulated(decision, packet)))
+          .as("unified flows vs evaluator, decision %s", decision)
           .isEmpty();
       assertThat(reactive.meters()).as("meters of the unified path").isEqualTo(meters(decision));
 
@@ -137,13 +138,13 @@ class EquivalencePropertyTest {
         count(guard && !needsState ? "controller reply guard" : "controller state");
         SimResult installed = new TableSimulator(concat(proactive(host), flows)).run(port, packet);
         assertThat(installed.toController()).as("installed unified flows miss via %s", installed.path()).isFalse();
-        assertThat(installed.disagreementWith(decision)).as("installed unified flows vs evaluator, decision %s",
-            decision).isEmpty();
+        assertThat(installed.disagreementWith(UnifiedFlowsAsSentOn.asSimulated(decision, packet)))
+            .as("installed unified flows vs evaluator, decision %s", decision).isEmpty();
       } else {
         assertThat(needsState).as("proactive tables decide via %s a packet that needs state: %s", tables.path(),
             decision).isFalse();
-        assertThat(tables.disagreementWith(decision)).as("proactive tables vs evaluator, decision %s", decision)
-            .isEmpty();
+        assertThat(tables.disagreementWith(UnifiedFlowsAsSentOn.asSimulated(decision, packet)))
+            .as("proactive tables vs evaluator, decision %s", decision).isEmpty();
         assertThat(tables.meters()).as("meters of the proactive path").isEqualTo(meters(decision));
         assertThat(ruleSteps(tables)).as("rules the proactive path took via %s, decision %s", tables.path(),
             decision).isEqualTo(ruleSteps(decision));
@@ -177,10 +178,12 @@ class EquivalencePropertyTest {
       SimIngress tunnelPort = SimIngress.of(config, arrival);
       SimResult byFlow = new TableSimulator(concat(base(out.host()), flows)).run(tunnelPort, arrived);
       assertThat(byFlow.toController()).as("unified flows at %s miss via %s", out.host(), byFlow.path()).isFalse();
-      assertThat(byFlow.disagreementWith(there)).as("unified flows at %s vs evaluator", out.host()).isEmpty();
+      assertThat(byFlow.disagreementWith(UnifiedFlowsAsSentOn.asSimulated(there, arrived)))
+          .as("unified flows at %s vs evaluator", out.host()).isEmpty();
       SimResult byTables = proactiveSim(out.host()).run(tunnelPort, arrived);
       if (!byTables.toController()) {
-        assertThat(byTables.disagreementWith(there)).as("proactive tables at %s via %s; first decision %s, there %s",
+        assertThat(byTables.disagreementWith(UnifiedFlowsAsSentOn.asSimulated(there, arrived)))
+            .as("proactive tables at %s via %s; first decision %s, there %s",
             out.host(), byTables.path(), decision, there).isEmpty();
       }
       for (Connection c : table.all()) {
@@ -197,8 +200,8 @@ class EquivalencePropertyTest {
           continue;
         }
         count("far reply by flow");
-        assertThat(sim.disagreementWith(replyDecision)).as("reverse flow at %s vs evaluator for reply %s of %s",
-            out.host(), r, c).isEmpty();
+        assertThat(sim.disagreementWith(UnifiedFlowsAsSentOn.asSimulated(replyDecision, r.packet())))
+            .as("reverse flow at %s vs evaluator for reply %s of %s", out.host(), r, c).isEmpty();
       }
     }
 
@@ -253,7 +256,8 @@ class EquivalencePropertyTest {
           }
           assertThat(sim.toController()).as("no reverse flow carries the reply %s of %s (decision %s) via %s", r, c,
               replyDecision, sim.path()).isFalse();
-          assertThat(sim.disagreementWith(replyDecision)).as("reverse flow vs evaluator for reply %s of %s", r, c)
+          assertThat(sim.disagreementWith(UnifiedFlowsAsSentOn.asSimulated(replyDecision, r.packet())))
+              .as("reverse flow vs evaluator for reply %s of %s", r, c)
               .isEmpty();
         } else {
           count("reply dropped");
@@ -291,13 +295,14 @@ class EquivalencePropertyTest {
           return Optional.empty();
         }
         PacketHeaders p = new PacketHeaders(RandomTraffic.ROUTER_MAC, gateway, key.proto(), key.src(), key.dst(),
-            sport, dport, 0);
+            sport, dport, 0, key.queryId());
         return Optional.of(new Reply(new Ingress.Uplink(host), p, new Ingress.Uplink(host), p));
       }
       var vnet = config.vnetByVni(key.scope()).orElseThrow();
       Vm replier = config.vms().stream().filter(v -> v.vnet().equals(vnet.name()) && v.ip().equals(key.src()))
           .findFirst().orElseThrow();
-      PacketHeaders p = new PacketHeaders(replier.mac(), gateway, key.proto(), key.src(), key.dst(), sport, dport, 0);
+      PacketHeaders p = new PacketHeaders(replier.mac(), gateway, key.proto(), key.src(), key.dst(), sport, dport, 0,
+          key.queryId()); // an echo reply carries its session's (possibly translated) identifier
       Ingress.VmPort atReplier = new Ingress.VmPort(replier.host(), replier.name());
       if (replier.host().equals(host)) {
         return Optional.of(new Reply(atReplier, p, atReplier, p));

@@ -24,6 +24,11 @@ class EchoSessionTest {
       .rules("web1", layer("nat", DefaultAction.ALLOW, rule("snat", 10).out().snat(PUBLIC_IP.toString())))
       .rules("db1", layer("nat", DefaultAction.ALLOW, rule("snat", 10).out().snat(PUBLIC_IP.toString())))
       .build();
+  /**
+   * An identifier in web1's share of PUBLIC_IP's identifiers under SNAT: db1 and web1, in the order of
+   * their names, share 0-65535 as 0-32767 and 32768-65535 (docs/semantics.md, "SNAT").
+   */
+  private static final int WEB1_ID = 40_000;
   /** db1 admits nothing unsolicited: echo replies reach web1 only as replies of its own sessions. */
   private static final Config STATEFUL = EvalFixtures.world()
       .rules("web1", layer("acl", DefaultAction.DENY, rule("out", 10).out().stateful().allow()))
@@ -65,45 +70,46 @@ class EchoSessionTest {
   }
 
   @Test
-  void snatKeepsAFreeIdentifierAndTranslatesOneAnotherVmHoldsTowardsTheSameHost() {
+  void snatKeepsAFreeIdentifierOfTheVmsShareAndTranslatesOneOutsideIt() {
     ReferenceEvaluator ev = new ReferenceEvaluator(SNAT);
-    Decision web = decideAndKeep(ev, port(SNAT, "web1"), request(SNAT, "web1", INTERNET.toString(), 77));
-    Decision db = decideAndKeep(ev, port(SNAT, "db1"), request(SNAT, "db1", INTERNET.toString(), 77));
+    Decision web = decideAndKeep(ev, port(SNAT, "web1"), request(SNAT, "web1", INTERNET.toString(), WEB1_ID));
+    Decision db = decideAndKeep(ev, port(SNAT, "db1"), request(SNAT, "db1", INTERNET.toString(), WEB1_ID));
 
     assertThat(web.packet().nwSrc()).isEqualTo(PUBLIC_IP);
-    assertThat(web.packet().icmpId()).as("free: kept").isEqualTo(77);
+    assertThat(web.packet().icmpId()).as("free and in web1's share: kept").isEqualTo(WEB1_ID);
     assertThat(db.packet().nwSrc()).isEqualTo(PUBLIC_IP);
-    assertThat(db.packet().icmpId()).as("taken by web1: translated").isNotEqualTo(77);
+    assertThat(db.packet().icmpId()).as("taken by web1, outside db1's share: translated")
+        .isBetween(0, 32767);
     // Every request of a SNAT echo session reaches the controller, which sees each identifier.
     assertThat(web.controllerPath()).isTrue();
     assertThat(db.controllerPath()).isTrue();
 
-    Decision toWeb = ev.evaluate(new Ingress.Uplink("host1"), reply(77), table);
+    Decision toWeb = ev.evaluate(new Ingress.Uplink("host1"), reply(WEB1_ID), table);
     Decision toDb = ev.evaluate(new Ingress.Uplink("host1"), reply(db.packet().icmpId()), table);
     assertThat(toWeb.output().orElseThrow().port()).isEqualTo("web1-eth0");
-    assertThat(toWeb.packet().icmpId()).isEqualTo(77);
+    assertThat(toWeb.packet().icmpId()).isEqualTo(WEB1_ID);
     assertThat(toDb.output().orElseThrow().port()).isEqualTo("db1-eth0");
     assertThat(toDb.packet().nwDst()).isEqualTo(SNAT.vm("db1").orElseThrow().ip());
-    assertThat(toDb.packet().icmpId()).as("restored").isEqualTo(77);
+    assertThat(toDb.packet().icmpId()).as("restored").isEqualTo(WEB1_ID);
     assertThat(toWeb.controllerPath()).as("the pair is shared: replies go through the controller").isTrue();
     assertThat(toDb.controllerPath()).isTrue();
 
-    Decision again = ev.evaluate(port(SNAT, "db1"), request(SNAT, "db1", INTERNET.toString(), 77), table);
+    Decision again = ev.evaluate(port(SNAT, "db1"), request(SNAT, "db1", INTERNET.toString(), WEB1_ID), table);
     assertThat(again.packet().icmpId()).as("the session keeps its mapping").isEqualTo(db.packet().icmpId());
   }
 
   @Test
   void snatEchoRepliesTakeTheControllersPathAndAnUnknownIdentifierIsNobodysOnceThePairIsShared() {
     ReferenceEvaluator ev = new ReferenceEvaluator(SNAT);
-    decideAndKeep(ev, port(SNAT, "web1"), request(SNAT, "web1", INTERNET.toString(), 5));
-    decideAndKeep(ev, port(SNAT, "web1"), request(SNAT, "web1", INTERNET.toString(), 6));
-    assertThat(ev.evaluate(new Ingress.Uplink("host1"), reply(5), table).controllerPath()).isTrue();
+    decideAndKeep(ev, port(SNAT, "web1"), request(SNAT, "web1", INTERNET.toString(), WEB1_ID));
+    decideAndKeep(ev, port(SNAT, "web1"), request(SNAT, "web1", INTERNET.toString(), WEB1_ID + 1));
+    assertThat(ev.evaluate(new Ingress.Uplink("host1"), reply(WEB1_ID), table).controllerPath()).isTrue();
     Decision stray = ev.evaluate(new Ingress.Uplink("host1"), reply(1234), table);
     assertThat(stray.output().orElseThrow().port()).as("the pair's sessions are alike: web1's")
         .isEqualTo("web1-eth0");
 
     decideAndKeep(ev, port(SNAT, "db1"), request(SNAT, "db1", INTERNET.toString(), 9));
-    assertThat(ev.evaluate(new Ingress.Uplink("host1"), reply(5), table).controllerPath()).isTrue();
+    assertThat(ev.evaluate(new Ingress.Uplink("host1"), reply(WEB1_ID), table).controllerPath()).isTrue();
     assertThat(ev.evaluate(new Ingress.Uplink("host1"), reply(1234), table).allowed())
         .as("shared pair: an identifier no session has is nobody's").isFalse();
   }

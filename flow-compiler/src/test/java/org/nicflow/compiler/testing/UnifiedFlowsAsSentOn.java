@@ -18,6 +18,33 @@ public final class UnifiedFlowsAsSentOn {
 
   private UnifiedFlowsAsSentOn() {}
 
+  /**
+   * The packet of a {@link Decision#controllerPath()} decision as the controller sends it on: with
+   * the decision's echo identifier (a SNAT rewrites it, and no flow action can), before the actions
+   * of {@link #of} apply. Any other packet as it is.
+   */
+  public static PacketHeaders packet(PacketHeaders packet, Decision decision) {
+    return decision.controllerPath() ? packet.withIcmpId(decision.packet().icmpId()) : packet;
+  }
+
+  /**
+   * {@code decision} for {@code input} as a {@link org.nicflow.compiler.proactive.TableSimulator}
+   * run can show it. The simulator, like OpenFlow, has no field for the echo identifier: it reports
+   * every packet with identifier 0. A switch passes the identifier through unchanged, and the
+   * controller writes a controller-path packet's new identifier into its frame before the actions
+   * apply; so the decision's packet is compared with identifier 0 when the decision is a controller
+   * path or keeps {@code input}'s identifier. A decision that changes the identifier without the
+   * controller's path keeps it, and the comparison fails as it should.
+   */
+  public static Decision asSimulated(Decision decision, PacketHeaders input) {
+    if (!decision.controllerPath() && decision.packet().icmpId() != input.icmpId()) {
+      return decision;
+    }
+    return new Decision(decision.verdict(), decision.layers(), decision.packet().withIcmpId(0), decision.output(),
+        decision.dropReason(), decision.meterId(), decision.newConnections(), decision.controllerPath(),
+        decision.snatExhaustion());
+  }
+
   public static List<FlowEntry> of(UnifiedFlowBuilder builder, Ingress ingress, PacketHeaders packet,
       Decision decision, List<FlowEntry> flows) {
     if (!decision.controllerPath()) {

@@ -90,7 +90,7 @@ class UnifiedFlowPropertyTest {
         assertThat(forward.actions()).containsExactly(new FlowAction.OutputController());
         forward = UnifiedFlowsAsSentOn.of(builder, ingress, p, d, flows).get(0);
       }
-      FlowSimulation.Result r = FlowSimulation.apply(forward, p,
+      FlowSimulation.Result r = FlowSimulation.apply(forward, UnifiedFlowsAsSentOn.packet(p, d),
           org.nicflow.compiler.proactive.SimIngress.of(CONFIG, ingress).port());
       assertThat(r.packet()).as("%s at %s", p, ingress).isEqualTo(d.packet());
       assertThat(r.outputPort()).isEqualTo(d.output().orElseThrow().port());
