@@ -23,6 +23,8 @@ public final class PolicyDocuments {
   private static final int FORMAT = 1;
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+  /** Stateless and safe to share; building one (its YAML and JSON readers) costs more than a small read. */
+  private static final ConfigLoader LOADER = new ConfigLoader();
 
   private PolicyDocuments() {}
 
@@ -58,7 +60,7 @@ public final class PolicyDocuments {
     }
     Config config;
     try {
-      config = new ConfigLoader().parse(doc.get("config").asText(), source);
+      config = LOADER.parse(doc.get("config").asText(), source);
     } catch (ConfigException e) {
       throw new PolicyStoreException(source + " holds a config that does not load: " + e.getMessage(), e);
     }

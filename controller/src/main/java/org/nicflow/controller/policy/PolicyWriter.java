@@ -3,13 +3,16 @@ package org.nicflow.controller.policy;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.nicflow.compiler.model.Config;
 import org.nicflow.compiler.model.PolicyIds;
 
 /**
  * Turns a validated config into the next revision of the store: numbers it from the newest stored
  * revision ({@link PolicyIds#next}) and commits it with compare-and-set. Every write path — REST,
- * {@code nicflow apply}, SIGHUP, the first start — goes through here.
+ * {@code nicflow apply}, SIGHUP, the first start — goes through here. The newest revision is
+ * decoded once: while the store's newest document stays the same, {@link #latest} answers the
+ * config it was decoded to (every API write reads it twice, a dry run included).
  */
 public final class PolicyWriter {
 
@@ -17,14 +20,29 @@ public final class PolicyWriter {
   public record Accepted(long revision, boolean changed) {}
 
   private final PolicyStore store;
+  /** The stored revision last decoded, and what it decoded to. */
+  private final AtomicReference<Decoded> lastDecoded = new AtomicReference<>();
 
   public PolicyWriter(PolicyStore store) {
     this.store = Objects.requireNonNull(store, "store");
   }
 
+  private record Decoded(StoredRevision stored, Revision revision) {}
+
   /** The newest stored revision and its config, if any. */
   public Optional<Revision> latest() {
-    return store.latest().map(r -> new Revision(r.revision(), PolicyDocuments.read(r.document(), "revision " + r.revision())));
+    return store.latest().map(this::decoded);
+  }
+
+  private Revision decoded(StoredRevision stored) {
+    Decoded seen = lastDecoded.get();
+    if (seen != null && seen.stored().equals(stored)) {
+      return seen.revision();
+    }
+    Revision revision = new Revision(stored.revision(),
+        PolicyDocuments.read(stored.document(), "revision " + stored.revision()));
+    lastDecoded.set(new Decoded(stored, revision));
+    return revision;
   }
 
   /** A decoded revision. */
