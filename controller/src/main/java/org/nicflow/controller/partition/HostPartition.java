@@ -72,9 +72,10 @@ public final class HostPartition implements SwitchListener {
     /** Connections that could not get their flows here (docs/controller.md, "Flow budget"). */
     final FlowlessConnections flowless = new FlowlessConnections();
     /**
-     * Flows an eviction deleted whose FLOW_REMOVED has not come yet, with how many such deletes of
-     * the key are owed one (a key can be evicted, installed again and evicted again before the
-     * first answer): the switch's thread only.
+     * Flows an eviction deleted whose answer has not come yet (their FLOW_REMOVED, or the TABLE_FULL
+     * of an install the table refused), with how many such deletes of the key are owed one (a key
+     * can be evicted, installed again and evicted again before the first answer): the switch's
+     * thread only.
      */
     final Map<FlowKey, Integer> evicting = new java.util.HashMap<>();
     final Map<FlowKey, FlowRedecider.Installed> origins = new ConcurrentHashMap<>();
@@ -508,13 +509,7 @@ public final class HostPartition implements SwitchListener {
     FlowModTranslator translator = new FlowModTranslator(sw.factory(), sw.ports());
     translator.keyOf(removed).ifPresent(key -> {
       SwitchFlows state = switches.get(sw.dpid().getLong());
-      Integer owed = state == null ? null : state.evicting.get(key);
-      if (owed != null) {
-        if (owed <= 1) {
-          state.evicting.remove(key);
-        } else {
-          state.evicting.put(key, owed - 1);
-        }
+      if (state != null && answersEviction(state, key)) {
         return; // the flow an eviction deleted, already forgotten: the key may hold a newer flow now
       }
       FlowEntry held = state == null ? null : state.unified.get(key);
@@ -1023,6 +1018,27 @@ public final class HostPartition implements SwitchListener {
   }
 
   /**
+   * Whether the switch's answer about the flow under {@code key} (a FLOW_REMOVED, or TABLE_FULL for
+   * its install) is the one an eviction of it is still owed, and takes it. Each delete strict of an
+   * eviction gets exactly one: the FLOW_REMOVED of the flow it deleted (or of the flow leaving
+   * before it by its timeout), or, when the install it deleted was refused, that install's
+   * TABLE_FULL. The switch answers in order, so while an eviction of the key is owed its answer,
+   * an answer about the key is that one, never one about the flow installed under it since.
+   */
+  private static boolean answersEviction(SwitchFlows state, FlowKey key) {
+    Integer owed = state.evicting.get(key);
+    if (owed == null) {
+      return false;
+    }
+    if (owed <= 1) {
+      state.evicting.remove(key);
+    } else {
+      state.evicting.put(key, owed - 1);
+    }
+    return true;
+  }
+
+  /**
    * Room for {@code flows} connection flows was made on a bridge (a flow left it): as many flowless
    * connections, most recently seen first, try to install again at their next packet.
    */
@@ -1061,20 +1077,16 @@ public final class HostPartition implements SwitchListener {
     if (key.isEmpty()) {
       return false;
     }
+    if (answersEviction(state, key.get())) {
+      // The install an eviction deleted since: that delete found nothing and owes no FLOW_REMOVED,
+      // and this is its answer. The key may hold the same flow installed again since, which the
+      // switch took: the switch answers in order, so no answer to that install has come yet.
+      return true;
+    }
     Optional<FlowlessConnections.Mark> marked = state.flowless.find(List.of(key.get()));
     FlowEntry held = state.unified.get(key.get());
     if (held == null || held.cookie() != refused.getCookie().getValue()) {
-      // A late answer: the controller forgot this flow (or sent another in its place) meanwhile.
-      // If an eviction deleted it, that delete found nothing and owes no FLOW_REMOVED.
-      Integer owed = state.evicting.get(key.get());
-      if (held == null && owed != null) {
-        if (owed <= 1) {
-          state.evicting.remove(key.get());
-        } else {
-          state.evicting.put(key.get(), owed - 1);
-        }
-      }
-      return true;
+      return true; // a late answer: the controller forgot this flow (or sent another in its place) meanwhile
     }
     long now = clock.getAsLong();
     String charge = state.unified.chargeOf(key.get());

@@ -38,6 +38,12 @@ public final class FakeBridge implements SwitchConnection {
 
   private record Key(TableId table, int priority, Match match) {}
 
+  /**
+   * A message the bridge owes the controller about its flows (a FLOW_REMOVED, or an error with the
+   * request it answers), in the order the bridge sends them.
+   */
+  public record Answer(OFMessage message, java.util.Optional<OFMessage> request) {}
+
   private final String host;
   private final DatapathId dpid;
   private final OFFactory factory = OFFactories.getFactory(OFVersion.OF_13);
@@ -52,9 +58,11 @@ public final class FakeBridge implements SwitchConnection {
   private int commits;
   /** Per table, how many flows it holds at most (OVS's Flow_Table flow_limit with overflow_policy=refuse). */
   private final Map<Integer, Integer> tableLimits = new java.util.HashMap<>();
-  /** ADDs refused for a full table, in order, until taken by {@link #takeRefusals}. */
-  private final List<OFFlowMod> refused = new ArrayList<>();
-  private final List<org.projectfloodlight.openflow.protocol.OFFlowRemoved> removals = new ArrayList<>();
+  /**
+   * TABLE_FULL errors for refused ADDs and FLOW_REMOVED messages owed, until taken by {@link
+   * #takeAnswers}: one list, because OVS answers on one connection in the order it did things.
+   */
+  private final List<Answer> answers = new ArrayList<>();
 
   public FakeBridge(String host, long dpid, Map<String, Integer> ports) {
     this.host = host;
@@ -145,7 +153,10 @@ public final class FakeBridge implements SwitchConnection {
       case ADD -> {
         Integer limit = tableLimits.get((int) mod.getTableId().getValue());
         if (limit != null && !flows.containsKey(key) && flowsIn(mod.getTableId().getValue()).size() >= limit) {
-          refused.add(mod); // a full table takes no new flow; a flow over an existing key replaces it
+          // a full table takes no new flow; a flow over an existing key replaces it
+          answers.add(new Answer(factory.errorMsgs().buildFlowModFailedErrorMsg()
+              .setCode(org.projectfloodlight.openflow.protocol.OFFlowModFailedCode.TABLE_FULL).build(),
+              java.util.Optional.of(mod)));
           return;
         }
         flows.put(key, mod);
@@ -170,7 +181,8 @@ public final class FakeBridge implements SwitchConnection {
     OFFlowMod gone = flows.remove(key);
     traffic.remove(key);
     if (gone != null && gone.getFlags() != null && gone.getFlags().contains(OFFlowModFlags.SEND_FLOW_REM)) {
-      removals.add(removed(gone, org.projectfloodlight.openflow.protocol.OFFlowRemovedReason.DELETE));
+      answers.add(new Answer(removed(gone, org.projectfloodlight.openflow.protocol.OFFlowRemovedReason.DELETE),
+          java.util.Optional.empty()));
     }
   }
 
@@ -182,11 +194,20 @@ public final class FakeBridge implements SwitchConnection {
         .setPacketCount(U64.of(1)).setByteCount(U64.of(100)).build();
   }
 
-  /** The FLOW_REMOVED messages owed for flows deleted by flow-mod since last asked, in order. */
-  public synchronized List<org.projectfloodlight.openflow.protocol.OFFlowRemoved> takeRemovals() {
-    List<org.projectfloodlight.openflow.protocol.OFFlowRemoved> out = List.copyOf(removals);
-    removals.clear();
+  /**
+   * What the bridge sent about its flows since last asked, in the order it sent it: the TABLE_FULL
+   * errors for the ADDs it refused (each with the refused request), and the FLOW_REMOVED messages
+   * of flows deleted by flow-mod or idled out.
+   */
+  public synchronized List<Answer> takeAnswers() {
+    List<Answer> out = List.copyOf(answers);
+    answers.clear();
     return out;
+  }
+
+  /** As {@link #takeAnswers}, leaving them owed. */
+  public synchronized List<Answer> answersOwed() {
+    return List.copyOf(answers);
   }
 
   private void modify(Key key, OFFlowMod mod, boolean resetCounts) {
@@ -301,28 +322,15 @@ public final class FakeBridge implements SwitchConnection {
   }
 
   /**
-   * The TABLE_FULL errors the bridge owes for the ADDs it refused since last asked, each with the
-   * refused request, as OVS sends them back.
+   * Removes the flow {@code mod} added, as its idle timeout would; the FLOW_REMOVED the bridge sends
+   * for it is owed after the answers owed before ({@link #takeAnswers}).
    */
-  public synchronized List<Map.Entry<org.projectfloodlight.openflow.protocol.OFErrorMsg, OFFlowMod>> takeRefusals() {
-    List<Map.Entry<org.projectfloodlight.openflow.protocol.OFErrorMsg, OFFlowMod>> out = new ArrayList<>();
-    for (OFFlowMod mod : refused) {
-      out.add(Map.entry(factory.errorMsgs().buildFlowModFailedErrorMsg()
-          .setCode(org.projectfloodlight.openflow.protocol.OFFlowModFailedCode.TABLE_FULL).build(), mod));
-    }
-    refused.clear();
-    return out;
-  }
-
-  /**
-   * Removes the flow {@code mod} added, as its idle timeout would, and returns the FLOW_REMOVED the
-   * bridge sends for it.
-   */
-  public synchronized org.projectfloodlight.openflow.protocol.OFFlowRemoved idleOut(OFFlowMod mod) {
+  public synchronized void idleOut(OFFlowMod mod) {
     Key key = new Key(mod.getTableId(), mod.getPriority(), mod.getMatch());
     flows.remove(key);
     traffic.remove(key);
-    return removed(mod, org.projectfloodlight.openflow.protocol.OFFlowRemovedReason.IDLE_TIMEOUT);
+    answers.add(new Answer(removed(mod, org.projectfloodlight.openflow.protocol.OFFlowRemovedReason.IDLE_TIMEOUT),
+        java.util.Optional.empty()));
   }
 
   /** Runs tasks at once on the calling thread: the fake has no thread of its own. */

@@ -27,6 +27,7 @@ import org.nicflow.compiler.packet.PacketHeaders;
 import org.nicflow.controller.openflow.packet.FrameBuilder;
 import org.nicflow.controller.openflow.packet.FrameParser;
 import org.nicflow.controller.policy.PolicySnapshot;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowModCommand;
 import org.projectfloodlight.openflow.protocol.OFPacketOut;
@@ -96,7 +97,7 @@ class HostPartitionFlowBudgetTest {
         .containsExactlyInAnyOrderElementsOf(bFlows.stream().map(OFFlowMod::getMatch).toList());
     assertThat(partition.flowsEvicted()).containsEntry("web1", (long) PER_CONNECTION);
     assertThat(partition.flowBudget("web1").orElseThrow().flows()).isEqualTo(2 * PER_CONNECTION);
-    deliverRemovals(partition);
+    deliverAnswers(partition);
 
     assertThat(partition.connections().size()).as("b stays known until the idle timeout").isEqualTo(3);
     tick(demo.controller().idleTimeoutS() - 2);
@@ -112,17 +113,17 @@ class HostPartitionFlowBudgetTest {
     partition.packetIn(host1, webToDb(40012));
     tick(1);
     partition.packetIn(host1, webToDb(40013)); // evicts 40011
-    deliverRemovals(partition);
+    deliverAnswers(partition);
     tick(1);
 
     partition.packetIn(host1, webToDb(40011));
-    deliverRemovals(partition);
+    deliverAnswers(partition);
 
     assertThat(connectionFlowsOf(40011)).hasSize(PER_CONNECTION);
     assertThat(connectionFlowsOf(40012)).isEmpty();
     assertThat(connectionFlows()).hasSize(2 * PER_CONNECTION);
     // the re-installed flow idles out later: the partition forgets it (its late removal was told apart)
-    connectionFlowsOf(40011).forEach(m -> partition.flowRemoved(host1, host1.idleOut(m)));
+    idleOut(partition, connectionFlowsOf(40011));
     assertThat(partition.flowBudget("web1").orElseThrow().flows()).isEqualTo(PER_CONNECTION);
   }
 
@@ -177,7 +178,7 @@ class HostPartitionFlowBudgetTest {
     host1.limitTable(UNIFIED, host1.flowsIn(UNIFIED).size() + PER_CONNECTION);
     partition.packetIn(host1, webToDb(40040)); // fits
     partition.packetIn(host1, webToDb(40041)); // does not
-    deliverRefusals(partition);
+    deliverAnswers(partition);
     host1.clearSent();
 
     partition.packetIn(host1, webToDb(40041));
@@ -189,12 +190,54 @@ class HostPartitionFlowBudgetTest {
     assertThat(partition.connections().size()).isEqualTo(2);
     assertThat(partition.flowBudget("web1").orElseThrow().flows()).isEqualTo(PER_CONNECTION);
 
-    connectionFlowsOf(40040).forEach(m -> partition.flowRemoved(host1, host1.idleOut(m))); // room
+    idleOut(partition, connectionFlowsOf(40040)); // room
     partition.packetIn(host1, webToDb(40041));
-    deliverRefusals(partition);
+    deliverAnswers(partition);
 
     assertThat(connectionFlowsOf(40041)).as("installed once room was made").hasSize(PER_CONNECTION);
     assertThat(partition.flowsRefused()).isEqualTo(Map.of("web1", Map.of("table_full", 1L)));
+  }
+
+  /**
+   * Shrunk from the property below (base seed 7455840286679196033, run 5): an install the table
+   * refused, evicted before that TABLE_FULL came (the delete strict found nothing, so the switch
+   * owes no FLOW_REMOVED for it) and installed again once the table had room. The late TABLE_FULL
+   * answers the first install, not the one in the table now.
+   */
+  @Test
+  void aLateTableFullForAnInstallEvictedSinceDoesNotForgetTheSameConnectionInstalledAgain() {
+    HostPartition partition = connected(FlowLimits.DEFAULT, Map.of("web1", 2L * PER_CONNECTION));
+    host1.limitTable(UNIFIED, host1.flowsIn(UNIFIED).size() + PER_CONNECTION);
+    partition.packetIn(host1, webToDb(40070)); // a: fills the table
+    tick(1);
+    partition.packetIn(host1, webToDb(40071)); // b: refused by the table, the answer still on its way
+    tick(1);
+    partition.packetIn(host1, webToDb(40070)); // a again: b is the least recently seen
+    tick(1);
+    partition.packetIn(host1, webToDb(40072)); // c: over web1's max_flows, evicts b; refused by the table too
+    assertThat(host1.answersOwed()).as("b's delete strict found nothing: only the refusals are owed")
+        .hasSize(2 * PER_CONNECTION).allMatch(a -> a.message() instanceof OFErrorMsg);
+    connectionFlowsOf(40070).forEach(host1::idleOut); // room in the table; its FLOW_REMOVEDs owed after those
+    tick(1);
+    partition.packetIn(host1, webToDb(40071)); // b again: evicts a, and this time the table takes b
+    assertThat(connectionFlowsOf(40071)).hasSize(PER_CONNECTION);
+
+    deliverAnswers(partition); // b's first install refused, c's refused, a idled out
+
+    assertThat(partition.flowBudget("web1").orElseThrow().hostFlows()).as("the table's count")
+        .isEqualTo(connectionFlows().size());
+    assertThat(partition.flowBudget("web1").orElseThrow().flows()).as("b, held").isEqualTo(PER_CONNECTION);
+    assertThat(partition.flowBudget("web1").orElseThrow().flowless()).as("c only").isEqualTo(1);
+    assertThat(partition.flowsRefused()).as("c's refusal; b's answered its eviction")
+        .isEqualTo(Map.of("web1", Map.of("table_full", 1L)));
+    assertThat(partition.errors()).isEmpty();
+
+    idleOut(partition, connectionFlowsOf(40071));
+    assertThat(partition.flowBudget("web1").orElseThrow().flows())
+        .as("b's idle-out is not taken for the answer to an eviction").isZero();
+    tick(demo.controller().idleTimeoutS());
+    partition.expireIdle();
+    assertThat(partition.connections().size()).isZero();
   }
 
   @Test
@@ -202,7 +245,7 @@ class HostPartitionFlowBudgetTest {
     HostPartition partition = connected(FlowLimits.DEFAULT, Map.of());
     host1.limitTable(UNIFIED, host1.flowsIn(UNIFIED).size());
     partition.packetIn(host1, webToDb(40050));
-    deliverRefusals(partition);
+    deliverAnswers(partition);
     tick(5);
     partition.packetIn(host1, webToDb(40050));
 
@@ -258,14 +301,13 @@ class HostPartitionFlowBudgetTest {
           partition.packetIn(host1, dbToWeb(5432, 41000 + rnd.nextInt(25)));
         } else if (pick == 8 && !connectionFlows().isEmpty()) {
           List<OFFlowMod> held = connectionFlows();
-          partition.flowRemoved(host1, host1.idleOut(held.get(rnd.nextInt(held.size()))));
+          host1.idleOut(held.get(rnd.nextInt(held.size()))); // its FLOW_REMOVED comes with the next answers
         } else {
           tick(rnd.nextInt(4));
           partition.expireIdle();
         }
-        if (rnd.nextInt(3) > 0) { // the switch's answers come late now and then
-          deliverRefusals(partition);
-          deliverRemovals(partition);
+        if (rnd.nextInt(3) > 0) { // the switch's answers come late now and then, in the order it sent them
+          deliverAnswers(partition);
           assertThat(partition.flowBudget("web1").orElseThrow().hostFlows()).as("seed %d step %d: the table's count",
               seed, step).isEqualTo(connectionFlows().size());
         }
@@ -276,9 +318,8 @@ class HostPartitionFlowBudgetTest {
         assertThat(partition.flowBudget("web1").orElseThrow().hostFlows()).as("seed %d: host", seed)
             .isLessThanOrEqualTo(hostMax);
       }
-      deliverRefusals(partition);
-      deliverRemovals(partition);
-      connectionFlows().forEach(m -> partition.flowRemoved(host1, host1.idleOut(m)));
+      deliverAnswers(partition);
+      idleOut(partition, connectionFlows());
       tick(demo.controller().idleTimeoutS());
       partition.expireIdle();
 
@@ -316,12 +357,21 @@ class HostPartitionFlowBudgetTest {
     now.addAndGet(TimeUnit.SECONDS.toNanos(seconds));
   }
 
-  private void deliverRefusals(HostPartition partition) {
-    host1.takeRefusals().forEach(e -> partition.error(host1, e.getKey(), java.util.Optional.of(e.getValue())));
+  /** Delivers what the bridge owes about its flows (TABLE_FULL errors, FLOW_REMOVED) in the order it sent it. */
+  private void deliverAnswers(HostPartition partition) {
+    for (FakeBridge.Answer a : host1.takeAnswers()) {
+      if (a.message() instanceof org.projectfloodlight.openflow.protocol.OFFlowRemoved removed) {
+        partition.flowRemoved(host1, removed);
+      } else {
+        partition.error(host1, (org.projectfloodlight.openflow.protocol.OFErrorMsg) a.message(), a.request());
+      }
+    }
   }
 
-  private void deliverRemovals(HostPartition partition) {
-    host1.takeRemovals().forEach(r -> partition.flowRemoved(host1, r));
+  /** {@code flows} idle out of the bridge, and their FLOW_REMOVED messages are delivered with what was owed before. */
+  private void idleOut(HostPartition partition, List<OFFlowMod> flows) {
+    flows.forEach(host1::idleOut);
+    deliverAnswers(partition);
   }
 
   /** The connection flows in the bridge's unified table. */
