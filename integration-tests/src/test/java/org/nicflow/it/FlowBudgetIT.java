@@ -45,7 +45,7 @@ class FlowBudgetIT extends OneHostScenario {
   Config configure(Config fixture) {
     ControllerSettings c = fixture.controller();
     ControllerSettings quick = new ControllerSettings(c.openflowHost(), c.openflowPort(), c.apiHost(), c.apiPort(),
-        c.mode(), IDLE_S, c.stateDir(), c.gatewayMac(), c.learnState(), c.missBudget(), c.tls(), c.flowLimits());
+        c.mode(), IDLE_S, c.stateDir(), c.gatewayMac(), c.learnState(), c.missBudget(), c.tls(), c.apiLimits(), c.openflowOutbound(), c.flowLimits());
     List<Vm> vms = fixture.vms().stream().map(v -> !v.name().equals("va") ? v
         : new Vm(v.name(), v.host(), v.port(), v.mac(), v.ip(), v.vnet(), v.ruleset(), v.meterKbps(),
             v.missRatePps(), v.missBurst(), OptionalLong.of(VA_MAX_FLOWS))).toList();
