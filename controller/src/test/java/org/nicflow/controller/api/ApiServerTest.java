@@ -399,18 +399,27 @@ class ApiServerTest {
     }
   }
 
+  /**
+   * Serves the API again over a partition of {@code policy} (a clock that stands at 0) with host1
+   * connected, in place of the one {@link #setUp} made; the partition, for the test to feed.
+   */
+  private HostPartition serveWith(Config policy) throws java.io.IOException {
+    HostPartition fresh = new HostPartition(PolicySnapshot.of(0, policy),
+        new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
+        new RuleStatistics(), () -> 0L);
+    fresh.switchConnected(host1);
+    server.close();
+    FakeLivePolicy live = new FakeLivePolicy(policy);
+    server = ApiServer.start("127.0.0.1", 0,
+        new ApiSources(live, live.writer(), fresh, new OpenFlowStats()::snapshot));
+    return fresh;
+  }
+
   @Test
   void missesOverAVmsBudgetShowInItsStatsAndInTheMetricsByVm() throws Exception {
     Config tight = new Config(config.controller().withMissBudget(new MissBudget(5, 3)), config.hosts(),
         config.vnets(), config.vms(), config.rulesets(), config.loadBalancers(), config.ids());
-    HostPartition budgeted = new HostPartition(PolicySnapshot.of(0, tight),
-        new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
-        new RuleStatistics(), () -> 0L);
-    budgeted.switchConnected(host1);
-    server.close();
-    FakeLivePolicy tightPolicy = new FakeLivePolicy(tight);
-    server = ApiServer.start("127.0.0.1", 0,
-        new ApiSources(tightPolicy, tightPolicy.writer(), budgeted, new OpenFlowStats()::snapshot));
+    HostPartition budgeted = serveWith(tight);
     for (int i = 0; i < 10; i++) {
       budgeted.packetIn(host1, packetIn(1, webToDb(41000 + i, 5432)));
     }
@@ -434,14 +443,7 @@ class ApiServerTest {
             v.meterKbps(), v.missRatePps(), v.missBurst(), java.util.OptionalLong.of(1))).toList();
     Config tight = new Config(config.controller(), config.hosts(), config.vnets(), vms, config.rulesets(),
         config.loadBalancers(), config.ids());
-    HostPartition budgeted = new HostPartition(PolicySnapshot.of(0, tight),
-        new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
-        new RuleStatistics(), () -> 0L);
-    budgeted.switchConnected(host1);
-    server.close();
-    FakeLivePolicy tightPolicy = new FakeLivePolicy(tight);
-    server = ApiServer.start("127.0.0.1", 0,
-        new ApiSources(tightPolicy, tightPolicy.writer(), budgeted, new OpenFlowStats()::snapshot));
+    HostPartition budgeted = serveWith(tight);
     budgeted.packetIn(host1, packetIn(1, webToDb(41100, 5432))); // two flows, over web1's max_flows of 1
 
     JsonNode web1 = getJson("/api/v1/vms/web1/stats", 200).get("flow_budget");
@@ -465,14 +467,7 @@ class ApiServerTest {
             v.meterKbps(), v.missRatePps(), v.missBurst(), java.util.OptionalInt.of(1))).toList();
     Config oneEach = new Config(config.controller(), config.hosts(), config.vnets(), vms, config.rulesets(),
         config.loadBalancers());
-    HostPartition snat = new HostPartition(PolicySnapshot.of(0, oneEach),
-        new FlowReconciler(new FlowDiffer(), Duration.ofSeconds(5)), new FrameParser(), new ConnectionTable(),
-        new RuleStatistics(), () -> 0L);
-    snat.switchConnected(host1);
-    server.close();
-    FakeLivePolicy policy = new FakeLivePolicy(oneEach);
-    server = ApiServer.start("127.0.0.1", 0,
-        new ApiSources(policy, policy.writer(), snat, new OpenFlowStats()::snapshot));
+    HostPartition snat = serveWith(oneEach);
     for (int i = 0; i < 3; i++) {
       snat.packetIn(host1, packetIn(1, FrameBuilder.ipv4(PacketHeaders.tcp(WEB1_MAC, MacAddress.DEFAULT_GATEWAY,
           Ipv4.parse("10.1.0.11"), Ipv4.parse("198.51.100.7"), 42000 + i, 443)).build()));
